@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { systemClock } from './clock.js';
+import { createContext, type CliContext } from './context.js';
+import { ExitCode, WebhookError } from './errors.js';
+import { detectTerminal, paint, type Streams } from './output/terminal.js';
+import { defineProviders } from './cli/providers.js';
+import type { DefineInput } from './cli/shared.js';
+import { defineSign } from './cli/sign.js';
+import { defineVerify } from './cli/verify.js';
+
+export interface MainOverrides {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  streams?: Streams;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
+const DEFINITIONS = [defineSign, defineVerify, defineProviders];
+
+/** Render any error in one place: one line and a hint; the stack only with --debug. */
+export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {
+  const style = paint({ color: options.color });
+  if (error instanceof WebhookError) {
+    streams.stderr.write(`${style.red('error:')} ${error.message}\n`);
+    if (error.hint) streams.stderr.write(`${style.dim('hint:')} ${error.hint}\n`);
+    if (options.json) streams.stdout.write(`${JSON.stringify({ type: 'error', message: error.message, hint: error.hint, exitCode: error.exitCode })}\n`);
+    if (options.debug && error.stack) streams.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  streams.stderr.write(`${style.red('error:')} unexpected failure: ${message}\n`);
+  streams.stderr.write(options.debug && error instanceof Error && error.stack ? `${error.stack}\n` : `${style.dim('hint:')} rerun with --debug for details; if it persists, please report it\n`);
+  if (options.json) streams.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: ExitCode.failed })}\n`);
+  return ExitCode.failed;
+}
+
+/** Run the CLI with argv; resolves to the exit code (never calls process.exit). */
+export async function main(argv: readonly string[], overrides: MainOverrides = {}): Promise<number> {
+  const env = overrides.env ?? process.env;
+  const streams: Streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  const debug = argv.includes('--debug');
+  const json = argv.includes('--json');
+  const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  const overridesGiven = overrides.streams !== undefined;
+  if (!overridesGiven) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  let exitCode: number = ExitCode.ok;
+  let context: CliContext | undefined;
+  const program = new Command('webhook')
+    .description('Build and test payment webhooks: sign, verify, trigger, replay, listen, check.')
+    .version(VERSION, '-v, --version')
+    .option('--debug', 'show stack traces for errors')
+    .option('--no-color', 'disable colours (also: NO_COLOR=1)')
+    .option('-c, --config <path>', 'config file (default: nearest webhook.config.* / .webhookrc / package.json#webhook)')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => streams.stdout.write(s),
+      writeErr: (s) => streams.stderr.write(s),
+      outputError: (s, write) => write(paint({ color: mode.color && streams.stderr.isTTY === true }).red(s)),
+    });
+
+  const input: DefineInput = {
+    context: () =>
+      (context ??= createContext({
+        cwd: overrides.cwd ?? process.cwd(),
+        env,
+        streams,
+        mode,
+        clock: systemClock,
+        debug,
+        signal: abort.signal,
+        configPath: program.opts().config,
+      })),
+    run: async (load) => {
+      exitCode = await load();
+    },
+  };
+  for (const define of DEFINITIONS) define(program, input);
+  program.commands.forEach((cmd) => cmd.exitOverride().showHelpAfterError(`(run 'webhook ${cmd.name()} --help' for usage)`));
+
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? ExitCode.ok : ExitCode.usage;
+    }
+    return renderError(error, streams, { debug, color: mode.color && streams.stderr.isTTY === true, json });
+  } finally {
+    if (!overridesGiven) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type { Command } from '@commander-js/extra-typings';
+import { examples, intArg, type DefineInput } from './shared.js';
+
+export function defineSign(program: Command, { context, run }: DefineInput): void {
+  program
+    .command('sign')
+    .description('print the headers a provider would send with exactly these body bytes')
+    .option('-p, --provider <name>', 'provider profile (see `webhook providers`)')
+    .option('-s, --secret <secret>', "signing secret (default: the provider's env var)")
+    .option('-b, --body <text>', 'body to sign, as given')
+    .option('-f, --body-file <path>', 'read the body bytes from a file (- for stdin)')
+    .option('--id <id>', 'message id, for schemes that sign one (default: fresh)')
+    .option('--timestamp <unix>', 'unix seconds, for timestamped schemes (default: now)', intArg('--timestamp'))
+    .option('--event <type>', 'event type, for providers that send it in a header (github)')
+    .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      examples([
+        `webhook sign --provider paystack --secret sk_test_xxx --body '{"event":"charge.success"}'`,
+        'webhook sign --provider koard --body-file event.json --json',
+        'cat event.json | webhook sign --provider paykore --body-file -',
+      ]),
+    )
+    .action((opts) => run(async () => (await import('../commands/sign.js')).runSign(opts, context())));
+}

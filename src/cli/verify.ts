@@ -1,0 +1,24 @@
+import type { Command } from '@commander-js/extra-typings';
+import { collect, examples, intArg, type DefineInput } from './shared.js';
+
+export function defineVerify(program: Command, { context, run }: DefineInput): void {
+  program
+    .command('verify')
+    .description('check a signature over exactly these body bytes (exit 0 valid, 1 invalid)')
+    .option('-p, --provider <name>', 'provider profile (see `webhook providers`)')
+    .option('-s, --secret <secret>', "signing secret (default: the provider's env var)")
+    .option('-b, --body <text>', 'body that was received, as given')
+    .option('-f, --body-file <path>', 'read the body bytes from a file (- for stdin)')
+    .option('-H, --header <"name: value">', 'a received header (repeatable)', collect, [] as string[])
+    .option('--tolerance <seconds>', 'allowed clock difference for timestamped schemes (default 300)', intArg('--tolerance'))
+    .option('--now <unix>', 'check timestamps against this time instead of now', intArg('--now'))
+    .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      examples([
+        `webhook verify --provider paystack --body-file body.json -H "x-paystack-signature: 5d41..."`,
+        `webhook verify --provider koard --body-file body.json -H "svix-id: msg_1" -H "svix-timestamp: 1700000000" -H "svix-signature: v1,K5o..."`,
+      ]),
+    )
+    .action((opts) => run(async () => (await import('../commands/verify.js')).runVerify(opts, context())));
+}

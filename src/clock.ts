@@ -1,0 +1,16 @@
+/** Time as a dependency: the core never calls Date.now or performance.now itself. */
+export interface Clock {
+  /** Wall-clock milliseconds since the epoch. */
+  now(): number;
+  /** Monotonic milliseconds, for durations. */
+  monotonic(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+};
+
+export function unixSeconds(clock: Clock): number {
+  return Math.floor(clock.now() / 1000);
+}

@@ -1,0 +1,31 @@
+import type { CliContext } from '../context.js';
+import { signRequest } from '../delivery/sign.js';
+import { readBodyInput } from '../input.js';
+import { resolveSecret } from '../secrets.js';
+import { chooseProvider } from './provider-options.js';
+
+export interface SignOptions {
+  provider?: string | undefined;
+  secret?: string | undefined;
+  body?: string | undefined;
+  bodyFile?: string | undefined;
+  id?: string | undefined;
+  timestamp?: number | undefined;
+  event?: string | undefined;
+  json?: boolean | undefined;
+}
+
+/** Print the headers the provider would send with exactly these bytes. */
+export async function runSign(options: SignOptions, ctx: CliContext): Promise<number> {
+  const profile = await chooseProvider(ctx, options.provider);
+  const secret = resolveSecret(profile, options.secret, ctx.env)!;
+  const body = await readBodyInput(options, ctx.streams.stdin);
+  const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event }, ctx.clock);
+  const out = ctx.sink(options);
+  if (out.json) {
+    out.record({ provider: profile.name, id: signed.id, timestamp: signed.timestamp, headers: signed.headers });
+  } else {
+    for (const [name, value] of Object.entries(signed.headers)) out.line(`${name}: ${value}`);
+  }
+  return 0;
+}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { configSchema, type WebhookConfig } from './schema.js';
+
+export interface LoadedConfig {
+  readonly config: WebhookConfig;
+  /** The file it came from; undefined when no config file was found. */
+  readonly filepath: string | undefined;
+}
+
+const MODULE = 'webhook';
+export const SEARCH_PLACES = [
+  'package.json',
+  `${MODULE}.config.json`,
+  `${MODULE}.config.yaml`,
+  `${MODULE}.config.yml`,
+  `${MODULE}.config.js`,
+  `${MODULE}.config.mjs`,
+  `${MODULE}.config.cjs`,
+  `.${MODULE}rc`,
+  `.${MODULE}rc.json`,
+  `.${MODULE}rc.yaml`,
+  `.${MODULE}rc.yml`,
+  `.${MODULE}rc.js`,
+  `.${MODULE}rc.mjs`,
+  `.${MODULE}rc.cjs`,
+];
+
+/** Render one validation issue as "key.path: expected X, got Y". */
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const keyPath = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const at = issue.path.length ? `${keyPath}: ` : '';
+    return `${at}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  let got: unknown = input;
+  for (const key of issue.path) got = typeof got === 'object' && got !== null ? (got as Record<PropertyKey, unknown>)[key] : undefined;
+  const shown = got === undefined ? 'nothing' : JSON.stringify(got);
+  return `${keyPath}: expected ${issue.message.replace(/^Invalid input: expected /i, '')}, got ${shown}`;
+}
+
+/** Validate a config object; errors name the file, the key path, what was expected and what was found. */
+export function parseConfig(input: unknown, filepath: string): WebhookConfig {
+  const result = configSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const first = result.error.issues[0];
+  const more = result.error.issues.length - 1;
+  const where = path.basename(filepath);
+  throw new UsageError(`${where}: ${first ? describeIssue(first, input) : 'invalid config'}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''}`, {
+    hint: `fix ${filepath}; the keys are documented in docs/config.md`,
+  });
+}
+
+/**
+ * Find and validate the config: `explicitPath` when given, else the nearest webhook.config.*,
+ * .webhookrc* or package.json#webhook from `cwd` up to the project root.
+ */
+export async function loadConfig(cwd: string, explicitPath?: string): Promise<LoadedConfig> {
+  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'project' });
+  let found: { config: unknown; filepath: string } | null;
+  try {
+    found = explicitPath ? await explorer.load(path.resolve(cwd, explicitPath)) : await explorer.search(cwd);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (explicitPath && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError(`config file not found: ${explicitPath}`, { hint: 'check the --config path' });
+    }
+    throw new UsageError(`cannot read the config: ${message}`, { hint: 'fix the syntax of the file named above', cause: error });
+  }
+  if (!found) return { config: {}, filepath: undefined };
+  return { config: parseConfig(found.config, found.filepath), filepath: found.filepath };
+}

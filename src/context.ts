@@ -1,0 +1,45 @@
+import type { Clock } from './clock.js';
+import type { LoadedConfig } from './config/load.js';
+import { createSink, type OutputSink } from './output/sink.js';
+import type { Streams, TerminalMode } from './output/terminal.js';
+
+/** Everything a command needs from the outside world, decided once by the entry point. */
+export interface CliContext {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly streams: Streams;
+  readonly mode: TerminalMode;
+  readonly clock: Clock;
+  readonly debug: boolean;
+  /** Aborted on SIGINT/SIGTERM: long-running commands clean up and return 130. */
+  readonly signal: AbortSignal;
+  /** The validated config (memoized; loads cosmiconfig lazily). */
+  config(): Promise<LoadedConfig>;
+  /** Output for one command: plain lines, or NDJSON with json. */
+  sink(options: { json?: boolean | undefined }): OutputSink;
+}
+
+export interface ContextInput {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  streams: Streams;
+  mode: TerminalMode;
+  clock: Clock;
+  debug: boolean;
+  signal: AbortSignal;
+  configPath?: string | undefined;
+}
+
+export function createContext(input: ContextInput): CliContext {
+  let loaded: Promise<LoadedConfig> | undefined;
+  return {
+    ...input,
+    config() {
+      loaded ??= import('./config/load.js').then(({ loadConfig }) => loadConfig(input.cwd, input.configPath));
+      return loaded;
+    },
+    sink(options) {
+      return createSink(input.streams, input.mode, { json: options.json === true });
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { errorCode, UsageError } from './errors.js';
+
+/** Read body bytes from `--body <text>` or `--body-file <path>` (`-` reads stdin). */
+export async function readBodyInput(
+  options: { body?: string | undefined; bodyFile?: string | undefined },
+  stdin: NodeJS.ReadableStream,
+): Promise<Uint8Array> {
+  if (options.body !== undefined && options.bodyFile !== undefined) {
+    throw new UsageError('give either --body or --body-file, not both');
+  }
+  if (options.body !== undefined) return Buffer.from(options.body, 'utf8');
+  if (options.bodyFile === undefined) {
+    throw new UsageError('no body given', { hint: 'pass --body \'{"event":"charge.success"}\' or --body-file payload.json (- for stdin)' });
+  }
+  if (options.bodyFile === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    return Buffer.concat(chunks);
+  }
+  return readFileOrExplain(options.bodyFile, 'body file');
+}
+
+/** Read a file the user named, turning ENOENT/EACCES/EISDIR into one clear usage error. */
+export async function readFileOrExplain(file: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = errorCode(error);
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`;
+    throw new UsageError(`${what} ${file} ${reason}`, { hint: 'check the path', cause: error });
+  }
+}
+
+/** Parse repeated `--header "Name: value"` flags into a lower-case record. */
+export function parseHeaderFlags(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of values) {
+    const at = raw.indexOf(':');
+    const name = at > 0 ? raw.slice(0, at).trim() : '';
+    if (!name || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      throw new UsageError(`malformed --header "${raw}"`, { hint: 'write it as "Name: value", e.g. --header "x-paystack-signature: 3f2a..."' });
+    }
+    out[name.toLowerCase()] = raw.slice(at + 1).trim();
+  }
+  return out;
+}
+
+/** Parse a whole non-negative number flag, or explain. */
+export function parseNonNegativeInt(flag: string, raw: string): number {
+  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${flag} must be a whole number, got "${raw}"`);
+  return Number(raw.trim());
+}
+
+/** Parse an http(s) URL flag, or explain. */
+export function parseHttpUrl(flag: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`${flag} is not a URL: "${raw}"`, { hint: `write a full URL, e.g. ${flag} http://localhost:3000/webhooks` });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${flag} must be an http(s) URL, got "${url.protocol}"`, { hint: `e.g. ${flag} http://localhost:3000/webhooks` });
+  }
+  return url;
+}

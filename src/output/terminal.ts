@@ -1,0 +1,33 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+/** Streams and environment the CLI runs in; tests pass their own. */
+export interface Streams {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+/** How to draw output, decided once at start-up. */
+export interface TerminalMode {
+  /** Colour on stdout: a TTY, NO_COLOR unset (FORCE_COLOR forces it on). */
+  readonly color: boolean;
+  /** Live keyboard UI allowed: stdin and stdout are TTYs and CI is not set. */
+  readonly interactive: boolean;
+}
+
+/** Decide colour and interactivity from TTYs, CI, NO_COLOR and FORCE_COLOR (no-color.org). */
+export function detectTerminal(env: NodeJS.ProcessEnv, streams: Streams, flags: { color?: boolean } = {}): TerminalMode {
+  const stdoutTTY = streams.stdout.isTTY === true;
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const force = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  let color = force || (stdoutTTY && !noColor && env.TERM !== 'dumb');
+  if (noColor || flags.color === false) color = false;
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
+  const interactive = stdoutTTY && streams.stdin.isTTY === true && !ci && env.TERM !== 'dumb';
+  return { color, interactive };
+}
+
+/** A chalk instance that honours the terminal mode. */
+export function paint(mode: Pick<TerminalMode, 'color'>): ChalkInstance {
+  return new Chalk({ level: mode.color ? 1 : 0 });
+}

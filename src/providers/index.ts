@@ -1,0 +1,109 @@
+import { closest } from 'fastest-levenshtein';
+import type { ProviderConfig, SchemeConfig, WebhookConfig } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { hmacScheme } from '../signing/hmac.js';
+import { standardWebhooksScheme } from '../signing/standard.js';
+import { stripeScheme } from '../signing/stripe.js';
+import type { SignatureScheme } from '../signing/types.js';
+import { generic } from './generic.js';
+import { github } from './github.js';
+import { koard } from './koard.js';
+import { paykore } from './paykore.js';
+import { paystack } from './paystack.js';
+import { standard } from './standard.js';
+import { stripe } from './stripe.js';
+import { duration, stringField, type ProviderProfile } from './types.js';
+
+export type { ProviderProfile } from './types.js';
+
+export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic];
+
+/** Build a signature scheme from its config description. */
+export function schemeFromConfig(spec: SchemeConfig): SignatureScheme {
+  switch (spec.type) {
+    case 'standard':
+      return standardWebhooksScheme(spec.headerFamily, spec.toleranceSeconds);
+    case 'stripe':
+      return stripeScheme(spec.toleranceSeconds);
+    default:
+      if (spec.signedContent !== '{body}' && !spec.timestampHeader) {
+        throw new UsageError(`scheme.signedContent "${spec.signedContent}" needs scheme.timestampHeader`, {
+          hint: 'name the header that carries the timestamp, e.g. "timestampHeader": "x-webhook-timestamp"',
+        });
+      }
+      if (spec.signedContent === '{id}.{timestamp}.{body}' && !spec.idHeader) {
+        throw new UsageError('scheme.signedContent "{id}.{timestamp}.{body}" needs scheme.idHeader', {
+          hint: 'name the header that carries the message id, e.g. "idHeader": "x-webhook-id"',
+        });
+      }
+      return hmacScheme(spec);
+  }
+}
+
+function applyConfig(base: ProviderProfile, cfg: ProviderConfig): ProviderProfile {
+  return {
+    ...base,
+    ...(cfg.displayName ? { displayName: cfg.displayName } : {}),
+    ...(cfg.scheme ? { scheme: schemeFromConfig(cfg.scheme) } : {}),
+    secret: { ...base.secret, ...(cfg.secretEnv ? { envVar: cfg.secretEnv } : {}) },
+    ...(cfg.timeoutSeconds ? { timeoutMs: cfg.timeoutSeconds * duration.SECOND } : {}),
+    ...(cfg.retryDelaysSeconds ? { retryDelaysMs: cfg.retryDelaysSeconds.map((s) => s * duration.SECOND) } : {}),
+    ...(cfg.headers ? { requestHeaders: { ...base.requestHeaders, ...lowerKeys(cfg.headers) } } : {}),
+    ...(cfg.eventField ? { eventType: (payload: unknown) => stringField(payload, cfg.eventField as string) } : {}),
+    ...(cfg.events ? { declaredEvents: cfg.events } : {}),
+    ...(base.registration && (cfg.apiBase || cfg.apiKeyEnv)
+      ? {
+          registration: {
+            ...base.registration,
+            ...(cfg.apiBase ? { apiBase: cfg.apiBase } : {}),
+            ...(cfg.apiKeyEnv ? { apiKeyEnv: cfg.apiKeyEnv } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function lowerKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function customProvider(name: string, cfg: ProviderConfig): ProviderProfile {
+  if (!cfg.scheme) {
+    throw new UsageError(`providers.${name}: a custom provider needs "scheme"`, {
+      hint: `describe how ${name} signs, e.g. {"type": "hmac", "header": "x-signature", "algorithm": "sha256", "encoding": "hex"}`,
+    });
+  }
+  const base: ProviderProfile = {
+    ...generic,
+    name,
+    displayName: name,
+    custom: true,
+    secret: { envVar: `${name.toUpperCase().replace(/-/g, '_')}_WEBHOOK_SECRET`, format: 'any string', where: `${name}'s webhook settings` },
+    notes: [],
+  };
+  return applyConfig(base, cfg);
+}
+
+/** The providers this run knows: the built-ins with config overrides, plus custom ones from config. */
+export function providerRegistry(config: WebhookConfig = {}): ReadonlyMap<string, ProviderProfile> {
+  const registry = new Map<string, ProviderProfile>();
+  for (const profile of BUILTIN_PROVIDERS) {
+    const cfg = config.providers?.[profile.name];
+    registry.set(profile.name, cfg ? applyConfig(profile, cfg) : profile);
+  }
+  for (const [name, cfg] of Object.entries(config.providers ?? {})) {
+    if (!registry.has(name)) registry.set(name, customProvider(name, cfg));
+  }
+  return registry;
+}
+
+/** Look a provider up by name; an unknown name suggests the closest and lists the rest. */
+export function getProvider(registry: ReadonlyMap<string, ProviderProfile>, name: string): ProviderProfile {
+  const profile = registry.get(name.toLowerCase());
+  if (profile) return profile;
+  const names = [...registry.keys()];
+  const guess = closest(name.toLowerCase(), names);
+  throw new UsageError(`unknown provider "${name}"`, {
+    hint: `did you mean "${guess}"? Known providers: ${names.join(', ')} (or describe one under "providers" in webhook.config.json)`,
+  });
+}

@@ -1,0 +1,18 @@
+import { hmacScheme } from '../signing/hmac.js';
+import { duration, stringField, type ProviderProfile } from './types.js';
+
+const { SECOND, MINUTE, HOUR } = duration;
+
+export const paykore: ProviderProfile = {
+  name: 'paykore',
+  displayName: 'PayKore',
+  scheme: hmacScheme({ header: 'x-paykore-signature', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' }),
+  secret: { envVar: 'PAYKORE_WEBHOOK_SECRET', format: 'whsec_...', where: 'returned once when the endpoint is registered' },
+  timeoutMs: 10 * SECOND,
+  retryDelaysMs: [1 * SECOND, 5 * SECOND, 30 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 6 * HOUR, 24 * HOUR],
+  requestHeaders: { 'content-type': 'application/json', 'user-agent': 'PayKore-Webhooks/1.0' },
+  eventType: (payload) => stringField(payload, 'event'),
+  dedupeKey: 'data.id',
+  registration: { kind: 'paykore', apiKeyEnv: 'PAYKORE_API_KEY', apiBase: 'https://api.paykore.dev' },
+  notes: ['The secret is used as the HMAC key as given (not base64-decoded).', 'Answer 2xx within 10 s.'],
+};

@@ -1,0 +1,56 @@
+import type { HeaderRecord, SignatureScheme } from '../signing/types.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+export const duration = { SECOND, MINUTE, HOUR } as const;
+
+/** Everything `webhook` knows about one provider. Adding a provider = one file like this + fixtures. */
+export interface ProviderProfile {
+  /** Lower-case id used on the command line and as the fixtures folder name. */
+  readonly name: string;
+  readonly displayName: string;
+  readonly scheme: SignatureScheme;
+  readonly secret: {
+    /** Environment variable read when --secret is not given. */
+    readonly envVar: string;
+    /** What the secret looks like, for messages, e.g. "sk_test_...". */
+    readonly format: string;
+    /** Where the user finds it. */
+    readonly where: string;
+  };
+  /** How long the provider waits for a 2xx before counting a failure. */
+  readonly timeoutMs: number;
+  /**
+   * Delay before each retry after a failed attempt (retry n waits retryDelaysMs[n-1]).
+   * When every retry has failed too, the delivery is abandoned.
+   */
+  readonly retryDelaysMs: readonly number[];
+  /** Headers every delivery carries besides the signature ones (user-agent, content-type). */
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  /** The event type of a delivery (from the payload or a header). */
+  eventType(payload: unknown, headers: HeaderRecord): string | undefined;
+  /** Extra headers for one delivery of an event (e.g. GitHub's x-github-event). */
+  eventHeaders?(event: string, id: string): Record<string, string>;
+  /** The value receivers dedupe on (e.g. data.id), as a path into the payload. */
+  readonly dedupeKey?: string;
+  /** A registration API `listen` can use, when the provider has one. */
+  readonly registration?: { readonly kind: 'paykore'; readonly apiKeyEnv: string; readonly apiBase: string };
+  /** Where to paste the public URL when there is no registration API. */
+  readonly dashboardHint?: string;
+  /** Addresses deliveries come from, worth a warning for users who allowlist. */
+  readonly sourceIps?: readonly string[];
+  /** Event types declared in config for a custom provider (fixtures add more). */
+  readonly declaredEvents?: readonly string[];
+  /** True for providers described in the user's config. */
+  readonly custom?: boolean;
+  /** Notes worth showing in docs and `providers --json`. */
+  readonly notes?: readonly string[];
+}
+
+/** Read `payload[field]` when it is a string. */
+export function stringField(payload: unknown, field: string): string | undefined {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const value = (payload as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,49 @@
+import { UsageError } from './errors.js';
+import type { ProviderProfile } from './providers/types.js';
+
+export interface ResolvedSecret {
+  readonly value: string;
+  /** Where it came from, safe to print: "--secret" or "$PAYSTACK_SECRET_KEY". */
+  readonly source: string;
+}
+
+/**
+ * The secret for a provider: `--secret`, else the provider's env var (config may rename it).
+ * Checked against the scheme so a malformed secret is a usage error, never a wrong signature.
+ */
+export function resolveSecret(
+  profile: ProviderProfile,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  options: { required: boolean } = { required: true },
+): ResolvedSecret | undefined {
+  const fromEnv = env[profile.secret.envVar];
+  const resolved =
+    flag !== undefined ? { value: flag, source: '--secret' } : fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, source: `$${profile.secret.envVar}` } : undefined;
+  if (!resolved) {
+    if (!options.required) return undefined;
+    throw new UsageError(`no secret for ${profile.name}`, {
+      hint: `pass --secret <${profile.secret.format}> or set ${profile.secret.envVar} (${profile.secret.where})`,
+    });
+  }
+  const problem = profile.scheme.checkSecret(resolved.value);
+  if (problem) {
+    throw new UsageError(`the ${profile.name} secret from ${resolved.source} cannot be used: ${problem}`, {
+      hint: `a ${profile.name} secret looks like ${profile.secret.format} (${profile.secret.where})`,
+    });
+  }
+  return resolved;
+}
+
+/** A secret as it may be shown: its non-secret prefix and its length, never the key material. */
+export function maskSecret(secret: string): string {
+  const prefix = /^(whsec_|sk_test_|sk_live_|pk_test_|sk_)/.exec(secret)?.[1] ?? '';
+  return `${prefix}${'•'.repeat(4)} (${secret.length} chars)`;
+}
+
+/** Replace every occurrence of the given secrets in a text (for logs and error messages). */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(maskSecret(secret));
+  return out;
+}

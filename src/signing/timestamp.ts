@@ -1,0 +1,15 @@
+import { fail, type VerifyResult } from './types.js';
+
+/** Check a unix-seconds timestamp against now ± tolerance. */
+export function checkTimestamp(raw: string | undefined, now: number, toleranceSeconds: number): VerifyResult | number {
+  if (raw === undefined || raw === '') return fail('missing timestamp', 'no timestamp was sent');
+  if (!/^\d{1,12}$/.test(raw.trim())) return fail('invalid timestamp', `timestamp "${raw}" is not unix seconds`);
+  const ts = Number(raw.trim());
+  if (now - ts > toleranceSeconds) {
+    return fail('timestamp too old', `timestamp is ${now - ts}s old; the limit is ${toleranceSeconds}s`);
+  }
+  if (ts - now > toleranceSeconds) {
+    return fail('timestamp in the future', `timestamp is ${ts - now}s ahead; the limit is ${toleranceSeconds}s`);
+  }
+  return ts;
+}

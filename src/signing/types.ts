@@ -1,0 +1,72 @@
+/** Headers as a plain lower-case record (Node's IncomingHttpHeaders fits). */
+export type HeaderRecord = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export interface SignInput {
+  /** The exact bytes that will be sent. */
+  readonly body: Uint8Array;
+  readonly secret: string;
+  /** Message id, for schemes that sign or send one. */
+  readonly id: string;
+  /** Unix seconds, for schemes that sign or send one. */
+  readonly timestamp: number;
+}
+
+export interface VerifyInput {
+  /** The exact bytes that were received. */
+  readonly body: Uint8Array;
+  readonly secret: string;
+  /** Received headers; names are matched case-insensitively. */
+  readonly headers: HeaderRecord;
+  /** Current unix seconds. */
+  readonly now: number;
+  /** Allowed clock difference in seconds for timestamped schemes. */
+  readonly toleranceSeconds?: number;
+}
+
+export type VerifyFailureReason =
+  | 'missing header'
+  | 'malformed header'
+  | 'missing timestamp'
+  | 'invalid timestamp'
+  | 'timestamp too old'
+  | 'timestamp in the future'
+  | 'no matching signature';
+
+export type VerifyResult =
+  | { readonly ok: true; readonly reason?: undefined; readonly detail?: undefined }
+  | { readonly ok: false; readonly reason: VerifyFailureReason; readonly detail: string };
+
+/** A signature scheme: pure, time passed in, compares in constant time. */
+export interface SignatureScheme {
+  /** Short description, e.g. "HMAC-SHA512 hex of body in x-paystack-signature". */
+  readonly description: string;
+  /** Lower-case name of the header that carries the signature. */
+  readonly signatureHeader: string;
+  /** Lower-case header names the scheme sends (signature, id, timestamp). */
+  readonly headers: readonly string[];
+  readonly usesTimestamp: boolean;
+  readonly usesId: boolean;
+  /** Default tolerance in seconds (timestamped schemes). */
+  readonly toleranceSeconds?: number;
+  /** Why this secret cannot be used, or undefined when it can. */
+  checkSecret(secret: string): string | undefined;
+  /** Headers to send with exactly these bytes (lower-case names). */
+  sign(input: SignInput): Record<string, string>;
+  verify(input: VerifyInput): VerifyResult;
+}
+
+/** First value of a header, by case-insensitive name. */
+export function headerValue(headers: HeaderRecord, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue;
+    return typeof value === 'string' ? value : value[0];
+  }
+  return undefined;
+}
+
+export function fail(reason: VerifyFailureReason, detail: string): VerifyResult {
+  return { ok: false, reason, detail };
+}
+
+export const OK: VerifyResult = { ok: true };
