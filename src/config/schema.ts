@@ -4,8 +4,8 @@ const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name such as x-signature');
 const url = z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:3000/webhooks' });
 
-export const hmacSchemeSchema = z.strictObject({
-  type: z.literal('hmac').default('hmac'),
+const hmacSchemeSchema = z.strictObject({
+  type: z.literal('hmac'),
   header: headerName,
   algorithm: z.enum(['sha1', 'sha256', 'sha512']),
   encoding: z.enum(['hex', 'base64']),
@@ -28,11 +28,11 @@ const stripeSchemeSchema = z.strictObject({
   toleranceSeconds: z.number().int().positive().optional(),
 });
 
-export const schemeSchema = z.discriminatedUnion('type', [
-  hmacSchemeSchema.extend({ type: z.literal('hmac') }),
-  standardSchemeSchema,
-  stripeSchemeSchema,
-]);
+/** How a provider signs; "type" defaults to "hmac" so the common case needs no type. */
+const schemeSchema = z.preprocess(
+  (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value) ? { type: 'hmac', ...value } : value),
+  z.discriminatedUnion('type', [hmacSchemeSchema, standardSchemeSchema, stripeSchemeSchema]),
+);
 
 /** Settings for one provider: overrides for a built-in, or a whole custom provider. */
 export const providerConfigSchema = z.strictObject({
@@ -43,7 +43,7 @@ export const providerConfigSchema = z.strictObject({
   apiKeyEnv: envVarName.optional(),
   /** Registration API base URL (PayKore, or `webhook sandbox`). */
   apiBase: url.optional(),
-  scheme: z.union([hmacSchemeSchema, standardSchemeSchema, stripeSchemeSchema]).optional(),
+  scheme: schemeSchema.optional(),
   /** Field of the payload holding the event type (custom providers). Default "event". */
   eventField: z.string().min(1).optional(),
   /** Event types a custom provider sends (besides those in its fixtures folder). */
