@@ -35,7 +35,13 @@ export function createContext(input: ContextInput): CliContext {
   return {
     ...input,
     config() {
-      loaded ??= import('./config/load.js').then(({ loadConfig }) => loadConfig(input.cwd, input.configPath));
+      loaded ??= (async () => {
+        // Cheap search first: cosmiconfig and zod load only when a config file exists.
+        const { findConfigFile } = await import('./config/find.js');
+        if (!input.configPath && !findConfigFile(input.cwd)) return { config: {}, filepath: undefined };
+        const { loadConfig } = await import('./config/load.js');
+        return loadConfig(input.cwd, input.configPath);
+      })();
       return loaded;
     },
     sink(options) {

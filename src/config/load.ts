@@ -1,32 +1,14 @@
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
 import type { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { errorCode, UsageError } from '../errors.js';
 import { configSchema, type WebhookConfig } from './schema.js';
+import { findConfigFile } from './find.js';
 
 export interface LoadedConfig {
   readonly config: WebhookConfig;
   /** The file it came from; undefined when no config file was found. */
   readonly filepath: string | undefined;
 }
-
-const MODULE = 'webhook';
-export const SEARCH_PLACES = [
-  'package.json',
-  `${MODULE}.config.json`,
-  `${MODULE}.config.yaml`,
-  `${MODULE}.config.yml`,
-  `${MODULE}.config.js`,
-  `${MODULE}.config.mjs`,
-  `${MODULE}.config.cjs`,
-  `.${MODULE}rc`,
-  `.${MODULE}rc.json`,
-  `.${MODULE}rc.yaml`,
-  `.${MODULE}rc.yml`,
-  `.${MODULE}rc.js`,
-  `.${MODULE}rc.mjs`,
-  `.${MODULE}rc.cjs`,
-];
 
 /** Render one validation issue as "key.path: expected X, got Y". */
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
@@ -58,16 +40,18 @@ export function parseConfig(input: unknown, filepath: string): WebhookConfig {
  * .webhookrc* or package.json#webhook from `cwd` up to the project root.
  */
 export async function loadConfig(cwd: string, explicitPath?: string): Promise<LoadedConfig> {
-  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'project' });
+  const file = explicitPath ? path.resolve(cwd, explicitPath) : findConfigFile(cwd);
+  if (!file) return { config: {}, filepath: undefined };
+  const { cosmiconfig } = await import('cosmiconfig');
   let found: { config: unknown; filepath: string } | null;
   try {
-    found = explicitPath ? await explorer.load(path.resolve(cwd, explicitPath)) : await explorer.search(cwd);
+    found = await cosmiconfig('webhook').load(file);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    if (explicitPath && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (explicitPath && errorCode(error) === 'ENOENT') {
       throw new UsageError(`config file not found: ${explicitPath}`, { hint: 'check the --config path' });
     }
-    throw new UsageError(`cannot read the config: ${message}`, { hint: 'fix the syntax of the file named above', cause: error });
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(`cannot read the config ${file}: ${message}`, { hint: 'fix the syntax of that file', cause: error });
   }
   if (!found) return { config: {}, filepath: undefined };
   return { config: parseConfig(found.config, found.filepath), filepath: found.filepath };
