@@ -1,0 +1,68 @@
+import type { Delivery, DeliverySource, OutcomeRecord, RequestRecord } from './types.js';
+
+/**
+ * The small per-delivery row that views keep in memory (tens of bytes of strings, no bodies),
+ * so 100,000 deliveries stay cheap. Full records are read back from the log on demand.
+ */
+export interface DeliverySummary {
+  readonly id: string;
+  readonly receivedAt: number;
+  readonly event?: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly bodySize: number;
+  readonly signature: 'verified' | 'failed' | 'unknown';
+  readonly source?: DeliverySource | undefined;
+  readonly replayOf?: string | undefined;
+  /** Filled when the outcome is appended. */
+  readonly target?: string | undefined;
+  readonly status?: number | undefined;
+  readonly answered?: number | undefined;
+  readonly durationMs?: number | undefined;
+  readonly errorKind?: string | undefined;
+  readonly skipped?: string | undefined;
+}
+
+/**
+ * What a view (the Ink UI, plain lines, `webhook log`) reads: a live, ordered list of summaries
+ * with the full delivery loaded lazily. Implemented by the durable DeliveryLog and by an
+ * in-memory feed for tests.
+ */
+export interface DeliveryFeed {
+  /** Number of deliveries so far (arrival order). */
+  size(): number;
+  /** Summaries for [start, end) in arrival order. */
+  summaries(start: number, end: number): readonly DeliverySummary[];
+  /** Full request + outcome, read from the log. */
+  load(id: string): Promise<Delivery | undefined>;
+  /** Ids of deliveries whose body contains text (for the UI's "/" filter). */
+  searchBodies(text: string, signal?: AbortSignal): Promise<ReadonlySet<string>>;
+  /** Called after each appended record; returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+}
+
+export function summarizeRequest(request: RequestRecord): DeliverySummary {
+  return {
+    id: request.id,
+    receivedAt: request.receivedAt,
+    event: request.event,
+    method: request.method,
+    path: request.path,
+    bodySize: request.bodySize,
+    signature: request.signature.state,
+    source: request.source,
+    replayOf: request.replayOf,
+  };
+}
+
+export function withOutcome(summary: DeliverySummary, outcome: OutcomeRecord): DeliverySummary {
+  return {
+    ...summary,
+    target: outcome.target,
+    status: outcome.status,
+    answered: outcome.answered,
+    durationMs: outcome.durationMs,
+    errorKind: outcome.error?.kind,
+    skipped: outcome.skipped,
+  };
+}
