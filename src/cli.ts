@@ -8,6 +8,8 @@ import { defineProviders } from './cli/providers.js';
 import type { DefineInput } from './cli/shared.js';
 import { defineSign } from './cli/sign.js';
 import { defineVerify } from './cli/verify.js';
+import { defineInit } from './cli/init.js';
+import { defineCompletion } from './cli/completion.js';
 
 export interface MainOverrides {
   cwd?: string;
@@ -18,7 +20,7 @@ export interface MainOverrides {
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineSign, defineVerify, defineProviders];
+const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion];
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {
