@@ -1,0 +1,41 @@
+// Runs every benchmark in one go and writes the figures, with the machine, to BENCHMARKS.md.
+// Usage: npm run bench [-- --only startup,trigger] [-- --runs N]
+import { readdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { machine } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
+const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : undefined;
+const dir = fileURLToPath(new URL('./', import.meta.url));
+const ORDER = ['startup', 'trigger', 'replay', 'listen', 'memory', 'ui'];
+const found = (await readdir(dir)).filter((f) => f.endsWith('.mjs') && f !== 'lib.mjs').map((f) => f.replace(/\.mjs$/, ''));
+const names = ORDER.filter((n) => found.includes(n)).concat(found.filter((n) => !ORDER.includes(n)).sort()).filter((n) => !only || only.includes(n));
+
+const sections = [];
+for (const name of names) {
+  process.stderr.write(`bench: ${name}…\n`);
+  const mod = await import(`./${name}.mjs`);
+  const result = await mod.run(runs ? { runs } : {});
+  sections.push(result);
+  process.stderr.write(`${JSON.stringify(result)}\n`);
+}
+
+function table(rows) {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v) => (v === undefined ? '' : typeof v === 'boolean' ? (v ? 'yes' : 'NO') : String(v));
+  return [`| ${keys.join(' | ')} |`, `| ${keys.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${keys.map((k) => cell(r[k])).join(' | ')} |`)].join('\n');
+}
+
+const m = machine();
+const doc = `# Benchmarks
+
+Measured by \`npm run bench\` (bench/run.js) on ${new Date().toISOString().slice(0, 10)}. Every figure is a ratio to a
+baseline measured in the same run; runs are interleaved so machine noise hits both alike.
+Benchmarks are not tests: the test suite asserts no timings.
+
+Machine: ${m.cpu}, ${m.memory}, ${m.platform}, Node ${m.node}, load average at start ${m.load}.
+
+${sections.map((s) => `## ${s.title}\n\nGoal: ${s.goal}.${s.note ? `\n\n${s.note}` : ''}\n\n${table(s.rows)}\n`).join('\n')}`;
+if (!only) await writeFile(new URL('../BENCHMARKS.md', import.meta.url), doc);
+process.stdout.write(doc);

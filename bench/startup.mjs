@@ -1,0 +1,30 @@
+// Start-up: `webhook --help` and `webhook sign ...` against `node -e 0` (goal: ≤ 1.6x).
+import { BIN, compareProcesses, round } from './lib.mjs';
+
+export const title = 'Start-up';
+
+export async function run({ runs = 15 } = {}) {
+  const env = { ...process.env, NO_COLOR: '1', PAYSTACK_SECRET_KEY: 'sk_test_bench' };
+  const node = process.execPath;
+  const results = await compareProcesses(
+    [
+      { name: 'node -e 0', command: node, args: ['-e', '0'] },
+      { name: 'webhook --help', command: node, args: [BIN, '--help'], options: { env } },
+      { name: 'webhook sign', command: node, args: [BIN, 'sign', '--provider', 'paystack', '--body', '{"event":"charge.success"}'], options: { env } },
+    ],
+    runs,
+  );
+  const base = results['node -e 0'];
+  return {
+    title,
+    goal: '≤ 1.6x node -e 0',
+    rows: Object.entries(results).map(([name, s]) => ({
+      name,
+      min_ms: round(s.min, 1),
+      median_ms: round(s.median, 1),
+      ratio_min: round(s.min / base.min),
+      ratio_median: round(s.median / base.median),
+      meets_goal: name === 'node -e 0' ? undefined : s.median / base.median <= 1.6,
+    })),
+  };
+}
