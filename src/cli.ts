@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { systemClock } from './clock.js';
+import { packageVersion } from './package-root.js';
 import { createContext, type CliContext } from './context.js';
 import { ExitCode, WebhookError } from './errors.js';
 import { detectTerminal, paint, type Streams } from './output/terminal.js';
@@ -17,7 +17,6 @@ export interface MainOverrides {
   streams?: Streams;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
 const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion];
@@ -58,7 +57,7 @@ export async function main(argv: readonly string[], overrides: MainOverrides = {
   let context: CliContext | undefined;
   const program = new Command('webhook')
     .description('Build and test payment webhooks: sign, verify, trigger, replay, listen, check.')
-    .version(VERSION, '-v, --version')
+    .version(packageVersion(), '-v, --version')
     .option('--debug', 'show stack traces for errors')
     .option('--no-color', 'disable colours (also: NO_COLOR=1)')
     .option('-c, --config <path>', 'config file (default: nearest webhook.config.* / .webhookrc / package.json#webhook)')

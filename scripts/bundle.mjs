@@ -1,0 +1,17 @@
+// Bundles the CLI into a few ESM files (one per lazily loaded command) so start-up reads a
+// handful of files instead of dozens. tsc still emits dist/ (types and the library API).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli.ts'],
+  outdir: 'dist/bundle',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.18',
+  // Native, heavy or lazily needed packages stay as they are in node_modules.
+  external: ['ink', 'react', 'react/*', '@ngrok/ngrok', 'cosmiconfig', 'zod', 'undici', 'junit-report-builder'],
+  banner: { js: "import { createRequire as __webhookRequire } from 'node:module'; const require = __webhookRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,22 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The installed package's root folder (holding package.json and fixtures/), found by walking up
+ * from this module, so it is right both for tsc's dist/ layout and for the start-up bundle.
+ */
+export const PACKAGE_ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'webhook') return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('webhook: cannot find its own package.json');
+    dir = parent;
+  }
+})();
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
