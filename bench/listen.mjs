@@ -1,0 +1,87 @@
+// `webhook listen` (durable log on) vs a minimal undici passthrough proxy: throughput and added
+// latency under the same autocannon load (goal ≥ 0.8x throughput); RSS after 100k deliveries.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { BIN, ROOT, round, summary } from './lib.mjs';
+import { startApp, startPassthroughProxy } from './servers.mjs';
+
+export const title = 'webhook listen: forwarding throughput and latency vs an undici passthrough proxy';
+const SECRET = 'sk_test_bench_listen';
+const CONNECTIONS = 32;
+const AMOUNT = 10_000;
+const MEMORY_DELIVERIES = 100_000;
+
+async function startListen(target, store) {
+  const child = spawn(process.execPath, [BIN, 'listen', '--forward-to', target, '--provider', 'paystack', '--secret', SECRET, '--tunnel', 'none', '--store', store, '--json', '--quiet'], {
+    env: { ...process.env, NO_COLOR: '1', CI: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`listen exited ${code} before ready`)));
+    lines.on('line', (line) => {
+      const event = JSON.parse(line);
+      if (event.type === 'ready') resolve(event);
+    });
+  });
+  lines.on('line', () => {}); // keep draining
+  return {
+    url: ready.localUrl,
+    rssMiB: async () => {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+      return kb / 1024;
+    },
+    close: () => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+const load = (url, body, headers, amount = AMOUNT) => autocannon({ url: `${url}/webhooks`, method: 'POST', body, headers, connections: CONNECTIONS, amount });
+
+export async function run({ runs = 3 } = {}) {
+  const app = await startApp();
+  const store = await mkdtemp(path.join(tmpdir(), 'webhook-bench-listen-'));
+  const body = await readFile(path.join(ROOT, 'fixtures/paystack/charge.success.json'));
+  const headers = { 'content-type': 'application/json', 'x-paystack-signature': createHmac('sha512', SECRET).update(body).digest('hex') };
+  const proxy = await startPassthroughProxy(app.url);
+  const listen = await startListen(app.url, store);
+  try {
+    const base = { rps: [], p50: [], p99: [] };
+    const ours = { rps: [], p50: [], p99: [] };
+    for (let i = 0; i < runs; i++) {
+      for (const [url, into] of [[proxy.url, base], [listen.url, ours]]) {
+        const r = await load(url, body, headers);
+        if (r.non2xx > 0 || r.errors > 0) throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors from ${url}`);
+        into.rps.push(r.requests.total / r.duration);
+        into.p50.push(r.latency.p50);
+        into.p99.push(r.latency.p99);
+      }
+    }
+    const row = (name, s) => ({ name, median_rps: round(summary(s.rps).median, 0), p50_ms: summary(s.p50).median, p99_ms: summary(s.p99).median });
+    const b = row('undici passthrough proxy', base);
+    const o = row('webhook listen (durable log)', ours);
+    // Memory: keep sending until the session holds MEMORY_DELIVERIES deliveries.
+    const sent = runs * AMOUNT;
+    if (MEMORY_DELIVERIES > sent) await load(listen.url, body, headers, MEMORY_DELIVERIES - sent);
+    const rss = await listen.rssMiB();
+    return {
+      title,
+      goal: '≥ 0.8x the proxy’s requests/s with the durable log on',
+      note: `${AMOUNT} deliveries per run at ${CONNECTIONS} connections, the same signed ${body.length}-byte body; every delivery verified, appended to the log and forwarded. listen RSS after ${Math.max(sent, MEMORY_DELIVERIES).toLocaleString('en')} deliveries: ${round(rss, 1)} MiB.`,
+      rows: [b, { ...o, ratio_rps: round(o.median_rps / b.median_rps), added_p50_ms: round(o.p50_ms - b.p50_ms, 1), added_p99_ms: round(o.p99_ms - b.p99_ms, 1), meets_goal: o.median_rps / b.median_rps >= 0.8 }],
+    };
+  } finally {
+    await listen.close();
+    await proxy.close();
+    await app.close();
+    await rm(store, { recursive: true, force: true });
+  }
+}
