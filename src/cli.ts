@@ -11,6 +11,7 @@ import { defineVerify } from './cli/verify.js';
 import { defineInit } from './cli/init.js';
 import { defineCompletion } from './cli/completion.js';
 import { defineFixtures } from './cli/fixtures.js';
+import { defineTrigger } from './cli/trigger.js';
 
 export interface MainOverrides {
   cwd?: string;
@@ -20,7 +21,7 @@ export interface MainOverrides {
 
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures];
+const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger];
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {
