@@ -15,7 +15,7 @@ export interface Receiver {
 }
 
 /** A real HTTP server on 127.0.0.1, port 0, recording every request; `answer` decides the reply. */
-export async function startReceiver(answer: (req: Received) => { status: number; body?: string } = () => ({ status: 200, body: '{"ok":true}' })): Promise<Receiver> {
+export async function startReceiver(answer: (req: Received) => { status: number; body?: string } | Promise<{ status: number; body?: string }> = () => ({ status: 200, body: '{"ok":true}' })): Promise<Receiver> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -23,8 +23,7 @@ export async function startReceiver(answer: (req: Received) => { status: number;
     req.on('end', () => {
       const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
       received.push(r);
-      const { status, body } = answer(r);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(body ?? '');
+      void Promise.resolve(answer(r)).then(({ status, body }) => res.writeHead(status, { 'content-type': 'application/json' }).end(body ?? ''));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
