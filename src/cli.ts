@@ -10,6 +10,9 @@ import { defineSign } from './cli/sign.js';
 import { defineVerify } from './cli/verify.js';
 import { defineInit } from './cli/init.js';
 import { defineCompletion } from './cli/completion.js';
+import { defineFixtures } from './cli/fixtures.js';
+import { defineTrigger } from './cli/trigger.js';
+import { defineReplay } from './cli/replay.js';
 
 export interface MainOverrides {
   cwd?: string;
@@ -19,7 +22,7 @@ export interface MainOverrides {
 
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion];
+const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay];
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {

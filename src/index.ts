@@ -89,3 +89,7 @@ export function verify(options: VerifyOptions): VerifyResult {
     ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
   });
 }
+
+export { loadFixture, type LoadFixtureOptions, type LoadedFixture, type FixtureMeta, type FixtureOverrides } from './fixtures/load.js';
+export type { Expectation } from './fixtures/expect.js';
+export type { TemplateSource } from './fixtures/template.js';

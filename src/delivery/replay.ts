@@ -1,0 +1,179 @@
+import { connect } from 'node:net';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import type { Clock } from '../clock.js';
+import { UsageError } from '../errors.js';
+import { describeExpectation, EXPECT_2XX, expectationHolds, type Expectation } from '../fixtures/expect.js';
+import { readFixtureFile, type LoadedFixture } from '../fixtures/load.js';
+import type { TemplateSource } from '../fixtures/template.js';
+import { walkFixtureFiles } from '../fixtures/walk.js';
+import type { ProviderProfile } from '../providers/types.js';
+import { deliver } from './trigger.js';
+
+/** The outcome of one replayed fixture. */
+export interface ReplayResult {
+  /** Position in the run (0-based, stable order). */
+  readonly index: number;
+  /** The fixture file, relative to the working directory. */
+  readonly file: string;
+  readonly event: string;
+  readonly provider: string;
+  readonly status: number | undefined;
+  /** The expectation held. */
+  readonly passed: boolean;
+  /** What was expected, e.g. "2xx" or "200 or 202". */
+  readonly expected: string;
+  readonly durationMs: number;
+  readonly id: string;
+  readonly error?: { readonly kind: string; readonly message: string };
+  readonly bodyExcerpt?: string;
+}
+
+export interface ReplaySummary {
+  readonly sent: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly durationMs: number;
+  readonly interrupted: boolean;
+}
+
+/** Renderers of a run: plain lines, a progress bar, NDJSON, JUnit. The core only calls these. */
+export interface ReplayReporter {
+  start(info: { total: number; url: string }): void;
+  result(result: ReplayResult): void;
+  finish(summary: ReplaySummary): void | Promise<void>;
+}
+
+export interface ReplayInput {
+  /** Fixture files and folders. */
+  readonly paths: readonly string[];
+  readonly cwd: string;
+  readonly url: URL;
+  /** The provider of a fixture without "$fixture".provider: its folder name when that is a provider, else this. */
+  readonly providerFor: (folder: string, meta: string | undefined, file: string) => ProviderProfile;
+  /** The signing secret of a provider (throws a usage error when there is none). */
+  readonly secretFor: (profile: ProviderProfile) => string;
+  /** The run's expectation; a fixture's "$fixture".expect wins. Default 2xx. */
+  readonly expect?: Expectation | undefined;
+  /** Deliveries in flight at once (default 4). */
+  readonly concurrency?: number;
+  readonly templates: TemplateSource;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+  readonly reporter: ReplayReporter;
+}
+
+/** Nearest-rank percentile of sorted numbers (0 when empty). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/** Whether something accepts TCP connections at the URL's host and port; explains when not. */
+export async function checkReachable(url: URL, timeoutMs = 5_000): Promise<void> {
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const where = `${url.protocol}//${url.host}`;
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new UsageError(`${where} did not accept a connection within ${timeoutMs} ms`, { hint: 'is the app running and the --to URL right?' }));
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'ECONNREFUSED' ? `nothing is listening on ${where} (connection refused)` : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' ? `cannot resolve host ${url.hostname}` : `cannot connect to ${where} (${error.code ?? error.message})`;
+      reject(new UsageError(`${reason}; nothing was sent`, { hint: 'start your app first, or check the --to URL' }));
+    });
+  });
+}
+
+interface Prepared {
+  readonly fixture: LoadedFixture;
+  readonly profile: ProviderProfile;
+}
+
+async function prepare(input: ReplayInput, file: string): Promise<Prepared> {
+  const display = path.relative(input.cwd, file) || file;
+  const fixture = await readFixtureFile(file, input.templates, {}, display);
+  const profile = input.providerFor(path.basename(path.dirname(file)), fixture.provider, display);
+  return { fixture, profile };
+}
+
+/**
+ * Send every fixture under `paths` to one URL, `concurrency` at a time, and report each result
+ * in a stable order. A first pass checks every fixture (JSON, provider, secret) and the target,
+ * so bad input exits before anything is sent. Memory stays bounded: files are streamed, bodies
+ * are dropped once sent, and only a window of results waits for its turn to be reported.
+ */
+export async function runReplay(input: ReplayInput): Promise<ReplaySummary> {
+  let total = 0;
+  for await (const file of walkFixtureFiles(input.paths, input.cwd)) {
+    const { profile } = await prepare(input, file);
+    input.secretFor(profile);
+    total++;
+  }
+  if (total === 0) throw new UsageError(`no fixtures found in ${input.paths.join(', ')}`, { hint: 'pass .json files, or folders holding <provider>/<event>.json' });
+  await checkReachable(input.url);
+
+  const concurrency = input.concurrency ?? 4;
+  const limit = pLimit(concurrency);
+  const window = Math.max(concurrency * 4, 16);
+  const durations = new Float64Array(total);
+  let sent = 0;
+  let passed = 0;
+  const started = input.clock.monotonic();
+  input.reporter.start({ total, url: input.url.toString() });
+
+  const pending: Promise<ReplayResult>[] = [];
+  const report = (result: ReplayResult) => {
+    durations[sent++] = result.durationMs;
+    if (result.passed) passed++;
+    input.reporter.result(result);
+  };
+  let index = 0;
+  for await (const file of walkFixtureFiles(input.paths, input.cwd)) {
+    if (input.signal?.aborted || index >= total) break;
+    const at = index++;
+    const task = limit(async (): Promise<ReplayResult> => {
+        const { fixture, profile } = await prepare(input, file);
+        const expectation = fixture.meta.expect ?? input.expect ?? EXPECT_2XX;
+        const outcome = await deliver({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal });
+        return {
+          index: at,
+          file: path.relative(input.cwd, file) || file,
+          event: fixture.event,
+          provider: profile.name,
+          status: outcome.status,
+          passed: expectationHolds(expectation, outcome.status),
+          expected: describeExpectation(expectation),
+          durationMs: outcome.durationMs,
+          id: outcome.id,
+          ...(outcome.error ? { error: outcome.error } : {}),
+          ...(outcome.bodyExcerpt !== undefined ? { bodyExcerpt: outcome.bodyExcerpt } : {}),
+        };
+      });
+    task.catch(() => undefined); // observed when its turn comes; never an unhandled rejection meanwhile
+    pending.push(task);
+    if (pending.length >= window) report(await pending.shift()!);
+  }
+  while (pending.length) report(await pending.shift()!);
+  const sorted = durations.subarray(0, sent).sort();
+  const summary: ReplaySummary = {
+    sent,
+    passed,
+    failed: sent - passed,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    durationMs: Math.round(input.clock.monotonic() - started),
+    interrupted: input.signal?.aborted === true,
+  };
+  await input.reporter.finish(summary);
+  return summary;
+}

@@ -1,0 +1,112 @@
+import type { ReplayReporter, ReplayResult, ReplaySummary } from '../delivery/replay.js';
+import type { Builder } from 'junit-report-builder';
+import type { Clock } from '../clock.js';
+import type { OutputSink } from './sink.js';
+import type { Streams } from './terminal.js';
+
+function describeResult(out: OutputSink, r: ReplayResult): string[] {
+  const { style } = out;
+  const mark = r.passed ? style.green('✓') : style.red('✗');
+  const status = r.status === undefined ? style.red('---') : r.passed ? style.green(String(r.status)) : style.red(String(r.status));
+  const expected = r.passed ? '' : style.red(` (expected ${r.expected})`);
+  const lines = [`${mark} ${status}${expected} ${r.provider} ${style.bold(r.event)}  ${style.dim(r.file)}  ${r.durationMs} ms`];
+  if (!r.passed && r.error) lines.push(`  ${style.red(r.error.message)}`);
+  if (!r.passed && r.bodyExcerpt) lines.push(`  ${style.dim(r.bodyExcerpt)}`);
+  return lines;
+}
+
+export function describeSummary(s: ReplaySummary): string {
+  return `sent ${s.sent}, passed ${s.passed}, failed ${s.failed}, p50 ${s.p50Ms.toFixed(0)} ms, p95 ${s.p95Ms.toFixed(0)} ms${s.interrupted ? ' (interrupted)' : ''}`;
+}
+
+function summaryLine(out: OutputSink, s: ReplaySummary): string {
+  const text = describeSummary(s);
+  return s.failed === 0 && !s.interrupted ? out.style.green(text) : out.style.red(text);
+}
+
+/** One line per fixture (the default off a TTY), details under failures, then the summary. */
+export function plainReporter(out: OutputSink): ReplayReporter {
+  return {
+    start: ({ total, url }) => out.note(`replaying ${total} fixture${total === 1 ? '' : 's'} to ${url}`),
+    result: (r) => describeResult(out, r).forEach((l) => out.line(l)),
+    finish: (s) => out.line(summaryLine(out, s)),
+  };
+}
+
+/** A progress line on the terminal's stderr; failures are printed above it as they come. */
+export function progressReporter(out: OutputSink, streams: Streams, clock: Clock): ReplayReporter {
+  const width = 24;
+  let total = 0;
+  let done = 0;
+  let failed = 0;
+  let drawnAt = -Infinity;
+  const clear = () => streams.stderr.write('\r\x1b[2K');
+  const draw = (force = false) => {
+    const now = clock.monotonic();
+    if (!force && now - drawnAt < 80) return;
+    drawnAt = now;
+    const filled = total ? Math.round((done / total) * width) : 0;
+    clear();
+    streams.stderr.write(`[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}${failed ? out.style.red(`  ${failed} failed`) : ''}`);
+  };
+  return {
+    start: (info) => {
+      total = info.total;
+      draw(true);
+    },
+    result: (r) => {
+      done++;
+      if (!r.passed) {
+        failed++;
+        clear();
+        describeResult(out, r).forEach((l) => out.line(l));
+        draw(true);
+      } else draw();
+    },
+    finish: (s) => {
+      clear();
+      out.line(summaryLine(out, s));
+    },
+  };
+}
+
+/** NDJSON: {"type":"result",...} per fixture, then {"type":"summary",...}. */
+export function jsonReporter(out: OutputSink): ReplayReporter {
+  return {
+    start: () => undefined,
+    result: ({ index: _index, ...r }) => out.record({ type: 'result', ...r, status: r.status ?? null }),
+    finish: (s) => out.record({ type: 'summary', ...s }),
+  };
+}
+
+/** JUnit XML for CI: one <testsuite> per provider, one <testcase> per fixture, <failure> when the expectation failed. */
+export async function junitReporter(file: string): Promise<ReplayReporter> {
+  // A CommonJS module whose export is the builder itself (its types describe an ES default).
+  const junit = (await import('junit-report-builder')).default as unknown as Builder;
+  const builder = junit.newBuilder().name('webhook replay');
+  const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
+  return {
+    start: () => undefined,
+    result: (r) => {
+      let suite = suites.get(r.provider);
+      if (!suite) suites.set(r.provider, (suite = builder.testSuite().name(`webhook replay ${r.provider}`)));
+      const testCase = suite.testCase().className(r.provider).name(`${r.event} (${r.file})`).file(r.file).time(r.durationMs / 1000);
+      if (!r.passed) {
+        const got = r.status === undefined ? (r.error?.message ?? 'no answer') : `got ${r.status}`;
+        testCase.failure(`expected ${r.expected}, ${got}${r.bodyExcerpt ? `: ${r.bodyExcerpt}` : ''}`, r.status === undefined ? 'NoAnswer' : 'UnexpectedStatus');
+      }
+    },
+    finish: () => builder.writeTo(file),
+  };
+}
+
+/** Several reporters as one. */
+export function combineReporters(reporters: readonly ReplayReporter[]): ReplayReporter {
+  return {
+    start: (info) => reporters.forEach((r) => r.start(info)),
+    result: (result) => reporters.forEach((r) => r.result(result)),
+    finish: async (summary) => {
+      for (const r of reporters) await r.finish(summary);
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { createHmac } from 'node:crypto';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Webhook as SvixWebhook } from 'svix';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_FILE, SESSION_TOKEN_HEADER, type InjectRequest, type SessionInfo } from '../src/listen/session.js';
+import { runCli } from './support/cli.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+
+const PAYSTACK_SECRET = 'sk_test_trigger';
+const KOARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const PRETTY = '{\n  "type": "transaction.created",\n  "data": {\n    "id": "txn_1",\n    "amount": 1500,\n    "note": "caf\\u00e9",\n    "big": 123456789012345678901234567890\n  }\n}\n';
+
+let dir: string;
+let store: string;
+let servers: Receiver[] = [];
+const paystackValid = (r: { headers: Record<string, unknown>; body: Buffer }) =>
+  r.headers['x-paystack-signature'] === createHmac('sha512', PAYSTACK_SECRET).update(r.body).digest('hex');
+
+async function serve(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const server = await startReceiver(...args);
+  servers.push(server);
+  return server;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'webhook-trigger-'));
+  store = path.join(dir, 'store');
+  await mkdir(store);
+  const files: Record<string, string> = {
+    'paystack/charge.success.json': '{"event":"charge.success","data":{"id":{{random.int}},"reference":"{{ref}}","amount":10000,"currency":"NGN","customer":{"email":"old@example.com"}}}',
+    'paystack/transfer.success.json': '{"event":"transfer.success","data":{"reference":"{{ref}}"}}',
+    'koard/transaction.created.json': PRETTY,
+    'koard/transfer.success.json': '{"type":"transfer.success","data":{}}',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, 'fx', name)), { recursive: true });
+    await writeFile(path.join(dir, 'fx', name), text);
+  }
+});
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+  await rm(path.join(store, SESSION_FILE), { force: true });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const trigger = (args: string[], env: Record<string, string> = {}) => runCli(['trigger', ...args, '--fixtures', path.join(dir, 'fx')], { env: { WEBHOOK_STORE: store, ...env }, cwd: dir });
+
+describe('webhook trigger', () => {
+  it('signs with the provider scheme and prints one JSON line per delivery', async () => {
+    const app = await serve();
+    const result = await trigger(['charge.success', '--provider', 'paystack', '--to', `${app.url}/hooks`, '--secret', PAYSTACK_SECRET, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const line = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(line).sort()).toEqual(['durationMs', 'event', 'id', 'ok', 'provider', 'status', 'url']);
+    expect(line).toMatchObject({ event: 'charge.success', provider: 'paystack', url: `${app.url}/hooks`, status: 200, ok: true });
+    expect(app.received).toHaveLength(1);
+    expect(paystackValid(app.received[0]!)).toBe(true);
+    expect(app.received[0]!.headers['user-agent']).toBe('Paystack/1.0');
+  });
+
+  it('sends a non-compact fixture byte-identical, verified by svix; the provider comes from the only catalog with the event', async () => {
+    const app = await serve(() => ({ status: 202, body: 'accepted  \n for processing' }));
+    const result = await trigger(['transaction.created', '--to', app.url, '--secret', KOARD_SECRET]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^✓ 202 koard transaction.created → http:\/\/127\.0\.0\.1:\d+\/ {2}\d+ ms {2}msg_\w+\n {2}accepted for processing\n$/);
+    const got = app.received[0]!;
+    expect(got.body.toString('utf8')).toBe(PRETTY);
+    expect(() => new SvixWebhook(KOARD_SECRET).verify(got.body.toString('utf8'), got.headers as Record<string, string>)).not.toThrow();
+  });
+
+  it('--set keeps types, --count sends fresh templates, --duplicate resends the same id and bytes', async () => {
+    const app = await serve();
+    const set = await trigger(['charge.success', '-p', 'paystack', '--to', app.url, '--set', 'data.amount=5000', '--set', 'data.customer.email=a@b.co', '--set', 'data.id="42"', '--count', '2'], { PAYSTACK_SECRET_KEY: PAYSTACK_SECRET });
+    expect(set.code).toBe(0);
+    const [a, b] = app.received.map((r) => JSON.parse(r.body.toString('utf8')) as { data: { amount: unknown; id: unknown; reference: string; customer: { email: string } } });
+    expect(a!.data).toMatchObject({ amount: 5000, id: '42', customer: { email: 'a@b.co' } });
+    expect(a!.data.reference).not.toBe(b!.data.reference);
+    expect(app.received.every(paystackValid)).toBe(true);
+
+    const dup = await trigger(['transaction.created', '-p', 'koard', '--to', app.url, '--secret', KOARD_SECRET, '--duplicate', '--json']);
+    expect(dup.code).toBe(0);
+    const ids = dup.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+    const [x, y] = app.received.slice(2);
+    expect(x!.headers['svix-id']).toBe(y!.headers['svix-id']);
+    expect(x!.body.equals(y!.body)).toBe(true);
+  });
+
+  it('exits 1 when the app fails or nothing listens, with a clear line', async () => {
+    const app = await serve(() => ({ status: 500, body: 'boom' }));
+    const failed = await trigger(['charge.success', '-p', 'paystack', '--to', app.url, '-s', PAYSTACK_SECRET]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('✗ 500 paystack charge.success');
+    expect(failed.stdout).toContain('boom');
+    const url = app.url;
+    await app.close();
+    const refused = await trigger(['charge.success', '-p', 'paystack', '--to', url, '-s', PAYSTACK_SECRET, '--json']);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, status: null, error: { kind: 'refused', message: expect.stringContaining(`nothing is listening on ${url}`) } });
+  });
+
+  it('bad input exits 2 with one error line: ambiguous event, unknown event, no secret, no target', async () => {
+    const cases: [string[], RegExp][] = [
+      [['transfer.success', '--to', 'http://127.0.0.1:9'], /^error: event "transfer.success" exists for several providers: paystack, koard\nhint: choose one with --provider/],
+      [['charge.succes', '--to', 'http://127.0.0.1:9'], /^error: unknown event "charge.succes"\nhint: did you mean "charge.success"/],
+      [['charge.sucess', '-p', 'paystack', '--to', 'http://127.0.0.1:9'], /^error: unknown paystack event "charge.sucess"\nhint: did you mean "charge.success"/],
+      [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9'], /^error: no secret for paystack\n/],
+      [['charge.success', '-p', 'paystack', '-s', PAYSTACK_SECRET], /^error: nowhere to send the event\n/],
+      [['charge.success', '-p', 'paystack', '--to', 'ftp://x', '-s', PAYSTACK_SECRET], /^error: --to must be an http\(s\) URL/],
+      [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9', '--set', 'nokey'], /^error: malformed --set "nokey"/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await trigger(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('without --to, hands the event to a running listen session (token, exact bytes) and prints its answer', async () => {
+    const injected: { token: unknown; request: InjectRequest }[] = [];
+    const session = await serve((r) => {
+      injected.push({ token: r.headers[SESSION_TOKEN_HEADER], request: JSON.parse(r.body.toString('utf8')) as InjectRequest });
+      if (r.url !== '/inject') return { status: 404 };
+      return { status: 200, body: JSON.stringify({ id: 'msg_session1', provider: 'koard', url: 'http://127.0.0.1:3000/hooks', status: 200, ok: true, durationMs: 7, bodyExcerpt: 'thanks' }) };
+    });
+    const info: SessionInfo = { pid: process.pid, provider: 'koard', localUrl: 'http://127.0.0.1:1', forwardTo: 'http://127.0.0.1:3000/hooks', controlUrl: session.url, token: 'tok_123', startedAt: new Date(0).toISOString() };
+    await writeFile(path.join(store, SESSION_FILE), JSON.stringify(info));
+    const result = await trigger(['transfer.success', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ event: 'transfer.success', provider: 'koard', url: 'http://127.0.0.1:3000/hooks', status: 200, ok: true, durationMs: 7, id: 'msg_session1' });
+    expect(injected).toHaveLength(1);
+    expect(injected[0]!.token).toBe('tok_123');
+    expect(injected[0]!.request).toMatchObject({ event: 'transfer.success', source: 'trigger' });
+    expect(Buffer.from(injected[0]!.request.bodyBase64, 'base64').toString('utf8')).toBe('{"type":"transfer.success","data":{}}');
+  });
+});
+
+describe('webhook fixtures', () => {
+  it('lists events with their files and shows a rendered body', async () => {
+    const list = await runCli(['fixtures', '--provider', 'koard', '--fixtures', path.join(dir, 'fx'), '--json'], { cwd: dir });
+    expect(list.code).toBe(0);
+    const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; file: string });
+    expect(rows.map((r) => r.event)).toEqual(expect.arrayContaining(['transaction.created', 'transfer.success']));
+    expect(rows.find((r) => r.event === 'transfer.success')!.file).toBe(path.join(dir, 'fx', 'koard', 'transfer.success.json'));
+    const show = await runCli(['fixtures', 'show', 'charge.success', '-p', 'paystack', '--fixtures', path.join(dir, 'fx'), '--set', 'data.amount=1'], { cwd: dir });
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout)).toMatchObject({ event: 'charge.success', data: { amount: 1, reference: expect.stringMatching(/^ref_\w{12}$/), id: expect.any(Number) } });
+  });
+});
