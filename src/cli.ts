@@ -10,6 +10,7 @@ import { defineSign } from './cli/sign.js';
 import { defineVerify } from './cli/verify.js';
 import { defineInit } from './cli/init.js';
 import { defineCompletion } from './cli/completion.js';
+import { defineSandbox } from './cli/sandbox.js';
 import { defineFixtures } from './cli/fixtures.js';
 import { defineTrigger } from './cli/trigger.js';
 import { defineReplay } from './cli/replay.js';
@@ -22,7 +23,7 @@ export interface MainOverrides {
 
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay];
+const DEFINITIONS = [defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox];
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {

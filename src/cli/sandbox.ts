@@ -1,0 +1,28 @@
+import type { Command } from '@commander-js/extra-typings';
+import { examples, intArg, positiveNumberArg, type DefineInput } from './shared.js';
+
+export function defineSandbox(program: Command, { context, run }: DefineInput): void {
+  program
+    .command('sandbox')
+    .description('run a local PayKore-compatible provider: register endpoints, emit signed events, retry, abandon')
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', intArg('--port'))
+    .option('--time-scale <factor>', 'multiply every retry delay (0.001 turns 24 h into 86 s)', positiveNumberArg('--time-scale'), 1)
+    .option('--timeout <ms>', "override the provider's delivery timeout", intArg('--timeout', 1))
+    .option('--store <dir>', 'keep endpoints and deliveries here across restarts')
+    .option('--deliver-as <provider>', 'emit as paystack or koard (no registration API) to --to')
+    .option('-t, --to <url>', 'where --deliver-as deliveries go (default: config forwardTo)')
+    .option('-s, --secret <secret>', "--deliver-as signing secret (default: the provider's env var)")
+    .option('--fixtures <dir>', 'fixture folder searched before the built-ins for event bodies')
+    .option('--json', 'NDJSON: {"type":"ready","url"} then one {"type":"attempt",...} per attempt')
+    .addHelpText(
+      'after',
+      examples([
+        'webhook sandbox --port 4010',
+        'webhook sandbox --time-scale 0.001 --store .webhook/sandbox --json',
+        'webhook sandbox --deliver-as koard --to http://localhost:3000/webhooks --secret whsec_...',
+        `curl -s localhost:4010/v1/webhooks -H 'X-API-Key: sk_test_0123456789' -d '{"url":"http://localhost:3000/hooks"}'`,
+        `curl -s localhost:4010/v1/events -H 'X-API-Key: sk_test_0123456789' -d '{"event":"transaction.completed"}'`,
+      ]),
+    )
+    .action((opts) => run(async () => (await import('../commands/sandbox.js')).runSandbox(opts, context())));
+}

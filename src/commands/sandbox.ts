@@ -1,0 +1,71 @@
+import { once } from 'node:events';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { parseHttpUrl } from '../input.js';
+import type { AttemptEvent } from '../sandbox/engine.js';
+import { startSandbox } from '../sandbox/server.js';
+import { resolveSecret } from '../secrets.js';
+import { chooseProvider } from './provider-options.js';
+
+export interface SandboxCommandOptions {
+  port?: number | undefined;
+  timeScale?: number | undefined;
+  timeout?: number | undefined;
+  store?: string | undefined;
+  deliverAs?: string | undefined;
+  to?: string | undefined;
+  secret?: string | undefined;
+  fixtures?: string | undefined;
+  json?: boolean | undefined;
+}
+
+/** Run the sandbox until Ctrl-C or SIGTERM; a deliberate stop exits 0. */
+export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext): Promise<number> {
+  const out = ctx.sink(options);
+  let deliverAs: { profile: Awaited<ReturnType<typeof chooseProvider>>; url: string; secret: string } | undefined;
+  if (options.deliverAs !== undefined) {
+    const profile = await chooseProvider(ctx, options.deliverAs);
+    if (profile.registration) throw new UsageError(`--deliver-as ${profile.name}: the sandbox already is ${profile.displayName}`, { hint: 'register an endpoint through its API instead (see docs/sandbox.md)' });
+    const { config } = await ctx.config();
+    const to = options.to ?? config.forwardTo;
+    if (!to) throw new UsageError(`--deliver-as ${profile.name} needs --to <url>`, { hint: 'e.g. --to http://localhost:3000/webhooks' });
+    deliverAs = { profile, url: parseHttpUrl('--to', to).toString(), secret: resolveSecret(profile, options.secret, ctx.env)!.value };
+  } else if (options.to !== undefined || options.secret !== undefined) {
+    throw new UsageError('--to and --secret go with --deliver-as', { hint: 'e.g. --deliver-as paystack --to http://localhost:3000/webhooks' });
+  }
+  const onAttempt = ({ delivery, attempt, maxAttempts }: AttemptEvent) => {
+    if (out.json) {
+      out.record({ type: 'attempt', delivery: delivery.id, event: delivery.event, eventId: delivery.eventId, endpoint: delivery.endpointId, url: delivery.url, attempt: attempt.attempt, maxAttempts, manual: attempt.manual === true, status: attempt.status ?? null, durationMs: attempt.durationMs, error: attempt.error ?? null, state: delivery.state, nextAttemptAt: delivery.nextAttemptAt ?? null });
+      return;
+    }
+    const { style } = out;
+    const status = attempt.status === undefined ? style.red('---') : attempt.status < 300 ? style.green(String(attempt.status)) : style.red(String(attempt.status));
+    const next = delivery.state === 'retrying' && delivery.nextAttemptAt ? ` next ${delivery.nextAttemptAt}` : '';
+    out.line(`${attempt.at.slice(11, 19)} ${style.bold(delivery.event)} → ${delivery.url} attempt ${attempt.attempt}/${maxAttempts}${attempt.manual ? ' (manual)' : ''} ${status} ${attempt.durationMs} ms ${delivery.state}${next}${attempt.error ? style.dim(`  ${attempt.error}`) : ''}`);
+  };
+  const sandbox = await startSandbox(
+    {
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      timeScale: options.timeScale ?? 1,
+      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+      ...(options.store !== undefined ? { storeDir: options.store } : {}),
+      ...(deliverAs ? { deliverAs } : {}),
+      ...(options.fixtures !== undefined ? { fixtures: [options.fixtures] } : {}),
+      cwd: ctx.cwd,
+    },
+    { clock: ctx.clock, onAttempt },
+  ).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
+    throw error;
+  });
+  if (out.json) out.record({ type: 'ready', url: sandbox.url, deliverAs: deliverAs?.profile.name ?? null });
+  else {
+    out.line(`sandbox listening on ${sandbox.url}${deliverAs ? ` (delivering as ${deliverAs.profile.displayName} to ${deliverAs.url})` : ''}`);
+    out.note(`register: curl -s ${sandbox.url}/v1/webhooks -H 'X-API-Key: sk_test_0123456789' -d '{"url":"http://localhost:3000/webhooks"}'`);
+    out.note('stop with Ctrl-C');
+  }
+  if (!ctx.signal.aborted) await once(ctx.signal, 'abort');
+  await sandbox.close();
+  if (!out.json) out.note('sandbox stopped');
+  return 0;
+}
