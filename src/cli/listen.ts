@@ -1,0 +1,33 @@
+import type { Command } from '@commander-js/extra-typings';
+import { collect, examples, intArg, type DefineInput } from './shared.js';
+
+export function defineListen(program: Command, { context, run }: DefineInput): void {
+  program
+    .command('listen')
+    .description('receive deliveries (through a tunnel), verify, log durably and forward them unchanged to your app')
+    .option('-f, --forward-to <url>', 'your app’s webhook URL (default: config forwardTo)')
+    .option('-p, --provider <name>', 'provider profile (default: config provider)')
+    .option('-s, --secret <secret>', "webhook secret to verify with (default: the provider's env var; registration sets it)")
+    .option('--port <n>', 'receiver port on 127.0.0.1 (default: a free one)', intArg('--port'))
+    .option('--events <list>', 'only forward these event types (comma-separated, * wildcards)')
+    .option('--route <pattern=url>', "send matching events elsewhere, e.g. 'transfer.*=http://localhost:4000/t' (repeatable)", collect, [] as string[])
+    .option('--tunnel <kind>', 'ngrok | none | loopback (default: ngrok when NGROK_AUTHTOKEN is set, else none)')
+    .option('--public-url <url>', 'the public URL of a tunnel you run yourself (cloudflared, a reverse proxy)')
+    .option('--no-register', 'do not register the URL with the provider’s API')
+    .option('--api-base <url>', 'registration API base (default: $PAYKORE_API_BASE, config, the provider’s)')
+    .option('--timeout <ms>', "forward timeout (default: the provider's)", intArg('--timeout', 1))
+    .option('--max-body <bytes>', 'answer 413 to bodies over this size (default 1 MiB)', intArg('--max-body', 1))
+    .option('--store <dir>', 'delivery log folder (default: $WEBHOOK_STORE, config store, the state dir)')
+    .option('--print-secret', 'show the registered webhook secret (hidden by default)')
+    .option('--json', 'NDJSON: {"type":"ready",...} then one {"type":"delivery",...} per delivery')
+    .addHelpText(
+      'after',
+      examples([
+        'webhook listen --forward-to http://localhost:3000/webhooks --provider paystack',
+        'NGROK_AUTHTOKEN=... PAYKORE_API_KEY=sk_test_... webhook listen -p paykore -f http://localhost:3000/hooks',
+        'webhook listen -p paykore --api-base http://127.0.0.1:4010 -f http://localhost:3000/hooks   # against webhook sandbox',
+        'webhook listen -p koard --public-url https://hooks.example.dev --json',
+      ]),
+    )
+    .action((opts) => run(async () => (await import('../commands/listen.js')).runListen(opts, context())));
+}

@@ -1,0 +1,188 @@
+import { once } from 'node:events';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { parseHttpUrl } from '../input.js';
+import { startListen, type ListenEvent } from '../listen/listen.js';
+import type { Route } from '../listen/receiver.js';
+import type { OutputSink } from '../output/sink.js';
+import type { ProviderProfile } from '../providers/types.js';
+import { resolveSecret } from '../secrets.js';
+import { resolveStoreDir } from '../store/location.js';
+import { loopbackTunnel } from '../tunnel/loopback.js';
+import { ngrokTunnel } from '../tunnel/ngrok.js';
+import { staticTunnel, type TunnelOpener } from '../tunnel/types.js';
+import { chooseProvider } from './provider-options.js';
+import { deliveryLine, deliveryJson } from '../output/delivery-line.js';
+
+export interface ListenCommandOptions {
+  forwardTo?: string | undefined;
+  provider?: string | undefined;
+  secret?: string | undefined;
+  port?: number | undefined;
+  events?: string | undefined;
+  route: string[];
+  tunnel?: string | undefined;
+  publicUrl?: string | undefined;
+  register?: boolean | undefined;
+  apiBase?: string | undefined;
+  timeout?: number | undefined;
+  maxBody?: number | undefined;
+  store?: string | undefined;
+  printSecret?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Record<string, string>> = {}): Route[] {
+  const routes: Route[] = [];
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0) throw new UsageError(`--route "${flag}" is not pattern=url`, { hint: "e.g. --route 'transfer.*=http://localhost:4000/webhooks'" });
+    routes.push({ pattern: flag.slice(0, at), target: parseHttpUrl('--route', flag.slice(at + 1)) });
+  }
+  for (const [pattern, url] of Object.entries(fromConfig)) routes.push({ pattern, target: new URL(url) });
+  return routes;
+}
+
+function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv): { opener: TunnelOpener; note?: string } {
+  if (options.publicUrl !== undefined) {
+    if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together', { hint: 'with your own tunnel, pass only --public-url' });
+    const url = parseHttpUrl('--public-url', options.publicUrl).toString().replace(/\/$/, '');
+    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', url) } };
+  }
+  const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN ? 'ngrok' : 'none');
+  switch (kind) {
+    case 'ngrok':
+      return { opener: ngrokTunnel({ authtoken: env.NGROK_AUTHTOKEN }) };
+    case 'loopback':
+      return { opener: loopbackTunnel() };
+    case 'none':
+      return {
+        opener: { kind: 'none', open: async () => staticTunnel('none', undefined) },
+        ...(options.tunnel === undefined ? { note: 'local only: set NGROK_AUTHTOKEN for a public ngrok URL, or pass --public-url for your own tunnel' } : {}),
+      };
+    default:
+      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, none or loopback' });
+  }
+}
+
+async function registrationFor(options: ListenCommandOptions, profile: ProviderProfile, ctx: CliContext, events: string[] | undefined) {
+  if (!profile.registration || options.register === false) return undefined;
+  const apiKey = ctx.env[profile.registration.apiKeyEnv];
+  if (!apiKey) return undefined;
+  const apiBase = parseHttpUrl('--api-base', options.apiBase ?? ctx.env.PAYKORE_API_BASE ?? profile.registration.apiBase).toString();
+  return { api: { apiBase, apiKey }, events };
+}
+
+function render(out: OutputSink, profile: ProviderProfile) {
+  return (event: ListenEvent) => {
+    if (out.json) {
+      if (event.type === 'ready') {
+        const { type, localUrl, publicUrl, endpointId, forwardTo, provider, secret, secretShown } = event;
+        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, forwardTo, provider, ...(secretShown ? { secret } : {}) });
+      } else if (event.type === 'delivery') out.record(deliveryJson(event.request, event.outcome));
+      else out.record(event);
+      return;
+    }
+    const { style } = out;
+    switch (event.type) {
+      case 'ready':
+        out.line(`${style.green('ready')} ${profile.displayName} → ${event.forwardTo}`);
+        out.line(`  local   ${event.localUrl}`);
+        if (event.publicUrl) out.line(`  public  ${event.publicUrl}`);
+        if (event.endpointId) out.line(`  endpoint ${event.endpointId} (deleted on exit)`);
+        if (event.secret) out.line(`  secret  ${event.secret}${event.secretShown ? '' : style.dim('  (--print-secret to show)')}`);
+        break;
+      case 'delivery':
+        out.line(deliveryLine(event.request, event.outcome, style));
+        break;
+      case 'registration':
+        if (event.state === 'registered') out.note(`registered ${event.endpointId} for ${event.url}`);
+        else if (event.state === 'deleted') out.note(`deleted endpoint ${event.endpointId}`);
+        else out.warn(event.reason ?? `registration ${event.state}`);
+        break;
+      case 'tunnel':
+        out.warn(`tunnel ${event.state}${event.publicUrl ? ` ${event.publicUrl}` : ''}${event.reason ? `: ${event.reason}` : ''}`);
+        break;
+      case 'warning':
+        out.warn(event.message);
+        break;
+    }
+  };
+}
+
+/** Run until Ctrl-C/SIGTERM; clean shutdown (endpoint deleted, session removed) exits 0. */
+export async function runListen(options: ListenCommandOptions, ctx: CliContext): Promise<number> {
+  const { config } = await ctx.config();
+  const profile = await chooseProvider(ctx, options.provider);
+  const forwardRaw = options.forwardTo ?? config.forwardTo;
+  if (!forwardRaw) throw new UsageError('no app to forward to', { hint: 'pass --forward-to http://localhost:3000/webhooks (or set forwardTo in the config)' });
+  const forwardTo = parseHttpUrl('--forward-to', forwardRaw);
+  const routes = parseRoutes(options.route, config.listen?.routes);
+  const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
+  const secret = resolveSecret(profile, options.secret, ctx.env, { required: false })?.value;
+  const { opener, note } = chooseTunnel(options, ctx.env);
+  const registration = await registrationFor(options, profile, ctx, events);
+  const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  const out = ctx.sink(options);
+  if (note && !out.json) out.note(note);
+  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret or set ${profile.secret.envVar})`);
+
+  const interactive = ctx.mode.interactive && !out.json;
+  const stop = new AbortController();
+  ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  // Before the view is up (and after), events go to the plain renderer; the view takes over while it runs.
+  const plain = render(out, profile);
+  let view: import('../ui/index.js').RunningView | undefined;
+  const onEvent = (event: ListenEvent) => {
+    if (!view) return plain(event);
+    if (event.type === 'tunnel') view.setStatus({ tunnel: `${event.state}${event.reason ? ` (${event.reason})` : ''}`, ...(event.publicUrl ? { publicUrl: event.publicUrl } : {}) });
+    if (event.type === 'registration') view.setStatus({ registration: `${event.endpointId ?? ''} ${event.state}`.trim() });
+  };
+
+  const session = await startListen(
+    {
+      profile,
+      secret,
+      forwardTo,
+      routes,
+      ...(events ? { events } : {}),
+      ...(options.port ?? config.listen?.port) !== undefined ? { port: options.port ?? config.listen?.port } : {},
+      ...(options.maxBody !== undefined ? { maxBodyBytes: options.maxBody } : {}),
+      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+      storeDir,
+      tunnel: opener,
+      registration,
+      printSecret: options.printSecret === true,
+    },
+    { clock: ctx.clock, signal: ctx.signal, onEvent },
+  );
+  if (interactive) {
+    const { startDeliveryView } = await import('../ui/index.js');
+    view = startDeliveryView({
+      feed: session.log,
+      status: {
+        provider: profile.displayName,
+        localUrl: session.localUrl,
+        publicUrl: session.publicUrl(),
+        forwardTo: forwardTo.toString(),
+        registration: session.endpointId() ? `${session.endpointId()} registered` : registration ? 'not registered' : undefined,
+        tunnel: opener.kind === 'none' ? undefined : 'up',
+      },
+      actions: {
+        async replay(id) {
+          const { outcome } = await session.replay(id);
+          return `replayed ${id} → ${outcome.status ?? outcome.error?.message ?? outcome.answered}`;
+        },
+        quit: () => stop.abort(),
+      },
+      stdin: ctx.streams.stdin as NodeJS.ReadStream,
+      stdout: ctx.streams.stdout as NodeJS.WriteStream,
+      color: ctx.mode.color,
+    });
+  }
+  if (!stop.signal.aborted) await once(stop.signal, 'abort');
+  view?.unmount();
+  view = undefined;
+  await session.stop();
+  return 0;
+}

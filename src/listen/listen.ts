@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../clock.js';
+import { signRequest } from '../delivery/sign.js';
+import { UsageError } from '../errors.js';
+import type { ProviderProfile } from '../providers/types.js';
+import { createEndpoint, deleteEndpoint, type PaykoreApi } from '../registration/paykore.js';
+import { maskSecret } from '../secrets.js';
+import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
+import type { OutcomeRecord, RequestRecord } from '../store/types.js';
+import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
+import { startReceiver, type Receiver, type Route } from './receiver.js';
+import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, type InjectResponse } from './session.js';
+
+/** What `listen` reports; renderers (plain lines, NDJSON, the Ink view) draw these. */
+export type ListenEvent =
+  | { readonly type: 'ready'; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
+  | { readonly type: 'delivery'; readonly request: RequestRecord; readonly outcome: OutcomeRecord }
+  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
+  | { readonly type: 'tunnel'; readonly state: TunnelEvent['state']; readonly publicUrl?: string | undefined; readonly reason?: string | undefined }
+  | { readonly type: 'warning'; readonly message: string };
+
+export interface ListenOptions {
+  readonly profile: ProviderProfile;
+  /** Verification secret (--secret / env); replaced by the registered endpoint's secret. */
+  readonly secret?: string | undefined;
+  readonly forwardTo: URL;
+  readonly routes?: readonly Route[];
+  readonly events?: readonly string[];
+  readonly port?: number;
+  readonly maxBodyBytes?: number;
+  readonly timeoutMs?: number;
+  readonly storeDir: string;
+  readonly tunnel: TunnelOpener;
+  /** PayKore-style registration: register the public URL on start, delete it on stop. */
+  readonly registration?: { readonly api: PaykoreApi; readonly events?: readonly string[] | undefined } | undefined;
+  /** Show the registered secret in the ready event (--print-secret). */
+  readonly printSecret?: boolean;
+}
+
+export interface ListenDeps {
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly onEvent: (event: ListenEvent) => void;
+}
+
+export interface ListenSession {
+  readonly log: DeliveryLog;
+  readonly receiver: Receiver;
+  readonly tunnel: Tunnel;
+  readonly localUrl: string;
+  publicUrl(): string | undefined;
+  endpointId(): string | undefined;
+  /** Send a recorded delivery to the app again: same bytes and headers, linked to the original. */
+  replay(id: string): Promise<{ request: RequestRecord; outcome: OutcomeRecord }>;
+  /** Deregister, close the tunnel and servers, remove the session file; idempotent. */
+  stop(): Promise<void>;
+}
+
+const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw new Error('too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Run a `listen` session: receiver, durable log, tunnel, provider registration and the control
+ * endpoint `trigger` injects through. Everything it does is reported through `onEvent`.
+ */
+export async function startListen(options: ListenOptions, deps: ListenDeps): Promise<ListenSession> {
+  const { clock, onEvent } = deps;
+  const log = await openDeliveryLog(options.storeDir);
+  for (const warning of log.warnings) onEvent({ type: 'warning', message: warning });
+  let secret = options.secret;
+  const cleanups: (() => Promise<void>)[] = [() => log.close()];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+
+  try {
+    const receiver = await startReceiver({
+      profile: options.profile,
+      secret: () => secret,
+      forwardTo: options.forwardTo,
+      ...(options.routes ? { routes: options.routes } : {}),
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      log,
+      clock,
+      onDelivery: (request, outcome) => onEvent({ type: 'delivery', request, outcome }),
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
+      throw error;
+    });
+    cleanups.push(() => receiver.close());
+
+    const tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
+    cleanups.push(() => tunnel.close());
+    tunnel.onChange((event) => onEvent({ type: 'tunnel', ...event }));
+
+    let endpointId: string | undefined;
+    if (options.registration) {
+      const api = options.registration.api;
+      const url = tunnel.publicUrl ?? (isLoopback(api.apiBase) ? receiver.url : undefined);
+      if (!url) {
+        onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
+      } else {
+        const endpoint = await createEndpoint(api, { url, events: options.registration.events });
+        endpointId = endpoint.id;
+        if (endpoint.secret) secret = endpoint.secret;
+        cleanups.push(async () => {
+          await deleteEndpoint(api, endpoint.id).then(
+            () => onEvent({ type: 'registration', state: 'deleted', endpointId: endpoint.id }),
+            (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: endpoint.id, reason: `could not delete endpoint ${endpoint.id}: ${error.message}` }),
+          );
+        });
+        onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
+      }
+    } else if (options.profile.dashboardHint && tunnel.publicUrl) {
+      onEvent({ type: 'warning', message: `paste ${tunnel.publicUrl} into ${options.profile.dashboardHint}` });
+    }
+
+    const session: ListenSession = {
+      log,
+      receiver,
+      tunnel,
+      localUrl: receiver.url,
+      publicUrl: () => tunnel.publicUrl,
+      endpointId: () => endpointId,
+      async replay(id) {
+        const original = await log.load(id);
+        if (!original) throw new UsageError(`no delivery ${id} in this session's log`);
+        const { request } = original;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(request.headers)) headers[name] = typeof value === 'string' ? value : value.join(', ');
+        const done = await receiver.handle({ method: request.method, path: request.path, headers, body: Buffer.from(request.bodyBase64, 'base64'), source: 'replay', replayOf: id });
+        return { request: done.request, outcome: done.outcome };
+      },
+      stop: runCleanups,
+    };
+
+    // The control endpoint `webhook trigger` injects through (loopback only, token-checked).
+    const token = randomBytes(24).toString('base64url');
+    const control = createServer((req, res) => {
+      void (async () => {
+        if (req.method !== 'POST' || req.url !== '/inject' || req.headers[SESSION_TOKEN_HEADER] !== token) {
+          res.writeHead(req.headers[SESSION_TOKEN_HEADER] === token ? 404 : 401, { 'content-type': 'application/json' }).end('{"error":"unauthorised or unknown control request"}\n');
+          return;
+        }
+        const input = JSON.parse((await readBody(req, 8 * 1024 * 1024)).toString('utf8')) as InjectRequest;
+        if (!secret) {
+          res.writeHead(409, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: `this listen session has no ${options.profile.name} secret to sign with: restart it with --secret` })}\n`);
+          return;
+        }
+        const body = Buffer.from(input.bodyBase64, 'base64');
+        const signed = signRequest(options.profile, { body, secret, event: input.event }, clock);
+        const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
+        const answer: InjectResponse = {
+          id: signed.id,
+          provider: options.profile.name,
+          url: done.outcome.target,
+          ...(done.outcome.status !== undefined ? { status: done.outcome.status } : {}),
+          ok: done.outcome.status !== undefined && done.outcome.status >= 200 && done.outcome.status < 300,
+          durationMs: done.outcome.durationMs,
+          ...(done.outcome.error ? { error: done.outcome.error } : {}),
+          bodyExcerpt: done.body.subarray(0, 200).toString('utf8'),
+        };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
+      })().catch((error: Error) => {
+        if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: error.message })}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          control.close(() => resolve());
+          control.closeAllConnections();
+        }),
+    );
+    await writeSession(options.storeDir, {
+      pid: process.pid,
+      provider: options.profile.name,
+      localUrl: receiver.url,
+      ...(tunnel.publicUrl ? { publicUrl: tunnel.publicUrl } : {}),
+      forwardTo: options.forwardTo.toString(),
+      controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+      token,
+      startedAt: new Date(clock.now()).toISOString(),
+    });
+    cleanups.push(() => removeSession(options.storeDir, process.pid));
+
+    onEvent({
+      type: 'ready',
+      localUrl: receiver.url,
+      publicUrl: tunnel.publicUrl,
+      endpointId,
+      forwardTo: options.forwardTo.toString(),
+      provider: options.profile.name,
+      secret: secret === undefined ? undefined : options.printSecret ? secret : maskSecret(secret),
+      secretShown: options.printSecret === true,
+    });
+    return session;
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+import type { ChalkInstance } from 'chalk';
+import type { OutcomeRecord, RequestRecord } from '../store/types.js';
+
+const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/** The signature verdict as one mark: ✓ verified, ✗ failed, ? unknown. */
+export function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
+  return state === 'verified' ? style.green('✓') : state === 'failed' ? style.red('✗') : style.yellow('?');
+}
+
+export function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+  if (!outcome) return style.dim('...');
+  if (outcome.skipped) return style.dim(`${outcome.answered} skipped`);
+  const code = outcome.status ?? outcome.answered;
+  const text = String(code);
+  return code < 300 ? style.green(text) : code < 500 ? style.yellow(text) : style.red(text);
+}
+
+/** One line per delivery for plain output: time, event, signature, status, latency, target. */
+export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+  const signature = request.signature.state === 'failed' ? `${signatureMark('failed', style)} ${request.signature.reason}` : `${signatureMark(request.signature.state, style)} ${request.signature.state}`;
+  const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]`) : '';
+  const error = outcome?.error ? `  ${style.red(outcome.error.message)}` : outcome?.skipped ? `  ${style.dim(outcome.skipped)}` : '';
+  const latency = outcome && !outcome.skipped ? `${Math.round(outcome.durationMs)} ms` : '';
+  return `${time(request.receivedAt)}  ${style.bold(request.event ?? '(no event)')}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(request.id)}${source}${error}`;
+}
+
+/** The NDJSON object for a delivery. */
+export function deliveryJson(request: RequestRecord, outcome: OutcomeRecord | undefined) {
+  return {
+    type: 'delivery',
+    id: request.id,
+    receivedAt: new Date(request.receivedAt).toISOString(),
+    provider: request.provider,
+    event: request.event ?? null,
+    signature: request.signature.state,
+    ...(request.signature.state === 'failed' ? { reason: request.signature.reason } : {}),
+    source: request.source ?? 'provider',
+    ...(request.replayOf ? { replayOf: request.replayOf } : {}),
+    bodySize: request.bodySize,
+    target: outcome?.target ?? null,
+    status: outcome?.status ?? null,
+    answered: outcome?.answered ?? null,
+    durationMs: outcome?.durationMs ?? null,
+    ...(outcome?.error ? { error: outcome.error.message } : {}),
+    ...(outcome?.skipped ? { skipped: outcome.skipped } : {}),
+  };
+}

@@ -1,0 +1,87 @@
+import { request, type Dispatcher } from 'undici';
+import { FailureError } from '../errors.js';
+
+/** Marks endpoints this tool registered, so stale ones can be recognised and pruned later. */
+export const ENDPOINT_MARKER = 'webhook-cli listen';
+
+export interface PaykoreApi {
+  readonly apiBase: string;
+  readonly apiKey: string;
+  readonly dispatcher?: Dispatcher;
+  /** Per request (default 10 s): a dead API is an error, not a hang. */
+  readonly timeoutMs?: number;
+}
+
+export interface RegisteredEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  /** Returned once, at creation; kept in memory only. */
+  readonly secret?: string;
+  readonly description?: string;
+  readonly created_at?: string;
+}
+
+async function call<T>(api: PaykoreApi, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const url = new URL(path, api.apiBase.endsWith('/') ? api.apiBase : `${api.apiBase}/`);
+  const timeoutMs = api.timeoutMs ?? 10_000;
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(url, {
+      method,
+      headers: { 'x-api-key': api.apiKey, 'content-type': 'application/json', 'user-agent': 'webhook-cli' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(api.dispatcher ? { dispatcher: api.dispatcher } : {}),
+    });
+  } catch (error) {
+    throw new FailureError(`cannot reach the PayKore API at ${api.apiBase}: ${(error as Error).message}`, {
+      hint: 'check --api-base / PAYKORE_API_BASE (for a local sandbox: webhook sandbox), or pass --no-register',
+    });
+  }
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = text === '' ? {} : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (res.statusCode >= 300) {
+    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const what = error ? `${error.code ?? res.statusCode}: ${error.message ?? ''}` : `HTTP ${res.statusCode}`;
+    throw new FailureError(`PayKore ${method} ${url.pathname} failed (${what})`, {
+      hint: res.statusCode === 401 ? 'check PAYKORE_API_KEY (a test key looks like sk_test_...)' : res.statusCode === 400 ? 'PayKore needs an HTTPS public URL: start a tunnel (NGROK_AUTHTOKEN) or pass --public-url' : undefined,
+    });
+  }
+  if (json === undefined) throw new FailureError(`PayKore ${method} ${url.pathname} answered something that is not JSON`);
+  return json as T;
+}
+
+/** Register a URL for events (all when empty); the answer holds the secret, once. */
+export function createEndpoint(api: PaykoreApi, input: { url: string; events?: readonly string[] | undefined; description?: string }): Promise<RegisteredEndpoint> {
+  return call<RegisteredEndpoint>(api, 'POST', 'v1/webhooks', { url: input.url, ...(input.events && input.events.length > 0 ? { events: input.events } : {}), description: input.description ?? ENDPOINT_MARKER });
+}
+
+export async function deleteEndpoint(api: PaykoreApi, id: string): Promise<void> {
+  await call(api, 'DELETE', `v1/webhooks/${encodeURIComponent(id)}`);
+}
+
+export async function listEndpoints(api: PaykoreApi): Promise<RegisteredEndpoint[]> {
+  return (await call<{ data: RegisteredEndpoint[] }>(api, 'GET', 'v1/webhooks')).data;
+}
+
+/** Ask PayKore to retry a delivery (catch-up after downtime). */
+export async function retryDelivery(api: PaykoreApi, id: string): Promise<void> {
+  await call(api, 'POST', `v1/deliveries/${encodeURIComponent(id)}/retry`);
+}
+
+export interface RemoteDelivery {
+  readonly id: string;
+  readonly event: string;
+  readonly state: string;
+}
+
+export async function listDeliveries(api: PaykoreApi, endpointId: string): Promise<RemoteDelivery[]> {
+  return (await call<{ data: RemoteDelivery[] }>(api, 'GET', `v1/webhooks/${encodeURIComponent(endpointId)}/deliveries`)).data;
+}

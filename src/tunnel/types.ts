@@ -1,0 +1,30 @@
+/** State of the public path to the receiver, as `listen` reports it. */
+export type TunnelState = 'up' | 'reconnecting' | 'down';
+
+export interface TunnelEvent {
+  readonly state: TunnelState;
+  /** The public URL when up (it may change after a reconnect). */
+  readonly publicUrl?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+/** A running tunnel: the URL providers deliver to, forwarding to the local receiver. */
+export interface Tunnel {
+  readonly kind: string;
+  /** Undefined for `none`: deliveries reach the receiver only on loopback. */
+  readonly publicUrl: string | undefined;
+  /** Subscribe to state and URL changes; returns an unsubscribe function. */
+  onChange(listener: (event: TunnelEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** Opens a tunnel to a local port. Implementations: ngrok, a given public URL, none, loopback. */
+export interface TunnelOpener {
+  readonly kind: string;
+  open(local: { readonly url: string; readonly port: number }, signal: AbortSignal): Promise<Tunnel>;
+}
+
+/** A tunnel whose state never changes (none, a user-run tunnel). */
+export function staticTunnel(kind: string, publicUrl: string | undefined): Tunnel {
+  return { kind, publicUrl, onChange: () => () => {}, close: async () => {} };
+}
