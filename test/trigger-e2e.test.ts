@@ -108,7 +108,7 @@ describe('webhook trigger', () => {
 
   it('bad input exits 2 with one error line: ambiguous event, unknown event, no secret, no target', async () => {
     const cases: [string[], RegExp][] = [
-      [['transfer.success', '--to', 'http://127.0.0.1:9'], /^error: event "transfer.success" exists for several providers: paystack, koard\nhint: choose one with --provider/],
+      [['transfer.success', '--to', 'http://127.0.0.1:9'], /^error: event "transfer.success" exists for several providers: (?=.*paystack)(?=.*koard).*\nhint: choose one with --provider/],
       [['charge.succes', '--to', 'http://127.0.0.1:9'], /^error: unknown event "charge.succes"\nhint: did you mean "charge.success"/],
       [['charge.sucess', '-p', 'paystack', '--to', 'http://127.0.0.1:9'], /^error: unknown paystack event "charge.sucess"\nhint: did you mean "charge.success"/],
       [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9'], /^error: no secret for paystack\n/],
