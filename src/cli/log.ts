@@ -18,5 +18,5 @@ export function defineLog(program: Command, { context, run }: DefineInput): void
     .option('--store <dir>', 'delivery log folder')
     .option('--json', 'the whole delivery as one JSON object')
     .addHelpText('after', examples(['webhook log show 9e85', 'webhook log show 9e85 --raw > body.json']))
-    .action((id, opts) => run(async () => (await import('../commands/log.js')).runLogShow(id, { ...opts, store: opts.store ?? log.opts().store }, context())));
+    .action((id, opts) => run(async () => (await import('../commands/log.js')).runLogShow(id, { ...opts, store: opts.store ?? log.opts().store, json: opts.json ?? log.opts().json }, context())));
 }

@@ -1,0 +1,163 @@
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { runCli } from './support/cli.js';
+import { startListenCli, type ListenProcess } from './support/listen.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+
+const SECRET = 'sk_test_listen_e2e';
+const API_KEY = 'sk_test_listen_e2e_key';
+const sign = (body: string | Buffer, secret = SECRET) => createHmac('sha512', secret).update(body).digest('hex');
+const paykoreValid = (body: Buffer, secret: string, header: unknown) => header === `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+let store: string;
+let app: Receiver | undefined;
+let listen: ListenProcess | undefined;
+let sandbox: Sandbox | undefined;
+
+beforeEach(async () => {
+  store = await mkdtemp(path.join(tmpdir(), 'webhook-listen-'));
+});
+afterEach(async () => {
+  if (listen && listen.child.exitCode === null && listen.child.signalCode === null) await listen.stop('SIGKILL');
+  await app?.close();
+  await sandbox?.close();
+  await rm(store, { recursive: true, force: true });
+  app = listen = sandbox = undefined;
+});
+
+async function post(url: string, body: string | Buffer, headers: Record<string, string>) {
+  const res = await request(url, { method: 'POST', body, headers });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+describe('webhook listen', () => {
+  it('forwards byte-identical bodies with signature headers untouched; the app verifies them; forged ones are flagged', async () => {
+    // The app verifies exactly as a correct Paystack handler does: HMAC-SHA512 over the raw bytes.
+    app = await startReceiver((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{"received":true}' }));
+    listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', `${app.url}/webhooks/paystack`, '--store', store]);
+    expect(listen.ready).toMatchObject({ type: 'ready', publicUrl: null, endpointId: null, provider: 'paystack' });
+    const body = '{\n  "event": "charge.success",\n  "data": { "amount": 12345678901234567890, "note": "caf\\u00e9" }\n}\n';
+    const good = await post(`${listen.ready.localUrl}/extra?x=1`, body, { 'content-type': 'application/json', 'x-paystack-signature': sign(body), 'x-custom': 'kept' });
+    expect(good).toEqual({ status: 200, body: '{"received":true}' });
+    const received = app.received[0]!;
+    expect(received.body.toString()).toBe(body);
+    expect(received.url).toBe('/webhooks/paystack/extra?x=1');
+    expect(received.headers['x-paystack-signature']).toBe(sign(body));
+    expect(received.headers['x-custom']).toBe('kept');
+    const line = await listen.next((e) => e.type === 'delivery');
+    expect(line).toMatchObject({ event: 'charge.success', signature: 'verified', status: 200, answered: 200 });
+
+    const forged = await post(listen.ready.localUrl, body, { 'content-type': 'application/json', 'x-paystack-signature': sign(body, 'sk_test_wrong') });
+    expect(forged.status).toBe(401); // the app's own answer, relayed
+    const flagged = await listen.next((e) => e.type === 'delivery' && e.signature === 'failed');
+    expect(flagged.reason).toBe('no matching signature');
+    expect(await listen.stop('SIGINT')).toBe(0);
+
+    const shown = await runCli(['log', 'show', flagged.id, '--store', store, '--json']);
+    expect(JSON.parse(shown.stdout).request).toMatchObject({ signature: { state: 'failed', reason: 'no matching signature' }, body });
+    const raw = await runCli(['log', 'show', line.id, '--store', store, '--raw']);
+    expect(raw.stdout).toBe(body);
+  });
+
+  it('answers 502 when the app is down and 504 when it is slower than the timeout, logging both', async () => {
+    app = await startReceiver(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 1500)));
+    const down = 'http://127.0.0.1:9/hooks';
+    listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', down, '--route', `slow.*=${app.url}/slow`, '--timeout', '200', '--store', store]);
+    const body = '{"event":"charge.success"}';
+    expect((await post(listen.ready.localUrl, body, { 'x-paystack-signature': sign(body) })).status).toBe(502);
+    const refused = await listen.next((e) => e.type === 'delivery');
+    expect(refused).toMatchObject({ answered: 502, status: null });
+    expect(refused.error).toMatch(/nothing is listening/);
+    const slow = '{"event":"slow.thing"}';
+    expect((await post(listen.ready.localUrl, slow, { 'x-paystack-signature': sign(slow) })).status).toBe(504);
+    expect(await listen.next((e) => e.type === 'delivery' && e.event === 'slow.thing')).toMatchObject({ answered: 504, target: `${app.url}/slow` });
+    const log = await runCli(['log', '--store', store, '--json']);
+    expect(log.stdout.trim().split('\n').map((l) => JSON.parse(l).answered)).toEqual([502, 504]);
+  });
+
+  it('registers with the PayKore sandbox through a tunnel, verifies with the returned secret, and deletes the endpoint on SIGINT and SIGTERM', async () => {
+    sandbox = await startSandbox({}, { clock: systemClock });
+    const secrets: string[] = [];
+    app = await startReceiver(() => ({ status: 200 }));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      listen = await startListenCli(['-p', 'paykore', '-f', `${app.url}/hooks`, '--api-base', sandbox.url, '--tunnel', 'loopback', '--store', store, '--print-secret'], { PAYKORE_API_KEY: API_KEY });
+      expect(listen.ready.endpointId).toMatch(/^wh_/);
+      expect(listen.ready.publicUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      secrets.push(listen.ready.secret);
+      const endpoints = await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: { id: string; url: string }[] }>);
+      expect(endpoints.data).toEqual([expect.objectContaining({ id: listen.ready.endpointId, url: `${listen.ready.publicUrl}/` })]);
+
+      // The sandbox delivers through the tunnel; listen verifies with the registered secret.
+      await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: '{"event":"transaction.completed"}' }).then((r) => r.body.dump());
+      expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transaction.completed', signature: 'verified', status: 200 });
+
+      // `webhook trigger` without --to goes into the session and is signed with that secret.
+      const triggered = await runCli(['trigger', 'kyc.verified', '--store', store, '--json']);
+      expect(triggered.code).toBe(0);
+      expect(JSON.parse(triggered.stdout)).toMatchObject({ event: 'kyc.verified', provider: 'paykore', status: 200, ok: true });
+      const last = app.received.at(-1)!;
+      expect(paykoreValid(last.body, listen.ready.secret, last.headers['x-paykore-signature'])).toBe(true);
+
+      expect(await listen.stop(signal)).toBe(0);
+      const after = await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: unknown[] }>);
+      expect(after.data).toEqual([]);
+    }
+    expect(new Set(secrets).size).toBe(2);
+  });
+
+  it('keeps every answered delivery of a burst of 1,000 when killed with SIGKILL, and appends after a restart', async () => {
+    app = await startReceiver(() => ({ status: 200 }));
+    listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--store', store]);
+    const body = '{"event":"charge.success","data":{"amount":100}}';
+    const headers = { 'x-paystack-signature': sign(body) };
+    let answered = 0;
+    const sends: Promise<unknown>[] = [];
+    let killed = false;
+    for (let i = 0; i < 1000; i++) {
+      sends.push(
+        post(listen.ready.localUrl, body, headers).then(
+          () => {
+            answered++;
+            if (answered === 500 && !killed) {
+              killed = true;
+              listen!.child.kill('SIGKILL');
+            }
+          },
+          () => {},
+        ),
+      );
+      if (i % 50 === 49) await Promise.all(sends.slice(-50));
+    }
+    await Promise.all(sends);
+    await new Promise((resolve) => (listen!.child.exitCode === null && listen!.child.signalCode === null ? listen!.child.once('exit', resolve) : resolve(null)));
+    const log = await runCli(['log', '--store', store, '--limit', '5000', '--json']);
+    const lines = log.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.answered === 200).length).toBeGreaterThanOrEqual(answered);
+    listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--store', store]);
+    await post(listen.ready.localUrl, body, headers);
+    await listen.next((e) => e.type === 'delivery');
+    await listen.stop();
+    const after = await runCli(['log', '--store', store, '--limit', '5000', '--json']);
+    expect(after.stdout.trim().split('\n').length).toBe(lines.length + 1);
+  });
+
+  it('rejects bad flags and URLs with one line and exit 2', async () => {
+    for (const args of [
+      ['-p', 'paystack', '-f', 'localhost:3000'],
+      ['-p', 'paystack'],
+      ['-p', 'paystack', '-f', 'http://127.0.0.1:3000', '--tunnel', 'wormhole'],
+      ['-p', 'paystack', '-f', 'http://127.0.0.1:3000', '--route', 'nourl'],
+      ['-p', 'nope', '-f', 'http://127.0.0.1:3000'],
+    ]) {
+      const result = await runCli(['listen', ...args, '--store', store]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(/^error: .+\n(hint: .+\n)?$/);
+    }
+  });
+});
