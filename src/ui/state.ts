@@ -35,7 +35,8 @@ export type Action =
   | { type: 'back' }
   | { type: 'scroll'; by: number }
   | { type: 'startFilter' }
-  | { type: 'draft'; text: string }
+  | { type: 'type'; text: string }
+  | { type: 'erase' }
   | { type: 'applyFilter' }
   | { type: 'cancelFilter' }
   | { type: 'toggleFailures' }
@@ -72,14 +73,17 @@ export function reduce(state: ViewState, action: Action): ViewState {
       return { ...state, screen: state.screen === 'raw' ? 'details' : 'raw', detailScroll: 0 };
     case 'back':
       if (state.editing) return { ...state, editing: false, draft: '' };
-      if (state.screen !== 'list') return { ...state, screen: 'list' };
+      if (state.screen === 'raw') return { ...state, screen: 'details', detailScroll: 0 };
+      if (state.screen === 'details') return { ...state, screen: 'list' };
       return state.filter || state.failuresOnly ? { ...state, filter: '', failuresOnly: false, message: undefined } : state;
     case 'scroll':
       return { ...state, detailScroll: Math.max(0, state.detailScroll + action.by) };
     case 'startFilter':
       return { ...state, editing: true, draft: state.filter };
-    case 'draft':
-      return { ...state, draft: action.text };
+    case 'type':
+      return { ...state, draft: state.draft + action.text };
+    case 'erase':
+      return { ...state, draft: state.draft.slice(0, -1) };
     case 'applyFilter':
       return { ...state, editing: false, filter: state.draft.trim(), follow: true };
     case 'cancelFilter':

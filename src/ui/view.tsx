@@ -1,5 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
 import type { Delivery } from '../store/types.js';
 import { Counts, initialState, isFailure, matchesFilter, reduce } from './state.js';
@@ -107,7 +107,10 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
   const { stdout } = useStdout();
   const [size, setSize] = useState({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   const [tick, setTick] = useState(0);
-  const [state, dispatch] = useReducer(reduce, initialState);
+  // Start in follow mode on the newest delivery, so the first frame is already right.
+  const [state, dispatch] = useReducer(reduce, undefined, () =>
+    reduce(initialState, { type: 'rows', rows: feed.size(), height: Math.max(3, (stdout.rows || 24) - HEADER_ROWS - FOOTER_ROWS) }),
+  );
   const [counts] = useState(() => new Counts());
   const [bodyMatches, setBodyMatches] = useState<ReadonlySet<string> | undefined>(undefined);
   const [detail, setDetail] = useState<Delivery | undefined>(undefined);
@@ -175,14 +178,23 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
     };
   }, [state.screen, selectedId, tick, feed]);
 
+  // Keys can arrive faster than frames (a paste, a fast typist): whether we are typing a filter
+  // is tracked synchronously, and the text itself is built by the reducer on the latest state.
+  const editing = useRef(false);
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return actions.quit();
-    if (state.editing) {
-      if (key.return) return dispatch({ type: 'applyFilter' });
-      if (key.escape) return dispatch({ type: 'cancelFilter' });
-      if (key.backspace || key.delete) return dispatch({ type: 'draft', text: state.draft.slice(0, -1) });
-      if (input && !key.ctrl && !key.meta) dispatch({ type: 'draft', text: state.draft + input });
+    if (editing.current) {
+      if (key.return || key.escape) {
+        editing.current = false;
+        return dispatch({ type: key.return ? 'applyFilter' : 'cancelFilter' });
+      }
+      if (key.backspace || key.delete) return dispatch({ type: 'erase' });
+      if (input && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input });
       return;
+    }
+    if (input === '/') {
+      editing.current = true;
+      return dispatch({ type: 'startFilter' });
     }
     if (input === 'q') return actions.quit();
     if (key.escape || (state.screen !== 'list' && key.backspace)) return dispatch({ type: 'back' });
@@ -193,7 +205,6 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
     if (input === 'g') return dispatch({ type: 'home' });
     if (input === 'G') return dispatch({ type: 'end', rows: rowCount, height });
     if (key.return && state.screen === 'list' && selectedId) return dispatch({ type: 'open' });
-    if (input === '/') return dispatch({ type: 'startFilter' });
     if (input === 'f') return dispatch({ type: 'toggleFailures' });
     if (input === 'c' && selectedId) {
       if (state.screen === 'list') dispatch({ type: 'open' });

@@ -1,0 +1,160 @@
+import chalk from 'chalk';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MemoryFeed } from '../src/store/memory-feed.js';
+import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
+import { DeliveryView, type ViewActions } from '../src/ui/view.js';
+
+const ESC = '\u001b';
+const DOWN = '\u001b[B';
+const UP = '\u001b[A';
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+function delivery(i: number, event: string, status: number, options: { signature?: 'verified' | 'failed'; body?: string } = {}): [RequestRecord, OutcomeRecord] {
+  const id = `d${String(i).padStart(4, '0')}`;
+  const body = options.body ?? JSON.stringify({ event, data: { n: i } });
+  const signature = options.signature === 'failed' ? ({ state: 'failed', reason: 'no matching signature', detail: 'no signature matched' } as const) : ({ state: 'verified' } as const);
+  return [
+    { kind: 'request', id, receivedAt: Date.UTC(2026, 10, 25, 10, 0, i), provider: 'paystack', event, method: 'POST', path: '/', headers: { 'x-paystack-signature': 'abc' }, bodyBase64: Buffer.from(body).toString('base64'), bodySize: body.length, signature },
+    { kind: 'outcome', id, at: 0, target: 'http://127.0.0.1:3000/hooks', status, headers: { 'content-type': 'application/json' }, bodyExcerptBase64: Buffer.from('{"ok":true}').toString('base64'), durationMs: 12, answered: status },
+  ];
+}
+
+function feedWith(count: number) {
+  const feed = new MemoryFeed();
+  for (let i = 0; i < count; i++) {
+    const [req, out] = delivery(i, i % 3 === 0 ? 'transfer.success' : 'charge.success', i % 5 === 4 ? 500 : 200, { signature: i === 7 ? 'failed' : 'verified' });
+    feed.addRequest(req);
+    feed.addOutcome(out);
+  }
+  return feed;
+}
+
+/** Wait until the frame satisfies a condition (Ink renders asynchronously). */
+async function until(frame: () => string | undefined, predicate: (text: string) => boolean): Promise<string> {
+  // Ink renders asynchronously (and throttles frames): poll the frame until it matches, up to 3 s.
+  for (const deadline = Date.now() + 3000; Date.now() < deadline; ) {
+    const text = frame() ?? '';
+    if (predicate(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`frame never matched:\n${frame()}`);
+}
+
+function mount(feed: MemoryFeed, actions: Partial<ViewActions> = {}, color = false) {
+  const full: ViewActions = { replay: vi.fn(async (id: string) => `replayed ${id} → 200`), quit: vi.fn(), ...actions };
+  const app = render(<DeliveryView feed={feed} status={{ provider: 'Paystack', localUrl: 'http://127.0.0.1:4000', forwardTo: 'http://127.0.0.1:3000/hooks' }} actions={full} color={color} throttleMs={0} />);
+  cleanup = () => app.unmount();
+  return { ...app, actions: full };
+}
+
+describe('the interactive delivery view', () => {
+  it('shows counts and the newest rows in follow mode, and follows new deliveries', async () => {
+    const feed = feedWith(40);
+    const { lastFrame } = mount(feed);
+    const frame = await until(lastFrame, (t) => t.includes('total 40') && t.includes('›'));
+    expect(frame).toContain('2xx 32');
+    expect(frame).toContain('failed 8');
+    expect(frame).toContain('bad signatures 1');
+    expect(frame).toMatch(/› 10:00:39/);
+    const [req, out] = delivery(40, 'refund.processed', 200);
+    feed.addRequest(req);
+    feed.addOutcome(out);
+    expect(await until(lastFrame, (t) => /› 10:00:40 refund\.processed/.test(t))).toContain('total 41');
+  });
+
+  it('moves with arrows and j/k, jumps with g/G, and renders only the visible window', async () => {
+    const feed = feedWith(500);
+    const { lastFrame, stdin } = mount(feed);
+    await until(lastFrame, (t) => t.includes('total 500'));
+    stdin.write('g');
+    let frame = await until(lastFrame, (t) => t.includes('› 10:00:00'));
+    expect(frame.split('\n').length).toBeLessThanOrEqual(30);
+    stdin.write(DOWN);
+    await until(lastFrame, (t) => t.includes('› 10:00:01'));
+    stdin.write('j');
+    await until(lastFrame, (t) => t.includes('› 10:00:02'));
+    stdin.write(UP);
+    await until(lastFrame, (t) => t.includes('› 10:00:01'));
+    stdin.write('G');
+    frame = await until(lastFrame, (t) => /› 10:08:19/.test(t));
+    expect(frame).not.toContain('10:00:01');
+  });
+
+  it('opens details with headers, pretty body, verdict and response; c shows the raw bytes; Esc goes back', async () => {
+    const feed = feedWith(10);
+    const { lastFrame, stdin } = mount(feed);
+    await until(lastFrame, (t) => t.includes('total 10'));
+    stdin.write('g');
+    for (let i = 0; i < 7; i++) stdin.write('j');
+    await until(lastFrame, (t) => t.includes('› 10:00:07'));
+    stdin.write('\r');
+    const details = await until(lastFrame, (t) => t.includes('Request  POST /'));
+    expect(details).toContain('✗ signature failed: no matching signature');
+    expect(details).toContain('x-paystack-signature: abc');
+    expect(details).toContain('"n": 7');
+    expect(details).toContain('Response  200');
+    stdin.write('c');
+    const raw = await until(lastFrame, (t) => t.includes('{"event":"charge.success","data":{"n":7}}'));
+    expect(raw).not.toContain('Request  POST');
+    stdin.write(ESC);
+    await until(lastFrame, (t) => t.includes('Request  POST /'));
+    stdin.write(ESC);
+    await until(lastFrame, (t) => t.includes('Enter details'));
+  });
+
+  it('filters by event, status class and body text, and f shows failures only', async () => {
+    const feed = feedWith(20);
+    const [req, out] = delivery(20, 'charge.success', 200, { body: '{"event":"charge.success","data":{"email":"needle@example.com"}}' });
+    feed.addRequest(req);
+    feed.addOutcome(out);
+    const { lastFrame, stdin } = mount(feed);
+    await until(lastFrame, (t) => t.includes('total 21'));
+    stdin.write('/');
+    for (const ch of 'transfer') stdin.write(ch);
+    stdin.write('\r');
+    let frame = await until(lastFrame, (t) => t.includes('showing 7'));
+    expect(frame).not.toContain('charge.success ');
+    stdin.write(ESC);
+    await until(lastFrame, (t) => !t.includes('showing'));
+    stdin.write('/');
+    for (const ch of '5xx') stdin.write(ch);
+    stdin.write('\r');
+    await until(lastFrame, (t) => t.includes('showing 4'));
+    stdin.write(ESC);
+    await until(lastFrame, (t) => !t.includes('showing'));
+    stdin.write('/');
+    for (const ch of 'needle') stdin.write(ch);
+    stdin.write('\r');
+    frame = await until(lastFrame, (t) => t.includes('showing 1'));
+    expect(frame).toContain('10:00:20');
+    stdin.write(ESC);
+    await until(lastFrame, (t) => !t.includes('showing'));
+    stdin.write('f');
+    frame = await until(lastFrame, (t) => t.includes('[failures only]'));
+    expect(frame).toContain('showing 5'); // four 500s and one bad signature
+  });
+
+  it('r replays the selected delivery through the action and shows the result; q quits', async () => {
+    const feed = feedWith(3);
+    const { lastFrame, stdin, actions } = mount(feed);
+    await until(lastFrame, (t) => t.includes('total 3'));
+    stdin.write('r');
+    await until(lastFrame, (t) => t.includes('replayed d0002 → 200'));
+    expect(actions.replay).toHaveBeenCalledWith('d0002');
+    stdin.write('q');
+    expect(actions.quit).toHaveBeenCalledTimes(1);
+  });
+
+  it('draws no escape codes without colour and colours statuses with it', async () => {
+    chalk.level = 1; // the test stream is not a terminal; let Ink colour as it would on one
+    const plain = mount(feedWith(5));
+    const text = await until(plain.lastFrame, (t) => t.includes('total 5'));
+    // ink-testing-library frames carry only colour codes, so none may appear without colour.
+    expect(text).not.toMatch(/\u001b\[3\dm/);
+    plain.unmount();
+    const coloured = mount(feedWith(5), {}, true);
+    expect(await until(coloured.lastFrame, (t) => t.includes('total 5'))).toMatch(/\u001b\[3\dm/);
+  });
+});
