@@ -153,6 +153,8 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
   const height = Math.max(3, size.rows - HEADER_ROWS - FOOTER_ROWS);
 
   useEffect(() => dispatch({ type: 'rows', rows: rowCount, height }), [rowCount, height]);
+  // Draw the window as it will be once the new row count is applied, so no frame shows a stale selection.
+  const win = reduce(state, { type: 'rows', rows: rowCount, height });
 
   useEffect(() => {
     if (state.filter === '') return setBodyMatches(undefined);
@@ -162,11 +164,11 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
   }, [feed, state.filter, total]);
 
   const visible = useMemo(() => {
-    const end = Math.min(rowCount, state.top + height);
-    if (!indices) return feed.summaries(state.top, end);
-    return indices.slice(state.top, end).map((i) => feed.summaries(i, i + 1)[0]!);
-  }, [indices, feed, state.top, height, rowCount, tick]);
-  const selectedSummary = visible[state.selected - state.top];
+    const end = Math.min(rowCount, win.top + height);
+    if (!indices) return feed.summaries(win.top, end);
+    return indices.slice(win.top, end).map((i) => feed.summaries(i, i + 1)[0]!);
+  }, [indices, feed, win.top, height, rowCount, tick]);
+  const selectedSummary = visible[win.selected - win.top];
   const selectedId = selectedSummary?.id;
 
   useEffect(() => {
@@ -245,7 +247,7 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
       rowCount === 0 ? (
         <Text dimColor>{total === 0 ? 'waiting for deliveries… (webhook trigger <event> sends one)' : 'nothing matches the filter (Esc clears it)'}</Text>
       ) : (
-        visible.map((s, i) => <Row key={s.id} s={s} selected={state.top + i === state.selected} color={color} width={width} routed={false} />)
+        visible.map((s, i) => <Row key={s.id} s={s} selected={win.top + i === win.selected} color={color} width={width} routed={false} />)
       );
   } else if (!detail || detail.request.id !== selectedId) {
     body = <Text dimColor>loading…</Text>;
