@@ -5,7 +5,7 @@ import type { ProviderProfile } from '../providers/types.js';
 
 export interface DemoAppOptions {
   /** Providers the app accepts, each at POST /webhooks/<name>, with the secret it verifies with. */
-  readonly providers: readonly { readonly profile: ProviderProfile; readonly secret: string }[];
+  readonly providers: readonly { readonly profile: ProviderProfile; readonly secret: () => string | undefined }[];
   /** Event types the app answers 422 to (a handler that rejects what it cannot process). */
   readonly rejectEvents?: readonly string[];
   readonly clock: Clock;
@@ -65,7 +65,9 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       }
       const body = await readBody(req);
       if (!body) return answer(res, { provider: entry.profile.name, status: 413, reason: 'body too large' });
-      const verdict = entry.profile.scheme.verify({ body, secret: entry.secret, headers: req.headers, now: unixSeconds(options.clock) });
+      const secret = entry.secret();
+      if (secret === undefined) return answer(res, { provider: entry.profile.name, status: 503, reason: 'the app has no secret yet' });
+      const verdict = entry.profile.scheme.verify({ body, secret, headers: req.headers, now: unixSeconds(options.clock) });
       if (!verdict.ok) return answer(res, { provider: entry.profile.name, status: 401, reason: `signature: ${verdict.reason}` });
       let event: string | undefined;
       try {

@@ -37,6 +37,10 @@ export interface ListenOptions {
   readonly registration?: { readonly api: PaykoreApi; readonly events?: readonly string[] | undefined } | undefined;
   /** Show the registered secret in the ready event (--print-secret). */
   readonly printSecret?: boolean;
+  /** A log shared with other sessions (webhook demo); default: the store's own, opened and closed here. */
+  readonly log?: DeliveryLog;
+  /** Write the session file `trigger` finds (default true). */
+  readonly writeSessionFile?: boolean;
 }
 
 export interface ListenDeps {
@@ -52,6 +56,8 @@ export interface ListenSession {
   readonly localUrl: string;
   publicUrl(): string | undefined;
   endpointId(): string | undefined;
+  /** The secret deliveries are verified with (registration may have set it); never printed by the session. */
+  secret(): string | undefined;
   /** Send a recorded delivery to the app again: same bytes and headers, linked to the original. */
   replay(id: string): Promise<{ request: RequestRecord; outcome: OutcomeRecord }>;
   /** Deregister, close the tunnel and servers, remove the session file; idempotent. */
@@ -77,10 +83,10 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
  */
 export async function startListen(options: ListenOptions, deps: ListenDeps): Promise<ListenSession> {
   const { clock, onEvent } = deps;
-  const log = await openDeliveryLog(options.storeDir);
-  for (const warning of log.warnings) onEvent({ type: 'warning', message: warning });
+  const log = options.log ?? (await openDeliveryLog(options.storeDir));
+  if (!options.log) for (const warning of log.warnings) onEvent({ type: 'warning', message: warning });
   let secret = options.secret;
-  const cleanups: (() => Promise<void>)[] = [() => log.close()];
+  const cleanups: (() => Promise<void>)[] = options.log ? [] : [() => log.close()];
   const runCleanups = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   };
@@ -137,6 +143,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       localUrl: receiver.url,
       publicUrl: () => tunnel.publicUrl,
       endpointId: () => endpointId,
+      secret: () => secret,
       async replay(id) {
         const original = await log.load(id);
         if (!original) throw new UsageError(`no delivery ${id} in this session's log`);
@@ -188,7 +195,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           control.closeAllConnections();
         }),
     );
-    await writeSession(options.storeDir, {
+    if (options.writeSessionFile !== false) await writeSession(options.storeDir, {
       pid: process.pid,
       provider: options.profile.name,
       localUrl: receiver.url,
@@ -198,7 +205,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       token,
       startedAt: new Date(clock.now()).toISOString(),
     });
-    cleanups.push(() => removeSession(options.storeDir, process.pid));
+    if (options.writeSessionFile !== false) cleanups.push(() => removeSession(options.storeDir, process.pid));
 
     onEvent({
       type: 'ready',

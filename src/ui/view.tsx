@@ -12,6 +12,8 @@ export interface ViewStatus {
   readonly forwardTo?: string | undefined;
   readonly registration?: string | undefined;
   readonly tunnel?: string | undefined;
+  /** A hint shown in the message line when there is nothing else to say. */
+  readonly note?: string | undefined;
 }
 
 export interface ViewActions {
@@ -275,7 +277,7 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
         {body}
       </Box>
       <Text wrap="truncate" {...tint(color, state.editing ? 'cyan' : undefined)}>
-        {state.editing ? `filter: ${state.draft}▏ (Enter apply, Esc cancel)` : (state.message ?? (filtering ? `filter: ${state.filter || '-'}${state.failuresOnly ? ' [failures only]' : ''}  (Esc clears)` : ' '))}
+        {state.editing ? `filter: ${state.draft}▏ (Enter apply, Esc cancel)` : (state.message ?? (filtering ? `filter: ${state.filter || '-'}${state.failuresOnly ? ' [failures only]' : ''}  (Esc clears)` : (status.note ?? ' ')))}
       </Text>
       <Text dimColor wrap="truncate">
         {keys}

@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+
+let store: string;
+beforeEach(async () => {
+  store = await mkdtemp(path.join(tmpdir(), 'webhook-demo-test-'));
+});
+afterEach(async () => rm(store, { recursive: true, force: true }));
+
+describe('webhook demo', () => {
+  it('runs offline, non-interactively: deliveries from every seed provider verified, forwarded and logged', async () => {
+    const result = await runCli(['demo', '--json', '--store', store]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const ready = lines[0];
+    expect(ready.type).toBe('ready');
+    const deliveries = lines.filter((l) => l.type === 'delivery');
+    expect(new Set(deliveries.map((d) => d.provider))).toEqual(new Set(['paykore', 'paystack', 'koard']));
+    expect(deliveries.filter((d) => d.signature === 'verified')).toHaveLength(8);
+    const forged = deliveries.filter((d) => d.signature === 'failed');
+    expect(forged).toMatchObject([{ provider: 'paystack', reason: 'no matching signature', status: 401 }]);
+    expect(deliveries.find((d) => d.event === 'charge.dispute.create')).toMatchObject({ status: 422 });
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', deliveries: 9, verified: 8, forged: 1, forwarded: 9, ok: true });
+
+    // Everything it showed is in the durable log.
+    const log = await runCli(['log', '--store', ready.store, '--json', '--limit', '50']);
+    expect(log.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(deliveries.map((d) => d.id));
+  });
+
+  it('prints plain lines and a summary off a terminal', async () => {
+    const result = await runCli(['demo', '--store', store]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/demo ok: 9 deliveries, 8 verified, 1 forged/);
+    expect(result.stdout).not.toMatch(/\u001b\[/);
+  });
+});
