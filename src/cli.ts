@@ -15,6 +15,7 @@ import { defineListen } from './cli/listen.js';
 import { defineLog } from './cli/log.js';
 import { defineResend } from './cli/resend.js';
 import { defineDemo } from './cli/demo.js';
+import { defineCheck } from './cli/check.js';
 import { defineFixtures } from './cli/fixtures.js';
 import { defineTrigger } from './cli/trigger.js';
 import { defineReplay } from './cli/replay.js';
@@ -27,7 +28,7 @@ export interface MainOverrides {
 
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend];
+const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend, defineCheck];
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {

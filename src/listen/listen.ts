@@ -166,7 +166,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         }
         const input = JSON.parse((await readBody(req, 8 * 1024 * 1024)).toString('utf8')) as InjectRequest;
         if (!secret) {
-          res.writeHead(409, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: `this listen session has no ${options.profile.name} secret to sign with: restart it with --secret` })}\n`);
+          res.writeHead(409, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: { message: `this listen session has no ${options.profile.name} secret to sign with: restart it with --secret` } })}\n`);
           return;
         }
         const body = Buffer.from(input.bodyBase64, 'base64');
@@ -184,7 +184,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         };
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
       })().catch((error: Error) => {
-        if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: error.message })}\n`);
+        if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: { message: error.message } })}\n`);
       });
     });
     await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,5 @@
 import type { ReplayReporter, ReplayResult, ReplaySummary } from '../delivery/replay.js';
-import type { Builder } from 'junit-report-builder';
+import { newJUnitBuilder } from './junit.js';
 import type { Clock } from '../clock.js';
 import type { OutputSink } from './sink.js';
 import type { Streams } from './terminal.js';
@@ -81,9 +81,7 @@ export function jsonReporter(out: OutputSink): ReplayReporter {
 
 /** JUnit XML for CI: one <testsuite> per provider, one <testcase> per fixture, <failure> when the expectation failed. */
 export async function junitReporter(file: string): Promise<ReplayReporter> {
-  // A CommonJS module whose export is the builder itself (its types describe an ES default).
-  const junit = (await import('junit-report-builder')).default as unknown as Builder;
-  const builder = junit.newBuilder().name('webhook replay');
+  const builder = await newJUnitBuilder('webhook replay');
   const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
   return {
     start: () => undefined,

@@ -1,0 +1,213 @@
+import type { Clock } from '../clock.js';
+import { unixSeconds } from '../clock.js';
+import { sendRequest, type SendResult } from '../delivery/send.js';
+import { newMessageId, signRequest } from '../delivery/sign.js';
+import type { ProviderProfile } from '../providers/types.js';
+
+/** Everything a case needs to build and send its delivery. */
+export interface CheckTarget {
+  readonly profile: ProviderProfile;
+  readonly secret: string;
+  readonly url: URL;
+  readonly event: string;
+  /** A fresh, valid body for the event (templates rendered anew on each call). */
+  readonly body: () => Promise<Uint8Array>;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface CaseVerdict {
+  readonly passed: boolean;
+  /** What the handler answered, e.g. "200", "401 then 500", "no answer". */
+  readonly got: string;
+  readonly durationMs: number;
+  /** Why it failed, in plain words, and how to fix it. */
+  readonly explanation?: string | undefined;
+  readonly fix?: string | undefined;
+}
+
+export interface CheckCase {
+  readonly id: string;
+  readonly title: string;
+  /** What a safe handler answers. */
+  readonly expected: '2xx' | '4xx';
+  /** Cases that only make sense for some schemes (stale timestamps). */
+  applies(profile: ProviderProfile): boolean;
+  run(target: CheckTarget): Promise<CaseVerdict>;
+}
+
+const RAW_BODY_FIX = 'verify the raw request bytes before parsing (Express: express.raw({ type: "application/json" }); fetch-style: await request.arrayBuffer()), then JSON.parse';
+
+async function send(target: CheckTarget, headers: Record<string, string>, body: Uint8Array): Promise<SendResult> {
+  return sendRequest({ url: target.url, headers, body, timeoutMs: target.timeoutMs, ...(target.signal ? { signal: target.signal } : {}) }, target.clock);
+}
+
+const describeAnswer = (r: SendResult) => (r.status !== undefined ? String(r.status) : r.error?.kind === 'timeout' ? 'timeout' : 'no answer');
+const is2xx = (r: SendResult) => r.status !== undefined && r.status >= 200 && r.status < 300;
+const is4xx = (r: SendResult) => r.status !== undefined && r.status >= 400 && r.status < 500;
+
+function signed(target: CheckTarget, body: Uint8Array, overrides: { secret?: string; timestamp?: number; id?: string } = {}) {
+  return signRequest(target.profile, { body, secret: overrides.secret ?? target.secret, event: target.event, id: overrides.id, timestamp: overrides.timestamp }, target.clock);
+}
+
+function parse(body: Uint8Array): Record<string, unknown> {
+  const value = JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { data: value };
+}
+
+/**
+ * The same event serialised unlike JSON.stringify: spaces after ':' and ',', keys in another
+ * order, non-ASCII as \u escapes, and an id beyond 2^53 that JSON.parse cannot keep exactly.
+ */
+export function reformat(body: Uint8Array): Uint8Array {
+  const value = parse(body);
+  const data = typeof value.data === 'object' && value.data !== null && !Array.isArray(value.data) ? (value.data as Record<string, unknown>) : {};
+  const reordered: Record<string, unknown> = { data: { ...data, check_note: 'café ✓ 🎉' }, ...Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'data')) };
+  const escape = (text: string) => text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const write = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(write).join(', ')}]`;
+    if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${escape(JSON.stringify(k))}: ${write(x)}`).join(', ')}}`;
+    return escape(JSON.stringify(v));
+  };
+  // Splice a big integer in as raw text: JSON.stringify can never produce it exactly.
+  const text = write(reordered).replace(/^\{"data": \{/, '{"data": {"check_big_id": 12345678901234567890, ');
+  return Buffer.from(text, 'utf8');
+}
+
+/** The body with its event type set to `event`, wherever this provider reads it. */
+export function withEventType(profile: ProviderProfile, body: Uint8Array, event: string): Uint8Array {
+  const value = parse(body);
+  for (const field of ['event', 'type']) {
+    const candidate = { ...value, [field]: event };
+    if (profile.eventType(candidate, {}) === event) return Buffer.from(JSON.stringify(candidate));
+  }
+  return Buffer.from(JSON.stringify({ ...value, event }));
+}
+
+export const UNKNOWN_EVENT = 'webhook.check.unknown_event';
+
+export const CASES: readonly CheckCase[] = [
+  {
+    id: 'valid',
+    title: 'valid delivery',
+    expected: '2xx',
+    applies: () => true,
+    async run(t) {
+      const body = await t.body();
+      const r = await send(t, signed(t, body).headers, body);
+      if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+      if (r.error?.kind === 'timeout') {
+        return { passed: false, got: 'timeout', durationMs: r.durationMs, explanation: `no answer within ${t.profile.displayName}'s ${t.timeoutMs / 1000} s timeout, so it counts as failed and is retried`, fix: 'answer 2xx as soon as the signature checks out; do slow work after answering (a queue, a background job)' };
+      }
+      return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'a correctly signed delivery was refused', fix: `check the secret your handler uses (${t.profile.secret.envVar}) and that it verifies the raw body` };
+    },
+  },
+  {
+    id: 'reformatted-json',
+    title: 'valid delivery, JSON formatted unlike JSON.stringify',
+    expected: '2xx',
+    applies: () => true,
+    async run(t) {
+      const body = reformat(await t.body());
+      const r = await send(t, signed(t, body).headers, body);
+      if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+      return {
+        passed: false,
+        got: describeAnswer(r),
+        durationMs: r.durationMs,
+        explanation: is4xx(r) ? 'your handler verifies a re-serialised body (JSON.stringify of the parsed JSON), not the bytes that were signed; it breaks whenever spacing, key order, escapes or big numbers differ' : 'a valid delivery with unusual (but legal) JSON formatting was not accepted',
+        fix: RAW_BODY_FIX,
+      };
+    },
+  },
+  {
+    id: 'wrong-signature',
+    title: 'wrong signature',
+    expected: '4xx',
+    applies: () => true,
+    async run(t) {
+      const body = await t.body();
+      const wrong = `${t.secret.startsWith('whsec_') ? 'whsec_' : ''}${Buffer.from('webhook-check-wrong-secret').toString('base64')}`;
+      return rejects(t, signed(t, body, { secret: wrong }).headers, body, 'accepted a delivery signed with the wrong secret: it does not verify signatures');
+    },
+  },
+  {
+    id: 'missing-signature',
+    title: 'missing signature header',
+    expected: '4xx',
+    applies: () => true,
+    async run(t) {
+      const body = await t.body();
+      const headers = signed(t, body).headers;
+      delete headers[t.profile.scheme.signatureHeader];
+      return rejects(t, headers, body, `accepted a delivery without ${t.profile.scheme.signatureHeader}: anyone can post fake events to it`);
+    },
+  },
+  {
+    id: 'altered-body',
+    title: 'body altered after signing',
+    expected: '4xx',
+    applies: () => true,
+    async run(t) {
+      const body = await t.body();
+      const headers = signed(t, body).headers;
+      const altered = Buffer.from(Buffer.from(body).toString('utf8').replace(/}\s*$/, ', "check_tampered": true}\n'));
+      return rejects(t, headers, altered, 'accepted a body that was changed after it was signed: it does not verify the bytes it received');
+    },
+  },
+  {
+    id: 'stale-timestamp',
+    title: 'validly signed, stale timestamp',
+    expected: '4xx',
+    applies: (p) => p.scheme.usesTimestamp && p.scheme.toleranceSeconds !== undefined,
+    async run(t) {
+      const body = await t.body();
+      const tolerance = t.profile.scheme.toleranceSeconds ?? 300;
+      const headers = signed(t, body, { timestamp: unixSeconds(t.clock) - tolerance - 600 }).headers;
+      return rejects(t, headers, body, `accepted a delivery signed ${Math.round((tolerance + 600) / 60)} minutes ago: recorded deliveries can be replayed against it`, `reject timestamps more than ${tolerance / 60} minutes from now (the official ${t.profile.displayName} library does this for you)`);
+    },
+  },
+  {
+    id: 'duplicate',
+    title: 'the same delivery twice (same event id)',
+    expected: '2xx',
+    applies: () => true,
+    async run(t) {
+      const body = await t.body();
+      const headers = signed(t, body, { id: newMessageId(t.profile) }).headers;
+      const first = await send(t, headers, body);
+      const second = await send(t, headers, body);
+      const got = `${describeAnswer(first)} then ${describeAnswer(second)}`;
+      const durationMs = first.durationMs + second.durationMs;
+      if (is2xx(first) && is2xx(second)) return { passed: true, got, durationMs };
+      return {
+        passed: false,
+        got,
+        durationMs,
+        explanation: is2xx(first) ? 'the second, identical delivery failed: providers resend deliveries (retries, manual resends), so a duplicate must be acknowledged, not crash' : 'the first delivery already failed',
+        fix: `record each event's id (${t.profile.dedupeKey ? `payload ${t.profile.dedupeKey}` : 'the message id header'}) and answer 2xx without reprocessing when it was seen before`,
+      };
+    },
+  },
+  {
+    id: 'unknown-event',
+    title: 'an event type the handler does not know',
+    expected: '2xx',
+    applies: () => true,
+    async run(t) {
+      const body = withEventType(t.profile, await t.body(), UNKNOWN_EVENT);
+      const headers = signRequest(t.profile, { body, secret: t.secret, event: UNKNOWN_EVENT }, t.clock).headers;
+      const r = await send(t, headers, body);
+      if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+      return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'an unknown event type was refused, so the provider retries it for hours or days and may disable the endpoint', fix: 'answer 2xx for event types you do not handle (log and ignore them)' };
+    },
+  },
+];
+
+async function rejects(t: CheckTarget, headers: Record<string, string>, body: Uint8Array, accepted: string, fix?: string): Promise<CaseVerdict> {
+  const r = await send(t, headers, body);
+  if (is4xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+  if (is2xx(r)) return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: accepted, fix: fix ?? `verify ${t.profile.scheme.signatureHeader} over the raw body with the secret and answer 401 when it does not match` };
+  return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'rejected, but not with a 4xx: a 5xx or no answer makes the provider retry a request that can never succeed', fix: 'answer 400/401 when verification fails' };
+}

@@ -1,0 +1,24 @@
+import type { Command } from '@commander-js/extra-typings';
+import { collect, examples, intArg, type DefineInput } from './shared.js';
+
+export function defineCheck(program: Command, { context, run }: DefineInput): void {
+  program
+    .command('check')
+    .description('prove a webhook handler is safe: valid, re-formatted, forged, tampered, stale, duplicate and unknown deliveries')
+    .option('-t, --to <url>', 'your handler (default: config forwardTo)')
+    .option('-p, --provider <name>', 'provider profile (default: config provider)')
+    .option('-s, --secret <secret>', "the secret your handler verifies with (default: the provider's env var)")
+    .option('-e, --event <type>', 'event whose fixture is the valid body (default: the first in the catalog)')
+    .option('--fixtures <dir>', 'a fixtures folder searched first (repeatable)', collect, [] as string[])
+    .option('--timeout <ms>', "how long to wait for each answer (default: the provider's timeout)", intArg('--timeout', 1))
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--json', 'one JSON object per case, then a summary')
+    .addHelpText(
+      'after',
+      examples([
+        'webhook check --to http://localhost:3000/webhooks --provider paystack --secret sk_test_xxx',
+        'webhook check --to http://localhost:3000/hooks -p koard --event transaction.captured --junit reports/check.xml',
+      ]),
+    )
+    .action((opts) => run(async () => (await import('../commands/check.js')).runCheck(opts, context())));
+}

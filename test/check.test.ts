@@ -1,0 +1,88 @@
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { startHandler, type HandlerKind } from './support/handlers.js';
+import type { Receiver } from './support/receiver.js';
+
+const PAYSTACK = 'sk_test_check_suite';
+const KOARD = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+let handler: Receiver | undefined;
+afterEach(async () => {
+  await handler?.close();
+  handler = undefined;
+});
+
+async function check(kind: HandlerKind, provider: 'paystack' | 'koard', extra: string[] = [], slowMs = 0) {
+  const secret = provider === 'paystack' ? PAYSTACK : KOARD;
+  handler = await startHandler(kind, provider, secret, slowMs);
+  const result = await runCli(['check', '--to', `${handler.url}/webhooks`, '--provider', provider, '--secret', secret, '--json', ...extra]);
+  const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const verdicts = Object.fromEntries(lines.filter((l) => l.type === 'case').map((l) => [l.id, l.passed]));
+  return { code: result.code, verdicts, lines, stderr: result.stderr };
+}
+
+const ALL_PASS = { valid: true, 'reformatted-json': true, 'wrong-signature': true, 'missing-signature': true, 'altered-body': true, duplicate: true, 'unknown-event': true };
+
+describe('webhook check', () => {
+  it('passes a correct Paystack handler on every case (no timestamp case for Paystack)', async () => {
+    const r = await check('correct', 'paystack');
+    expect(r.verdicts).toEqual(ALL_PASS);
+    expect(r.code).toBe(0);
+  });
+
+  it('passes a correct Koard (Svix) handler, including the stale-timestamp case', async () => {
+    const r = await check('correct', 'koard');
+    expect(r.verdicts).toEqual({ ...ALL_PASS, 'stale-timestamp': true });
+    expect(r.code).toBe(0);
+  });
+
+  it('catches a handler that verifies JSON.stringify(parsed) and says to verify the raw body', async () => {
+    const r = await check('stringify', 'paystack');
+    expect(r.verdicts).toEqual({ ...ALL_PASS, 'reformatted-json': false });
+    expect(r.code).toBe(1);
+    const failure = r.lines.find((l) => l.id === 'reformatted-json');
+    expect(failure.explanation).toMatch(/re-serialised body/);
+    expect(failure.fix).toMatch(/raw request bytes/);
+  });
+
+  it('catches a handler that never verifies', async () => {
+    const r = await check('no-verify', 'paystack');
+    expect(r.verdicts).toEqual({ ...ALL_PASS, 'wrong-signature': false, 'missing-signature': false, 'altered-body': false });
+    expect(r.code).toBe(1);
+  });
+
+  it('catches a Koard handler that ignores timestamps', async () => {
+    const r = await check('ignores-timestamp', 'koard');
+    expect(r.verdicts).toEqual({ ...ALL_PASS, 'stale-timestamp': false });
+  });
+
+  it('catches a handler that answers 500 to a duplicate', async () => {
+    const r = await check('crash-on-duplicate', 'paystack');
+    expect(r.verdicts).toEqual({ ...ALL_PASS, duplicate: false });
+    expect(r.lines.find((l) => l.id === 'duplicate').got).toBe('200 then 500');
+  });
+
+  it('flags a handler slower than the timeout, and writes JUnit', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'webhook-check-'));
+    try {
+      const junit = path.join(dir, 'check.xml');
+      const r = await check('slow', 'paystack', ['--timeout', '150', '--junit', junit], 400);
+      expect(r.verdicts.valid).toBe(false);
+      expect(r.lines.find((l) => l.id === 'valid').got).toBe('timeout');
+      expect(r.code).toBe(1);
+      const xml = await readFile(junit, 'utf8');
+      expect(xml).toMatch(/<testsuite name="webhook check paystack" tests="7" failures="\d+"/);
+      expect(xml).toContain('<failure');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 with one line when nothing listens at --to', async () => {
+    const result = await runCli(['check', '--to', 'http://127.0.0.1:9/hooks', '--provider', 'paystack', '--secret', PAYSTACK]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: nothing is listening on http:\/\/127\.0\.0\.1:9/);
+  });
+});
