@@ -17,7 +17,7 @@ const AMOUNT = 10_000;
 const MEMORY_DELIVERIES = 100_000;
 
 async function startListen(target, store) {
-  const child = spawn(process.execPath, [BIN, 'listen', '--forward-to', target, '--provider', 'paystack', '--secret', SECRET, '--tunnel', 'none', '--store', store, '--json', '--quiet'], {
+  const child = spawn(process.execPath, [BIN, 'listen', '--forward-to', target, '--provider', 'paystack', '--secret', SECRET, '--tunnel', 'none', '--store', store, '--json'], {
     env: { ...process.env, NO_COLOR: '1', CI: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

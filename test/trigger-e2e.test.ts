@@ -93,6 +93,24 @@ describe('webhook trigger', () => {
     expect(x!.body.equals(y!.body)).toBe(true);
   });
 
+  it('--data merges a JSON merge patch; --body-file sends its bytes verbatim; combining them with --set is refused', async () => {
+    const app = await serve();
+    const patch = path.join(dir, 'patch.json');
+    await writeFile(patch, '{"data": {"currency": "GHS", "customer": null}}');
+    const raw = path.join(dir, 'raw.bin');
+    await writeFile(raw, '  {"not": "re-serialised" , "n": 1.0}\r\n');
+    const common = ['-p', 'paystack', '--to', app.url, '-s', PAYSTACK_SECRET];
+    expect((await trigger(['charge.success', ...common, '--data', patch])).code).toBe(0);
+    expect(JSON.parse(app.received[0]!.body.toString('utf8'))).toMatchObject({ data: { currency: 'GHS', amount: 10000 } });
+    expect(JSON.parse(app.received[0]!.body.toString('utf8')).data).not.toHaveProperty('customer');
+    expect((await trigger(['charge.success', ...common, '--body-file', raw])).code).toBe(0);
+    expect(app.received[1]!.body.toString('utf8')).toBe('  {"not": "re-serialised" , "n": 1.0}\r\n');
+    expect(paystackValid(app.received[1]!)).toBe(true);
+    const both = await trigger(['charge.success', ...common, '--body-file', raw, '--set', 'a=1']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error: --body-file sends its bytes verbatim/);
+  });
+
   it('exits 1 when the app fails or nothing listens, with a clear line', async () => {
     const app = await serve(() => ({ status: 500, body: 'boom' }));
     const failed = await trigger(['charge.success', '-p', 'paystack', '--to', app.url, '-s', PAYSTACK_SECRET]);

@@ -15,15 +15,15 @@ export function defineFixtures(program: Command, { context, run }: DefineInput):
     .command('list', { isDefault: true })
     .description('list fixture events with the file each comes from')
     .option('-p, --provider <name>', 'only this provider')
-    .option('--fixtures <dir>', 'a fixtures folder (<dir>/<provider>/<event>.json), searched first (repeatable)', collect, [] as string[])
+    .option('--fixtures <dir>', 'a fixtures folder (<dir>/<provider>/<event>.json), searched first (repeatable)', collect)
     .option('--json', 'one JSON object per event')
     .action((opts) => run(async () => (await import('../commands/fixtures.js')).runFixtures(opts, context())));
   fixtures
     .command('show <event>')
     .description('print the body an event would be sent with (templates filled, overrides applied)')
     .option('-p, --provider <name>', 'provider (default: config, else the only provider with this event)')
-    .option('--fixtures <dir>', 'a fixtures folder, searched first (repeatable)', collect, [] as string[])
-    .option('--set <path=value>', 'set a value in the body, typed as JSON when it parses (repeatable)', collect, [] as string[])
+    .option('--fixtures <dir>', 'a fixtures folder, searched first (repeatable)', collect)
+    .option('--set <path=value>', 'set a value in the body, typed as JSON when it parses (repeatable)', collect)
     .option('--data <file>', 'merge a JSON merge patch into the body')
     .option('--json', 'print one JSON object')
     .addHelpText('after', examples(['webhook fixtures show charge.success -p paystack', 'webhook fixtures show transaction.created -p koard --set data.amount=5000']))

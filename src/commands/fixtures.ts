@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { BUILTIN_FIXTURES_DIR } from '../fixtures/catalog.js';
 import { fixtureFiles } from '../fixtures/events.js';
+import { describeExpectation } from '../fixtures/expect.js';
 import { readFixtureFile } from '../fixtures/load.js';
 import { resolveEvent } from '../fixtures/resolve.js';
 import { getProvider, providerRegistry } from '../providers/index.js';
@@ -60,7 +61,7 @@ export async function runFixturesShow(event: string, options: FixturesShowOption
   const out = ctx.sink(options);
   const body = Buffer.from(fixture.body);
   if (out.json) {
-    out.record({ provider: choice.profile.name, event: fixture.event, file: choice.file, body: body.toString('utf8'), ...(fixture.meta.expect ? { expect: fixture.meta.expect } : {}) });
+    out.record({ provider: choice.profile.name, event: fixture.event, file: choice.file, body: body.toString('utf8'), ...(fixture.meta.expect ? { expect: describeExpectation(fixture.meta.expect) } : {}) });
     return 0;
   }
   ctx.streams.stdout.write(body);
