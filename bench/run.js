@@ -14,8 +14,9 @@ const names = ORDER.filter((n) => found.includes(n)).concat(found.filter((n) => 
 
 const sections = [];
 for (const name of names) {
-  process.stderr.write(`bench: ${name}…\n`);
   const mod = await import(`./${name}.mjs`);
+  if (typeof mod.run !== 'function') continue; // a helper module (servers, lib), not a benchmark
+  process.stderr.write(`bench: ${name}…\n`);
   const result = await mod.run(runs ? { runs } : {});
   sections.push(result);
   process.stderr.write(`${JSON.stringify(result)}\n`);

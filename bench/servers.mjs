@@ -1,53 +1,30 @@
-// Loopback servers the benchmarks send to: an app that answers 200 after reading the body,
-// and a minimal undici passthrough proxy (the baseline for `listen`).
-import { createServer } from 'node:http';
-import { Agent, request } from 'undici';
+// Loopback servers the benchmarks send to, each in its own process (as the real app and the
+// tool under test would be), so the load generator does not share a CPU thread with them.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-function listen(server) {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
-}
-
-function closer(server, extra = async () => {}) {
-  return async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await extra();
-  };
-}
-
-/** An app that drains the body and answers 200 {"ok":true}; counts requests. */
-export async function startApp() {
-  let count = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      count++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
+function startProcess(script, args = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL(`./processes/${script}`, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+    child.stdout.once('data', (d) =>
+      resolve({
+        url: `http://127.0.0.1:${String(d).trim()}`,
+        pid: child.pid,
+        close: () =>
+          new Promise((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', done);
+            child.kill();
+          }),
+      }),
+    );
   });
-  const url = await listen(server);
-  return { url, count: () => count, close: closer(server) };
 }
 
-/** The smallest faithful forwarder: raw body in, undici request out, answer relayed. */
-export async function startPassthroughProxy(target) {
-  const dispatcher = new Agent({ connections: 256 });
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', async () => {
-      try {
-        const headers = { ...req.headers };
-        delete headers.host;
-        delete headers.connection;
-        const answer = await request(new URL(req.url, target), { method: req.method, headers, body: Buffer.concat(chunks), dispatcher });
-        const body = Buffer.from(await answer.body.arrayBuffer());
-        res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] ?? 'application/octet-stream' }).end(body);
-      } catch {
-        res.writeHead(502).end();
-      }
-    });
-  });
-  const url = await listen(server);
-  return { url, close: closer(server, () => dispatcher.close()) };
-}
+/** An app that drains the body and answers 200 {"ok":true}. */
+export const startApp = () => startProcess('app.mjs');
+
+/** A minimal undici passthrough proxy in front of `target`. */
+export const startPassthroughProxy = (target) => startProcess('proxy.mjs', [target]);

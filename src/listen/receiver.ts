@@ -52,7 +52,7 @@ export interface Receiver {
   readonly url: string;
   readonly port: number;
   /** Run a delivery through the same path as a received one (verify, record, forward, record). */
-  handle(delivery: LocalDelivery): Promise<{ request: RequestRecord; outcome: OutcomeRecord; body: Buffer }>;
+  handle(delivery: LocalDelivery): Promise<{ request: RequestRecord; outcome: OutcomeRecord; body: Buffer; recorded: Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -155,9 +155,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         answered,
       };
     }
-    await log.appendOutcome(outcome);
-    options.onDelivery?.(request, outcome);
-    return { request, outcome, body: relay };
+    // The request is already durable; the sender gets its answer while the outcome is written.
+    const recorded = log.appendOutcome(outcome).then(() => options.onDelivery?.(request, outcome));
+    return { request, outcome, body: relay, recorded };
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -177,7 +177,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         tooLarge: size <= max ? undefined : size,
         source: 'provider',
       }).then(
-        ({ outcome, body }) => {
+        ({ outcome, body, recorded }) => {
+          recorded.catch(() => {}); // a failed outcome write leaves the request record; nothing to answer differently
           const type = outcome.headers?.['content-type'];
           res.writeHead(outcome.answered, typeof type === 'string' ? { 'content-type': type } : { 'content-type': 'application/json' }).end(body);
         },

@@ -31,10 +31,12 @@ interface Entry {
 }
 
 let sequence = 0;
-/** A local delivery id: sortable by time, unique within a process and across processes. */
+/** Random per process, so two processes writing one store never make the same id. */
+const PROCESS_TAG = randomBytes(3).toString('hex');
+/** A local delivery id: sortable by time, unique within a process (counter) and across processes (tag). */
 export function newDeliveryId(clock: Clock): string {
   sequence = (sequence + 1) % 36 ** 3;
-  return `d${clock.now().toString(36).padStart(9, '0')}${sequence.toString(36).padStart(3, '0')}${randomBytes(3).toString('hex')}`;
+  return `d${clock.now().toString(36).padStart(9, '0')}${sequence.toString(36).padStart(3, '0')}${PROCESS_TAG}`;
 }
 
 const NEWLINE = 0x0a;
@@ -94,16 +96,28 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
     }
   }
 
+  // Event names, paths and targets repeat across thousands of deliveries: keep one copy of each.
+  const strings = new Map<string, string>();
+  const intern = <T extends string | undefined>(value: T): T => {
+    if (value === undefined) return value;
+    const known = strings.get(value);
+    if (known !== undefined) return known as T;
+    if (strings.size < 10_000) strings.set(value, value);
+    return value;
+  };
+
   function index(record: LogRecord, offset: number, length: number): void {
     if (record.kind === 'request') {
       entries.set(record.id, { index: summaries.length, requestOffset: offset, requestLength: length });
-      summaries.push(summarizeRequest(record));
+      const s = summarizeRequest(record);
+      summaries.push({ ...s, event: intern(s.event), method: intern(s.method), path: intern(s.path) });
     } else if (record.kind === 'outcome') {
       const entry = entries.get(record.id);
       if (!entry) return;
       entry.outcomeOffset = offset;
       entry.outcomeLength = length;
-      summaries[entry.index] = withOutcome(summaries[entry.index]!, record);
+      const s = withOutcome(summaries[entry.index]!, record);
+      summaries[entry.index] = { ...s, target: intern(s.target) };
     }
   }
 

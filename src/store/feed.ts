@@ -50,8 +50,8 @@ export function summarizeRequest(request: RequestRecord): DeliverySummary {
     path: request.path,
     bodySize: request.bodySize,
     signature: request.signature.state,
-    source: request.source,
-    replayOf: request.replayOf,
+    ...(request.source !== undefined && request.source !== 'provider' ? { source: request.source } : {}),
+    ...(request.replayOf !== undefined ? { replayOf: request.replayOf } : {}),
   };
 }
 
@@ -59,10 +59,10 @@ export function withOutcome(summary: DeliverySummary, outcome: OutcomeRecord): D
   return {
     ...summary,
     target: outcome.target,
-    status: outcome.status,
+    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
     answered: outcome.answered,
     durationMs: outcome.durationMs,
-    errorKind: outcome.error?.kind,
-    skipped: outcome.skipped,
+    ...(outcome.error ? { errorKind: outcome.error.kind } : {}),
+    ...(outcome.skipped !== undefined ? { skipped: outcome.skipped } : {}),
   };
 }
