@@ -40,7 +40,8 @@ describe('DeliveryLog', () => {
     const loaded = await again.load(ids[1]!);
     expect(Buffer.from(loaded!.request.bodyBase64, 'base64').toString()).toBe('needle here');
     expect(loaded!.outcome?.status).toBe(500);
-    expect(again.resolveId(ids[2]!.slice(-6))).toEqual([ids[2]]);
+    expect(again.resolveId(ids[2]!.slice(6, 13))).toEqual([ids[2]]);
+    expect(again.resolveId('d')).toHaveLength(3);
     expect([...(await again.searchBodies('needle'))]).toEqual([ids[1]]);
     await again.close();
   });

@@ -17,7 +17,7 @@ export async function openStoreLog(ctx: CliContext, store: string | undefined): 
   return openDeliveryLog(resolveStoreDir({ flag: store, env: ctx.env, configStore: config.store, cwd: ctx.cwd }));
 }
 
-/** A delivery by id, unique prefix or unique suffix; a clear error otherwise. */
+/** A delivery by id or any unique piece of one; a clear error otherwise. */
 export async function findDelivery(log: DeliveryLog, id: string): Promise<Delivery> {
   const matches = log.resolveId(id);
   if (matches.length === 0) throw new UsageError(`no delivery "${id}" in ${log.file}`, { hint: 'run `webhook log` to see the recorded ids' });

@@ -70,8 +70,14 @@ export async function sendRequest(input: SendInput, clock: Clock): Promise<SendR
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
   const max = input.maxResponseBytes ?? 4096;
   const started = clock.monotonic();
-  const timeout = AbortSignal.timeout(input.timeoutMs);
-  const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+  // One timer for the whole exchange (undici's headers/body timeouts only bound the gaps).
+  // A plain AbortController: AbortSignal.any/timeout cost more per request on Node 20.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), input.timeoutMs);
+  const onAbort = () => controller.abort(input.signal?.reason);
+  input.signal?.addEventListener('abort', onAbort, { once: true });
+  const timeout = { get aborted() { return controller.signal.aborted && input.signal?.aborted !== true; } };
+  const signal = controller.signal;
   try {
     const response = await request(url, {
       method: (input.method ?? 'POST') as Dispatcher.HttpMethod,
@@ -107,5 +113,8 @@ export async function sendRequest(input: SendInput, clock: Clock): Promise<SendR
     const aborted = input.signal?.aborted === true;
     const err = timeout.aborted && !aborted ? { kind: 'timeout' as const, message: `${url.protocol}//${url.host} did not answer within ${input.timeoutMs} ms` } : classify(error, url, input.timeoutMs, input.signal);
     return { ok: false, headers: {}, body: Buffer.alloc(0), truncated: false, durationMs: clock.monotonic() - started, error: err };
+  } finally {
+    clearTimeout(timer);
+    input.signal?.removeEventListener('abort', onAbort);
   }
 }

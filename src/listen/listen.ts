@@ -151,7 +151,6 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(request.headers)) headers[name] = typeof value === 'string' ? value : value.join(', ');
         const done = await receiver.handle({ method: request.method, path: request.path, headers, body: Buffer.from(request.bodyBase64, 'base64'), source: 'replay', replayOf: id });
-        await done.recorded;
         return { request: done.request, outcome: done.outcome };
       },
       stop: runCleanups,
@@ -173,7 +172,6 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         const body = Buffer.from(input.bodyBase64, 'base64');
         const signed = signRequest(options.profile, { body, secret, event: input.event }, clock);
         const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
-        await done.recorded;
         const answer: InjectResponse = {
           id: signed.id,
           provider: options.profile.name,

@@ -52,7 +52,7 @@ export interface Receiver {
   readonly url: string;
   readonly port: number;
   /** Run a delivery through the same path as a received one (verify, record, forward, record). */
-  handle(delivery: LocalDelivery): Promise<{ request: RequestRecord; outcome: OutcomeRecord; body: Buffer; recorded: Promise<void> }>;
+  handle(delivery: LocalDelivery): Promise<{ request: RequestRecord; outcome: OutcomeRecord; body: Buffer }>;
   close(): Promise<void>;
 }
 
@@ -155,9 +155,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         answered,
       };
     }
-    // The request is already durable; the sender gets its answer while the outcome is written.
-    const recorded = log.appendOutcome(outcome).then(() => options.onDelivery?.(request, outcome));
-    return { request, outcome, body: relay, recorded };
+    // Record the app's answer before answering the sender (design.md steps 5 and 6), so every
+    // answered delivery has its outcome in the log even if the process is killed right after.
+    await log.appendOutcome(outcome);
+    options.onDelivery?.(request, outcome);
+    return { request, outcome, body: relay };
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -177,8 +179,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         tooLarge: size <= max ? undefined : size,
         source: 'provider',
       }).then(
-        ({ outcome, body, recorded }) => {
-          recorded.catch(() => {}); // a failed outcome write leaves the request record; nothing to answer differently
+        ({ outcome, body }) => {
           const type = outcome.headers?.['content-type'];
           res.writeHead(outcome.answered, typeof type === 'string' ? { 'content-type': type } : { 'content-type': 'application/json' }).end(body);
         },

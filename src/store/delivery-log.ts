@@ -17,7 +17,7 @@ export interface DeliveryLog extends DeliveryFeed {
   /** Problems found when opening (e.g. a torn last record skipped), one line each. */
   readonly warnings: readonly string[];
   readonly file: string;
-  /** Ids matching exactly, by unique prefix or by unique suffix. */
+  /** The id itself, or every id containing `partial` (a unique piece of an id is enough). */
   resolveId(partial: string): string[];
   close(): Promise<void>;
 }
@@ -72,6 +72,17 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
   let size = 0;
   let needsNewline = false;
 
+  // Event names, paths and targets repeat across thousands of deliveries: keep one copy of each.
+  const strings = new Map<string, string>();
+  const intern = <T extends string | undefined>(value: T): T => {
+    if (value === undefined) return value;
+    const known = strings.get(value);
+    if (known !== undefined) return known as T;
+    if (strings.size < 10_000) strings.set(value, value);
+    return value;
+  };
+
+
   const existing = await stat(file).catch(() => undefined);
   size = existing?.size ?? 0;
   if (existing) {
@@ -95,16 +106,6 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
       index(record, line.offset, line.bytes.length);
     }
   }
-
-  // Event names, paths and targets repeat across thousands of deliveries: keep one copy of each.
-  const strings = new Map<string, string>();
-  const intern = <T extends string | undefined>(value: T): T => {
-    if (value === undefined) return value;
-    const known = strings.get(value);
-    if (known !== undefined) return known as T;
-    if (strings.size < 10_000) strings.set(value, value);
-    return value;
-  };
 
   function index(record: LogRecord, offset: number, length: number): void {
     if (record.kind === 'request') {
@@ -206,7 +207,7 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
     resolveId(partial) {
       if (entries.has(partial)) return [partial];
       const matches: string[] = [];
-      for (const id of entries.keys()) if (id.startsWith(partial) || id.endsWith(partial)) matches.push(id);
+      for (const id of entries.keys()) if (id.includes(partial)) matches.push(id);
       return matches;
     },
     close: () =>
