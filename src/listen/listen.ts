@@ -104,6 +104,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       log,
       clock,
       onDelivery: (request, outcome) => onEvent({ type: 'delivery', request, outcome }),
+      onProblem: (message) => onEvent({ type: 'warning', message }),
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
       throw error;

@@ -31,9 +31,13 @@ export interface ReceiverOptions {
   readonly maxBodyBytes?: number;
   /** Forward timeout (default: the provider's). */
   readonly timeoutMs?: number;
+  /** Time allowed to receive a whole request (default: the forward timeout + 5 s). */
+  readonly requestTimeoutMs?: number;
   readonly log: DeliveryLog;
   readonly clock: Clock;
   readonly dispatcher?: Dispatcher;
+  /** Requests too malformed to record (HTTP parse errors), one line each. */
+  readonly onProblem?: (message: string) => void;
   /** Called once per delivery, after its outcome is recorded. */
   readonly onDelivery?: (request: RequestRecord, outcome: OutcomeRecord) => void;
 }
@@ -109,10 +113,12 @@ const EXCERPT_BYTES = 4096;
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const max = options.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? options.profile.timeoutMs;
+  /** The whole request (headers and body) must arrive within this (slowloris guard). */
+  const requestTimeoutMs = options.requestTimeoutMs ?? timeoutMs + 5_000;
 
-  async function deliver(input: { method: string; path: string; headers: RequestRecord['headers']; body: Buffer; tooLarge: number | undefined; source: DeliverySource; replayOf?: string | undefined }) {
+  async function deliver(input: { method: string; path: string; headers: RequestRecord['headers']; body: Buffer; tooLarge: number | undefined; incomplete?: string; source: DeliverySource; replayOf?: string | undefined }) {
     const { clock, log } = options;
-    const event = input.tooLarge === undefined ? eventOf(options.profile, input.body, input.headers) : undefined;
+    const event = input.tooLarge === undefined && input.incomplete === undefined ? eventOf(options.profile, input.body, input.headers) : undefined;
     const request: RequestRecord = {
       kind: 'request',
       id: newDeliveryId(clock),
@@ -124,7 +130,12 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       headers: input.headers,
       bodyBase64: input.body.toString('base64'),
       bodySize: input.tooLarge ?? input.body.length,
-      signature: input.tooLarge === undefined ? verdict(options, input.body, input.headers) : { state: 'unknown', detail: 'body over the size cap: not verified' },
+      signature:
+        input.incomplete !== undefined
+          ? { state: 'unknown', detail: 'incomplete body: not verified' }
+          : input.tooLarge === undefined
+            ? verdict(options, input.body, input.headers)
+            : { state: 'unknown', detail: 'body over the size cap: not verified' },
       source: input.source,
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),
     };
@@ -133,7 +144,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     const base = { kind: 'outcome' as const, id: request.id, target: target.toString() };
     let outcome: OutcomeRecord;
     let relay: Buffer = Buffer.alloc(0);
-    if (input.tooLarge !== undefined) {
+    if (input.incomplete !== undefined) {
+      outcome = { ...base, at: clock.now(), durationMs: 0, answered: 408, skipped: input.incomplete };
+    } else if (input.tooLarge !== undefined) {
       outcome = { ...base, at: clock.now(), durationMs: 0, answered: 413, skipped: `body of ${input.tooLarge} bytes is over the ${max}-byte cap` };
       relay = Buffer.from(`${JSON.stringify({ error: outcome.skipped })}\n`);
     } else if (options.events && options.events.length > 0 && !(event !== undefined && options.events.some((p) => matchesPattern(p, event)))) {
@@ -162,15 +175,31 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     return { request, outcome, body: relay };
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // Check request timeouts every second (Node checks every 30 s by default).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= max) chunks.push(chunk);
     });
+    let ended = false;
+    // A sender that stops mid-body (or is cut off by the request timeout) is logged, not lost.
+    req.on('close', () => {
+      if (ended) return;
+      void deliver({
+        method: req.method ?? 'POST',
+        path: req.url ?? '/',
+        headers: flatHeaders(req.headers),
+        body: Buffer.concat(chunks),
+        tooLarge: undefined,
+        incomplete: `the sender did not finish the body (${size} bytes received before the connection closed or the ${requestTimeoutMs / 1000} s request timeout)`,
+        source: 'provider',
+      }).catch(() => {});
+    });
     req.on('error', () => res.destroy());
     req.on('end', () => {
+      ended = true;
       deliver({
         method: req.method ?? 'POST',
         path: req.url ?? '/',
@@ -190,9 +219,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       );
     });
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    options.onProblem?.(`rejected a malformed HTTP request (${error.code ?? error.message}); the receiver keeps serving`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
   // Slow or stuck senders must not hold sockets forever.
-  server.requestTimeout = Math.max(30_000, timeoutMs * 2);
-  server.headersTimeout = 20_000;
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = Math.min(20_000, requestTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
