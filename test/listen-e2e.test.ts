@@ -161,3 +161,31 @@ describe('webhook listen', () => {
     }
   });
 });
+
+describe('webhook listen --route', () => {
+  it('sends each event to the app its route names, the rest to --forward-to, and logs where each went', async () => {
+    const payments = await startReceiver(() => ({ status: 200 }));
+    const transfers = await startReceiver(() => ({ status: 202 }));
+    app = await startReceiver(() => ({ status: 200 }));
+    try {
+      listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', `${app.url}/default`, '--route', `charge.*=${payments.url}/payments`, '--route', `transfer.*=${transfers.url}/t`, '--store', store]);
+      for (const event of ['charge.success', 'transfer.success', 'refund.processed']) {
+        const body = JSON.stringify({ event, data: {} });
+        await post(listen.ready.localUrl, body, { 'x-paystack-signature': sign(body) });
+      }
+      expect(payments.received.map((r) => r.url)).toEqual(['/payments']);
+      expect(transfers.received.map((r) => r.url)).toEqual(['/t']);
+      expect(app.received.map((r) => r.url)).toEqual(['/default']);
+      await listen.next((e) => e.type === 'delivery' && e.event === 'refund.processed');
+      const targets = Object.fromEntries(listen.events.filter((e) => e.type === 'delivery').map((e) => [e.event, [e.target, e.status]]));
+      expect(targets).toEqual({
+        'charge.success': [`${payments.url}/payments`, 200],
+        'transfer.success': [`${transfers.url}/t`, 202],
+        'refund.processed': [`${app.url}/default`, 200],
+      });
+    } finally {
+      await payments.close();
+      await transfers.close();
+    }
+  });
+});

@@ -167,6 +167,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
         forwardTo: forwardTo.toString(),
         registration: session.endpointId() ? `${session.endpointId()} registered` : registration ? 'not registered' : undefined,
         tunnel: opener.kind === 'none' ? undefined : 'up',
+        showTargets: routes.length > 0,
       },
       actions: {
         async replay(id) {

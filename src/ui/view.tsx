@@ -14,6 +14,8 @@ export interface ViewStatus {
   readonly tunnel?: string | undefined;
   /** A hint shown in the message line when there is nothing else to say. */
   readonly note?: string | undefined;
+  /** Show each delivery's target host (when --route sends events to several apps). */
+  readonly showTargets?: boolean | undefined;
 }
 
 export interface ViewActions {
@@ -249,7 +251,7 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
       rowCount === 0 ? (
         <Text dimColor>{total === 0 ? 'waiting for deliveries… (webhook trigger <event> sends one)' : 'nothing matches the filter (Esc clears it)'}</Text>
       ) : (
-        visible.map((s, i) => <Row key={s.id} s={s} selected={win.top + i === win.selected} color={color} width={width} routed={false} />)
+        visible.map((s, i) => <Row key={s.id} s={s} selected={win.top + i === win.selected} color={color} width={width} routed={status.showTargets === true} />)
       );
   } else if (!detail || detail.request.id !== selectedId) {
     body = <Text dimColor>loading…</Text>;
