@@ -19,4 +19,28 @@ export function defineLog(program: Command, { context, run }: DefineInput): void
     .option('--json', 'the whole delivery as one JSON object')
     .addHelpText('after', examples(['webhook log show 9e85', 'webhook log show 9e85 --raw > body.json']))
     .action((id, opts) => run(async () => (await import('../commands/log.js')).runLogShow(id, { ...opts, store: opts.store ?? log.opts().store, json: opts.json ?? log.opts().json }, context())));
+  log
+    .command('save <id>')
+    .description('turn a captured delivery into a fixture: the body bytes as received (optionally redacted)')
+    .option('--as <file>', 'where to write it (default: fixtures/<provider>/<event>.json)')
+    .option('--redact <paths>', 'replace these JSON paths with "[redacted]", comma-separated (e.g. data.customer.email)')
+    .option('--force', 'overwrite an existing file')
+    .option('--store <dir>', 'delivery log folder')
+    .addHelpText('after', examples(['webhook log save 9e85', 'webhook log save 9e85 --as test/fixtures/paystack/refund-edge.json --redact data.customer.email,data.authorization']))
+    .action((id, opts) => run(async () => (await import('../commands/log.js')).runLogSave(id, { ...opts, store: opts.store ?? log.opts().store }, context())));
+  log
+    .command('export')
+    .description('write recorded deliveries as NDJSON (re-importable) or HAR (for HTTP tools)')
+    .option('--format <format>', 'ndjson or har', 'ndjson')
+    .option('-n, --limit <n>', 'only the newest n deliveries', intArg('--limit', 1))
+    .option('-o, --output <file>', 'write here instead of stdout')
+    .option('--store <dir>', 'delivery log folder')
+    .addHelpText('after', examples(['webhook log export > session.ndjson', 'webhook log export --format har -o session.har']))
+    .action((opts) => run(async () => (await import('../commands/log.js')).runLogExport({ ...opts, store: opts.store ?? log.opts().store }, context())));
+  log
+    .command('import <file>')
+    .description('add deliveries from a `webhook log export` NDJSON file to the log (ids already present are skipped)')
+    .option('--store <dir>', 'delivery log folder')
+    .addHelpText('after', examples(['webhook log import session.ndjson --store .webhook/shared']))
+    .action((file, opts) => run(async () => (await import('../commands/log.js')).runLogImport(file, { ...opts, store: opts.store ?? log.opts().store }, context())));
 }

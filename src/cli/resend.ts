@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { examples, type DefineInput } from './shared.js';
+import { collect, examples, type DefineInput } from './shared.js';
 
 export function defineResend(program: Command, { context, run }: DefineInput): void {
   program
@@ -8,8 +8,11 @@ export function defineResend(program: Command, { context, run }: DefineInput): v
     .option('-t, --to <url>', 'where to send it (default: where it was forwarded)')
     .option('--resign', 'sign again with a fresh timestamp/id (needs the secret)')
     .option('-s, --secret <secret>', "secret for --resign (default: the provider's env var)")
+    .option('--set <path=value>', 'change a value in the body (typed as JSON when it parses); implies --resign (repeatable)', collect, [] as string[])
+    .option('--data <file>', 'merge a JSON merge patch into the body; implies --resign')
+    .option('--edit', 'edit the body in $EDITOR first; implies --resign')
     .option('--store <dir>', 'delivery log folder')
     .option('--json', 'one JSON object: event, provider, url, status, ok, durationMs, id')
-    .addHelpText('after', examples(['webhook resend 9e85', 'webhook resend 9e85 --to http://localhost:4000/hooks', 'webhook resend 9e85 --resign --json']))
+    .addHelpText('after', examples(['webhook resend 9e85', 'webhook resend 9e85 --to http://localhost:4000/hooks', 'webhook resend 9e85 --set data.amount=1', 'EDITOR=vim webhook resend 9e85 --edit --json']))
     .action((id, opts) => run(async () => (await import('../commands/resend.js')).runResend(id, opts, context())));
 }

@@ -1,4 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { CliContext } from '../context.js';
+import { serialiseLike, setPath } from '../fixtures/json.js';
+import { readFileOrExplain } from '../input.js';
+import type { LogRecord } from '../store/types.js';
 import { UsageError } from '../errors.js';
 import { deliveryJson, deliveryLine, signatureMark } from '../output/delivery-line.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
@@ -110,6 +115,168 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
       out.line(style.bold('replays'));
       for (const r of replays) out.line(`  ${r.id}  ${r.source}  ${r.status ?? r.answered ?? '---'}`);
     }
+    return 0;
+  } finally {
+    await log.close();
+  }
+}
+
+export interface LogSaveOptions {
+  as?: string | undefined;
+  redact?: string | undefined;
+  force?: boolean | undefined;
+  store?: string | undefined;
+}
+
+/** Replace each dot path that exists with "[redacted]"; serialised once, in the body's own style. */
+export function redactBody(bytes: Buffer, paths: readonly string[]): Buffer {
+  const text = bytes.toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('--redact needs a JSON body, and this one is not JSON', { hint: 'save it without --redact, or edit the file afterwards' });
+  }
+  for (const p of paths) {
+    const keys = p.split('.');
+    let node: unknown = value;
+    for (const key of keys.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    if (node === null || typeof node !== 'object' || !(keys.at(-1)! in (node as object))) throw new UsageError(`--redact: "${p}" is not in this body`, { hint: 'paths are dot-separated keys from the top, e.g. data.customer.email' });
+    value = setPath(value, keys, '[redacted]', p);
+  }
+  return Buffer.from(serialiseLike(value, text), 'utf8');
+}
+
+/** `webhook log save`: a captured delivery becomes a fixture, so a real event becomes a CI case. */
+export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliContext): Promise<number> {
+  const log = await openStoreLog(ctx, options.store);
+  try {
+    const { request } = await findDelivery(log, id);
+    if (!request.event && !options.as) throw new UsageError(`delivery ${request.id} has no event type to name the fixture after`, { hint: 'pass --as <file>' });
+    const file = path.resolve(ctx.cwd, options.as ?? path.join('fixtures', request.provider, `${request.event}.json`));
+    let body: Buffer = Buffer.from(request.bodyBase64, 'base64');
+    const paths = options.redact?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
+    if (paths.length > 0) body = redactBody(body, paths);
+    await mkdir(path.dirname(file), { recursive: true });
+    try {
+      await writeFile(file, body, { flag: options.force ? 'w' : 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path.relative(ctx.cwd, file)} already exists`, { hint: 'pass --force to overwrite it, or --as <another file>' });
+      throw error;
+    }
+    const out = ctx.sink({});
+    out.line(`saved ${path.relative(ctx.cwd, file)} (${body.length} bytes${paths.length ? `, ${paths.length} redacted` : ', exactly as received'}) from ${request.id}`);
+    out.note(`replay it: webhook replay ${path.relative(ctx.cwd, file)} --provider ${request.provider} --to <url>`);
+    return 0;
+  } finally {
+    await log.close();
+  }
+}
+
+export interface LogExportOptions {
+  format?: string | undefined;
+  limit?: number | undefined;
+  output?: string | undefined;
+  store?: string | undefined;
+}
+
+const headerList = (headers: Readonly<Record<string, string | readonly string[]>> = {}) =>
+  Object.entries(headers).flatMap(([name, value]) => (typeof value === 'string' ? [value] : [...value]).map((v) => ({ name, value: v })));
+
+/** `webhook log export`: NDJSON records (re-importable) or a HAR 1.2 document. */
+export async function runLogExport(options: LogExportOptions, ctx: CliContext): Promise<number> {
+  const format = options.format ?? 'ndjson';
+  if (format !== 'ndjson' && format !== 'har') throw new UsageError(`unknown --format "${format}"`, { hint: 'use ndjson or har' });
+  const log = await openStoreLog(ctx, options.store);
+  try {
+    const total = log.size();
+    const rows = log.summaries(options.limit ? Math.max(0, total - options.limit) : 0, total);
+    const chunks: string[] = [];
+    const entries: unknown[] = [];
+    for (const row of rows) {
+      const d = await log.load(row.id);
+      if (!d) continue;
+      if (format === 'ndjson') {
+        chunks.push(`${JSON.stringify(d.request)}\n`);
+        if (d.outcome) chunks.push(`${JSON.stringify(d.outcome)}\n`);
+        continue;
+      }
+      const body = Buffer.from(d.request.bodyBase64, 'base64');
+      const host = d.request.headers.host;
+      entries.push({
+        startedDateTime: new Date(d.request.receivedAt).toISOString(),
+        time: d.outcome?.durationMs ?? 0,
+        request: {
+          method: d.request.method,
+          url: `http://${typeof host === 'string' ? host : 'webhook-listen'}${d.request.path}`,
+          httpVersion: 'HTTP/1.1',
+          headers: headerList(d.request.headers),
+          queryString: [],
+          cookies: [],
+          headersSize: -1,
+          bodySize: d.request.bodySize,
+          postData: { mimeType: String(d.request.headers['content-type'] ?? 'application/octet-stream'), text: body.toString('utf8') },
+        },
+        response: {
+          status: d.outcome?.status ?? d.outcome?.answered ?? 0,
+          statusText: '',
+          httpVersion: 'HTTP/1.1',
+          headers: headerList(d.outcome?.headers),
+          cookies: [],
+          content: { size: -1, mimeType: String(d.outcome?.headers?.['content-type'] ?? ''), text: Buffer.from(d.outcome?.bodyExcerptBase64 ?? '', 'base64').toString('utf8') },
+          redirectURL: '',
+          headersSize: -1,
+          bodySize: -1,
+        },
+        cache: {},
+        timings: { send: 0, wait: d.outcome?.durationMs ?? 0, receive: 0 },
+        comment: `${d.request.provider} ${d.request.event ?? ''} signature ${d.request.signature.state} → ${d.outcome?.target ?? 'not forwarded'}`,
+      });
+    }
+    const text = format === 'ndjson' ? chunks.join('') : `${JSON.stringify({ log: { version: '1.2', creator: { name: 'webhook', version: '0' }, entries } }, null, 2)}\n`;
+    if (options.output) {
+      await writeFile(path.resolve(ctx.cwd, options.output), text);
+      ctx.sink({}).note(`wrote ${rows.length} deliveries to ${options.output}`);
+    } else ctx.streams.stdout.write(text);
+    return 0;
+  } finally {
+    await log.close();
+  }
+}
+
+/** `webhook log import`: append records from an NDJSON export; ids already in the log are skipped. */
+export async function runLogImport(file: string, options: { store?: string | undefined }, ctx: CliContext): Promise<number> {
+  const text = (await readFileOrExplain(file, 'export file')).toString('utf8');
+  const records: LogRecord[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let record: LogRecord;
+    try {
+      record = JSON.parse(line) as LogRecord;
+    } catch {
+      throw new UsageError(`${file}:${i + 1}: not a JSON record`, { hint: 'import reads what `webhook log export` (ndjson) writes' });
+    }
+    if ((record.kind !== 'request' && record.kind !== 'outcome') || typeof record.id !== 'string') throw new UsageError(`${file}:${i + 1}: not a delivery record`, { hint: 'import reads what `webhook log export` (ndjson) writes' });
+    records.push(record);
+  });
+  const log = await openStoreLog(ctx, options.store);
+  try {
+    let added = 0;
+    let skipped = 0;
+    const existing = new Set(log.summaries(0, log.size()).map((s) => s.id));
+    const importing = new Set<string>();
+    for (const record of records) {
+      if (existing.has(record.id)) {
+        if (record.kind === 'request') skipped++;
+        continue;
+      }
+      if (record.kind === 'request') {
+        importing.add(record.id);
+        await log.appendRequest(record);
+        added++;
+      } else if (importing.has(record.id)) await log.appendOutcome(record);
+    }
+    ctx.sink({}).line(`imported ${added} deliveries into ${log.file}${skipped ? ` (${skipped} already there)` : ''}`);
     return 0;
   } finally {
     await log.close();
