@@ -16,6 +16,7 @@ import { defineLog } from './cli/log.js';
 import { defineResend } from './cli/resend.js';
 import { defineDemo } from './cli/demo.js';
 import { defineCheck } from './cli/check.js';
+import { defineEndpoints } from './cli/endpoints.js';
 import { defineFixtures } from './cli/fixtures.js';
 import { defineTrigger } from './cli/trigger.js';
 import { defineReplay } from './cli/replay.js';
@@ -28,7 +29,7 @@ export interface MainOverrides {
 
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend, defineCheck];
+const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend, defineCheck, defineEndpoints];
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {

@@ -189,3 +189,32 @@ describe('webhook listen --route', () => {
     }
   });
 });
+
+describe('endpoint lifecycle', () => {
+  it('after a kill -9, webhook endpoints shows the stale endpoint and the next listen prunes it', async () => {
+    sandbox = await startSandbox({}, { clock: systemClock });
+    app = await startReceiver(() => ({ status: 200 }));
+    const args = ['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--store', store];
+    const env = { PAYKORE_API_KEY: API_KEY };
+    const remote = async () => (await request(`${sandbox!.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: { id: string }[] }>)).data.map((e) => e.id);
+    listen = await startListenCli(args, env);
+    const crashed = listen.ready.endpointId as string;
+    listen.child.kill('SIGKILL');
+    await new Promise((resolve) => listen!.child.once('exit', resolve));
+    expect(await remote()).toEqual([crashed]);
+
+    const listed = await runCli(['endpoints', '--api-base', sandbox.url, '--store', store, '--json'], { env });
+    expect(JSON.parse(listed.stdout)).toMatchObject({ id: crashed, state: 'stale' });
+
+    listen = await startListenCli(args, env);
+    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'pruned')).toMatchObject({ endpointId: crashed });
+    expect(await remote()).toEqual([listen.ready.endpointId]);
+    const live = await runCli(['endpoints', '--api-base', sandbox.url, '--store', store], { env });
+    expect(live.stdout).toMatch(new RegExp(`${listen.ready.endpointId} .* live \\(listen pid \\d+\\)`));
+    listen.child.kill('SIGKILL');
+    await new Promise((resolve) => listen!.child.once('exit', resolve));
+    const pruned = await runCli(['endpoints', 'prune', '--api-base', sandbox.url, '--store', store], { env });
+    expect(pruned.code).toBe(0);
+    expect(await remote()).toEqual([]);
+  });
+});

@@ -12,6 +12,7 @@ import { loopbackTunnel } from '../tunnel/loopback.js';
 import { ngrokTunnel } from '../tunnel/ngrok.js';
 import { staticTunnel, type TunnelOpener } from '../tunnel/types.js';
 import { chooseProvider } from './provider-options.js';
+import { registrationApi } from '../registration/api-options.js';
 import { deliveryLine, deliveryJson } from '../output/delivery-line.js';
 
 export interface ListenCommandOptions {
@@ -65,14 +66,6 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv): { 
   }
 }
 
-async function registrationFor(options: ListenCommandOptions, profile: ProviderProfile, ctx: CliContext, events: string[] | undefined) {
-  if (!profile.registration || options.register === false) return undefined;
-  const apiKey = ctx.env[profile.registration.apiKeyEnv];
-  if (!apiKey) return undefined;
-  const apiBase = parseHttpUrl('--api-base', options.apiBase ?? ctx.env.PAYKORE_API_BASE ?? profile.registration.apiBase).toString();
-  return { api: { apiBase, apiKey }, events };
-}
-
 function render(out: OutputSink, profile: ProviderProfile) {
   return (event: ListenEvent) => {
     if (out.json) {
@@ -98,6 +91,8 @@ function render(out: OutputSink, profile: ProviderProfile) {
       case 'registration':
         if (event.state === 'registered') out.note(`registered ${event.endpointId} for ${event.url}`);
         else if (event.state === 'deleted') out.note(`deleted endpoint ${event.endpointId}`);
+        else if (event.state === 'pruned') out.note(`removed stale endpoint ${event.endpointId} (${event.reason})`);
+        else if (event.state === 'updated') out.note(`endpoint now ${event.endpointId} for ${event.url}`);
         else out.warn(event.reason ?? `registration ${event.state}`);
         break;
       case 'tunnel':
@@ -121,7 +116,8 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
   const secret = resolveSecret(profile, options.secret, ctx.env, { required: false })?.value;
   const { opener, note } = chooseTunnel(options, ctx.env);
-  const registration = await registrationFor(options, profile, ctx, events);
+  const api = registrationApi(options, profile, ctx.env);
+  const registration = api ? { api, events } : undefined;
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
   const out = ctx.sink(options);
   if (note && !out.json) out.note(note);

@@ -6,6 +6,7 @@ import { signRequest } from '../delivery/sign.js';
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { createEndpoint, deleteEndpoint, type PaykoreApi } from '../registration/paykore.js';
+import { endpointDescription, forgetEndpoint, pruneStale, recordEndpoint } from '../registration/ledger.js';
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
@@ -17,7 +18,7 @@ import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, 
 export type ListenEvent =
   | { readonly type: 'ready'; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
   | { readonly type: 'delivery'; readonly request: RequestRecord; readonly outcome: OutcomeRecord }
-  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
+  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'tunnel'; readonly state: TunnelEvent['state']; readonly publicUrl?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'warning'; readonly message: string };
 
@@ -122,12 +123,18 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       if (!url) {
         onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
       } else {
-        const endpoint = await createEndpoint(api, { url, events: options.registration.events });
+        // Endpoints left by a crashed session (kill -9, power loss) would point at a dead tunnel.
+        for (const stale of await pruneStale(api, options.storeDir)) onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
+        const endpoint = await createEndpoint(api, { url, events: options.registration.events, description: endpointDescription(process.pid) });
         endpointId = endpoint.id;
         if (endpoint.secret) secret = endpoint.secret;
+        await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString() });
         cleanups.push(async () => {
           await deleteEndpoint(api, endpoint.id).then(
-            () => onEvent({ type: 'registration', state: 'deleted', endpointId: endpoint.id }),
+            async () => {
+              await forgetEndpoint(options.storeDir, endpoint.id);
+              onEvent({ type: 'registration', state: 'deleted', endpointId: endpoint.id });
+            },
             (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: endpoint.id, reason: `could not delete endpoint ${endpoint.id}: ${error.message}` }),
           );
         });

@@ -1,0 +1,42 @@
+import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { registrationApi } from '../registration/api-options.js';
+import { findStale, pruneStale, readLedger, processAlive } from '../registration/ledger.js';
+import { ENDPOINT_MARKER, listEndpoints } from '../registration/paykore.js';
+import { resolveStoreDir } from '../store/location.js';
+import { chooseProvider } from './provider-options.js';
+
+export interface EndpointsOptions {
+  provider?: string | undefined;
+  apiBase?: string | undefined;
+  store?: string | undefined;
+  json?: boolean | undefined;
+}
+
+export async function runEndpoints(action: string, options: EndpointsOptions, ctx: CliContext): Promise<number> {
+  if (action !== 'list' && action !== 'prune') throw new UsageError(`unknown action "${action}"`, { hint: 'use `webhook endpoints list` or `webhook endpoints prune`' });
+  const { config } = await ctx.config();
+  const profile = await chooseProvider(ctx, options.provider ?? (config.provider ? undefined : 'paykore'));
+  if (!profile.registration) throw new UsageError(`${profile.displayName} has no registration API`, { hint: profile.dashboardHint ? `endpoints are managed in ${profile.dashboardHint}` : 'only PayKore-style providers have one' });
+  const api = registrationApi(options, profile, ctx.env);
+  if (!api) throw new UsageError(`no API key: set ${profile.registration.apiKeyEnv}`, { hint: 'a test key looks like sk_test_...' });
+  const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  const out = ctx.sink(options);
+  if (action === 'prune') {
+    const removed = await pruneStale(api, storeDir);
+    for (const e of removed) out.json ? out.record({ type: 'pruned', ...e }) : out.line(`deleted ${e.id} ${e.url}  (${e.why})`);
+    if (!out.json) out.note(removed.length === 0 ? 'no stale endpoints' : `deleted ${removed.length} stale endpoint${removed.length === 1 ? '' : 's'}`);
+    return 0;
+  }
+  const [remote, ledger, stale] = await Promise.all([listEndpoints(api), readLedger(storeDir), findStale(api, storeDir)]);
+  const staleIds = new Set(stale.map((e) => e.id));
+  for (const endpoint of remote) {
+    const mine = ledger.find((e) => e.id === endpoint.id);
+    const state = staleIds.has(endpoint.id) ? 'stale' : mine && processAlive(mine.pid) ? `live (listen pid ${mine.pid})` : endpoint.description?.startsWith(ENDPOINT_MARKER) ? 'webhook listen, another store or host' : 'not registered by webhook';
+    if (out.json) out.record({ id: endpoint.id, url: endpoint.url, events: endpoint.events, state });
+    else out.line(`${endpoint.id}  ${endpoint.url}  ${state}`);
+  }
+  if (!out.json && remote.length === 0) out.note('no endpoints registered');
+  if (!out.json && stale.length > 0) out.note(`${stale.length} stale: run \`webhook endpoints prune\``);
+  return 0;
+}
