@@ -218,3 +218,43 @@ describe('endpoint lifecycle', () => {
     expect(await remote()).toEqual([]);
   });
 });
+
+describe('listen never fails silently', () => {
+  it('notices a dead tunnel through its self-check, reopens it and moves the registration to the new URL', async () => {
+    sandbox = await startSandbox({}, { clock: systemClock });
+    app = await startReceiver(() => ({ status: 200 }));
+    listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--tunnel', 'loopback', '--self-check-interval', '100', '--store', store], { PAYKORE_API_KEY: API_KEY });
+    const first = { id: listen.ready.endpointId, url: listen.ready.publicUrl };
+    process.kill(listen.ready.tunnel.pid, 'SIGKILL'); // the tunnel process dies
+    expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'reconnecting')).toBeDefined();
+    const updated = await listen.next((e) => e.type === 'registration' && e.state === 'updated');
+    expect(updated.endpointId).not.toBe(first.id);
+    expect(updated.url).not.toBe(first.url);
+    await listen.next((e) => e.type === 'tunnel' && e.state === 'up');
+    const endpoints = await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: { id: string; url: string }[] }>);
+    expect(endpoints.data).toEqual([expect.objectContaining({ id: updated.endpointId, url: `${updated.url}/` })]);
+    // Deliveries keep arriving, verified with the new endpoint's secret.
+    await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: '{"event":"transfer.completed"}' }).then((r) => r.body.dump());
+    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transfer.completed', signature: 'verified', status: 200 });
+    expect(await listen.stop()).toBe(0);
+  });
+
+  it('exits non-zero with the reason when the public URL stays unreachable past --give-up-after', async () => {
+    app = await startReceiver(() => ({ status: 200 }));
+    // The user's own tunnel: a relay the test controls, pointed at listen once it is up.
+    let target = '';
+    const relay = await startReceiver(async (r) => {
+      const res = await request(`${target}${r.url}`, { method: 'POST', body: r.body, headers: r.headers as Record<string, string> });
+      await res.body.dump();
+      return { status: res.statusCode };
+    });
+    listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--public-url', relay.url, '--self-check-interval', '100', '--give-up-after', '600', '--store', store]);
+    target = listen.ready.localUrl;
+    await relay.close(); // the tunnel goes away for good
+    expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'reconnecting')).toMatchObject({ reason: expect.stringMatching(/self-check through http:\/\/127\.0\.0\.1:\d+ failed/) });
+    expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'down')).toBeDefined();
+    const code = await new Promise((resolve) => (listen!.child.exitCode !== null ? resolve(listen!.child.exitCode) : listen!.child.once('exit', resolve)));
+    expect(code).toBe(1);
+    expect(listen.stderr()).toMatch(/^error: listen stopped: self-check through .* gave up after \d+ s\nhint: /m);
+  });
+});

@@ -19,6 +19,8 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--max-body <bytes>', 'answer 413 to bodies over this size (default 1 MiB)', intArg('--max-body', 1))
     .option('--store <dir>', 'delivery log folder (default: $WEBHOOK_STORE, config store, the state dir)')
     .option('--print-secret', 'show the registered webhook secret (hidden by default)')
+    .option('--self-check-interval <ms>', 'send a signed self-check through the public URL this often; 0 turns it off', intArg('--self-check-interval'), 60_000)
+    .option('--give-up-after <ms>', 'exit 1 when the public path stays broken this long', intArg('--give-up-after', 1), 180_000)
     .option('--json', 'NDJSON: {"type":"ready",...} then one {"type":"delivery",...} per delivery')
     .addHelpText(
       'after',

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { FailureError, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import { startListen, type ListenEvent } from '../listen/listen.js';
 import type { Route } from '../listen/receiver.js';
@@ -30,6 +30,8 @@ export interface ListenCommandOptions {
   maxBody?: number | undefined;
   store?: string | undefined;
   printSecret?: boolean | undefined;
+  selfCheckInterval?: number | undefined;
+  giveUpAfter?: number | undefined;
   json?: boolean | undefined;
 }
 
@@ -70,8 +72,8 @@ function render(out: OutputSink, profile: ProviderProfile) {
   return (event: ListenEvent) => {
     if (out.json) {
       if (event.type === 'ready') {
-        const { type, localUrl, publicUrl, endpointId, forwardTo, provider, secret, secretShown } = event;
-        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, forwardTo, provider, ...(secretShown ? { secret } : {}) });
+        const { type, localUrl, publicUrl, endpointId, forwardTo, provider, secret, secretShown, tunnel } = event;
+        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });
       } else if (event.type === 'delivery') out.record(deliveryJson(event.request, event.outcome));
       else out.record(event);
       return;
@@ -149,6 +151,8 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
       tunnel: opener,
       registration,
       printSecret: options.printSecret === true,
+      ...(options.selfCheckInterval !== undefined ? { selfCheckIntervalMs: options.selfCheckInterval } : {}),
+      ...(options.giveUpAfter !== undefined ? { giveUpAfterMs: options.giveUpAfter } : {}),
     },
     { clock: ctx.clock, signal: ctx.signal, onEvent },
   );
@@ -177,9 +181,13 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
       color: ctx.mode.color,
     });
   }
-  if (!stop.signal.aborted) await once(stop.signal, 'abort');
+  // Run until stopped, or until the public path broke for longer than --give-up-after.
+  const gaveUp = await Promise.race([stop.signal.aborted ? undefined : once(stop.signal, 'abort').then(() => undefined), session.failed]);
   view?.unmount();
   view = undefined;
   await session.stop();
+  if (gaveUp !== undefined) {
+    throw new FailureError(`listen stopped: ${gaveUp}`, { hint: 'check the tunnel (NGROK_AUTHTOKEN, network) or --public-url; raise --give-up-after to wait longer; a supervisor can restart listen' });
+  }
   return 0;
 }

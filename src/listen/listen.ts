@@ -12,11 +12,13 @@ import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
 import { startReceiver, type Receiver, type Route } from './receiver.js';
+import { monitorHealth, type HealthMonitor } from './health.js';
+import { sendRequest } from '../delivery/send.js';
 import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, type InjectResponse } from './session.js';
 
 /** What `listen` reports; renderers (plain lines, NDJSON, the Ink view) draw these. */
 export type ListenEvent =
-  | { readonly type: 'ready'; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
+  | { readonly type: 'ready'; readonly tunnel: { readonly kind: string; readonly [key: string]: unknown }; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
   | { readonly type: 'delivery'; readonly request: RequestRecord; readonly outcome: OutcomeRecord }
   | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'tunnel'; readonly state: TunnelEvent['state']; readonly publicUrl?: string | undefined; readonly reason?: string | undefined }
@@ -42,6 +44,10 @@ export interface ListenOptions {
   readonly log?: DeliveryLog;
   /** Write the session file `trigger` finds (default true). */
   readonly writeSessionFile?: boolean;
+  /** Send a self-check through the public URL this often (default 60 s; 0: never). */
+  readonly selfCheckIntervalMs?: number;
+  /** Exit when the public path stays broken this long (default 3 min). */
+  readonly giveUpAfterMs?: number;
 }
 
 export interface ListenDeps {
@@ -61,9 +67,13 @@ export interface ListenSession {
   secret(): string | undefined;
   /** Send a recorded delivery to the app again: same bytes and headers, linked to the original. */
   replay(id: string): Promise<{ request: RequestRecord; outcome: OutcomeRecord }>;
+  /** Resolves with the reason when the public path broke and could not be repaired in time. */
+  readonly failed: Promise<string>;
   /** Deregister, close the tunnel and servers, remove the session file; idempotent. */
   stop(): Promise<void>;
 }
+
+export const SELF_CHECK_HEADER = 'x-webhook-self-check';
 
 const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 
@@ -87,6 +97,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
   const log = options.log ?? (await openDeliveryLog(options.storeDir));
   if (!options.log) for (const warning of log.warnings) onEvent({ type: 'warning', message: warning });
   let secret = options.secret;
+  const selfCheckToken = randomBytes(18).toString('base64url');
   const cleanups: (() => Promise<void>)[] = options.log ? [] : [() => log.close()];
   const runCleanups = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
@@ -106,36 +117,52 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       clock,
       onDelivery: (request, outcome) => onEvent({ type: 'delivery', request, outcome }),
       onProblem: (message) => onEvent({ type: 'warning', message }),
+      selfCheck: { header: SELF_CHECK_HEADER, token: selfCheckToken },
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
       throw error;
     });
     cleanups.push(() => receiver.close());
 
-    const tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
+    let tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
     cleanups.push(() => tunnel.close());
-    tunnel.onChange((event) => onEvent({ type: 'tunnel', ...event }));
+    let monitor: HealthMonitor | undefined;
+    const watch = (t: Tunnel) =>
+      t.onChange((event) => {
+        onEvent({ type: 'tunnel', ...event });
+        if (event.state !== 'up') monitor?.poke();
+      });
+    watch(tunnel);
 
     let endpointId: string | undefined;
-    if (options.registration) {
-      const api = options.registration.api;
+    let registeredUrl: string | undefined;
+    const api = options.registration?.api;
+    const register = async (url: string) => {
+      const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(process.pid) });
+      await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString() });
+      return endpoint;
+    };
+    const deregister = async (id: string) => {
+      await deleteEndpoint(api!, id);
+      await forgetEndpoint(options.storeDir, id);
+    };
+    if (api) {
       const url = tunnel.publicUrl ?? (isLoopback(api.apiBase) ? receiver.url : undefined);
       if (!url) {
         onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
       } else {
         // Endpoints left by a crashed session (kill -9, power loss) would point at a dead tunnel.
         for (const stale of await pruneStale(api, options.storeDir)) onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
-        const endpoint = await createEndpoint(api, { url, events: options.registration.events, description: endpointDescription(process.pid) });
+        const endpoint = await register(url);
         endpointId = endpoint.id;
+        registeredUrl = url;
         if (endpoint.secret) secret = endpoint.secret;
-        await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString() });
         cleanups.push(async () => {
-          await deleteEndpoint(api, endpoint.id).then(
-            async () => {
-              await forgetEndpoint(options.storeDir, endpoint.id);
-              onEvent({ type: 'registration', state: 'deleted', endpointId: endpoint.id });
-            },
-            (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: endpoint.id, reason: `could not delete endpoint ${endpoint.id}: ${error.message}` }),
+          if (!endpointId) return;
+          const id = endpointId;
+          await deregister(id).then(
+            () => onEvent({ type: 'registration', state: 'deleted', endpointId: id }),
+            (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: id, reason: `could not delete endpoint ${id}: ${error.message}` }),
           );
         });
         onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
@@ -144,14 +171,56 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       onEvent({ type: 'warning', message: `paste ${tunnel.publicUrl} into ${options.profile.dashboardHint}` });
     }
 
+    /** Reopen the tunnel; when its URL changed, move the registration to it (new endpoint first, then delete the old). */
+    const recover = async () => {
+      const old = tunnel;
+      await old.close().catch(() => undefined);
+      tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
+      watch(tunnel);
+      if (api && endpointId && tunnel.publicUrl && tunnel.publicUrl !== registeredUrl) {
+        const previous = endpointId;
+        const endpoint = await register(tunnel.publicUrl);
+        endpointId = endpoint.id;
+        registeredUrl = tunnel.publicUrl;
+        if (endpoint.secret) secret = endpoint.secret;
+        await deregister(previous).catch(() => undefined);
+        onEvent({ type: 'registration', state: 'updated', endpointId: endpoint.id, url: tunnel.publicUrl, reason: `the tunnel URL changed; replaced ${previous}` });
+      }
+    };
+    const selfCheck = async (): Promise<string | undefined> => {
+      const target = tunnel.publicUrl ?? receiver.url;
+      const body = Buffer.from(JSON.stringify({ event: 'webhook.self_check', at: new Date(clock.now()).toISOString() }));
+      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check' }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
+      const result = await sendRequest({ url: target, headers, body, timeoutMs: 5_000 }, clock);
+      if (result.status === 204) return undefined;
+      return result.error ? `self-check through ${target} failed: ${result.error.message}` : `self-check through ${target} was answered ${result.status} by something else`;
+    };
+    const interval = options.selfCheckIntervalMs ?? 60_000;
+    let failed: Promise<string> = new Promise<string>(() => {});
+    if (interval > 0 && tunnel.kind !== 'none') {
+      monitor = monitorHealth({
+        intervalMs: interval,
+        giveUpAfterMs: options.giveUpAfterMs ?? 180_000,
+        check: selfCheck,
+        recover,
+        clock,
+        onState: (state, reason) => onEvent({ type: 'tunnel', state, publicUrl: tunnel.publicUrl, ...(reason ? { reason } : {}) }),
+      });
+      failed = monitor.gaveUp;
+      cleanups.push(async () => monitor?.stop());
+    }
+
     const session: ListenSession = {
       log,
       receiver,
-      tunnel,
+      get tunnel() {
+        return tunnel;
+      },
       localUrl: receiver.url,
       publicUrl: () => tunnel.publicUrl,
       endpointId: () => endpointId,
       secret: () => secret,
+      failed,
       async replay(id) {
         const original = await log.load(id);
         if (!original) throw new UsageError(`no delivery ${id} in this session's log`);
@@ -217,6 +286,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
 
     onEvent({
       type: 'ready',
+      tunnel: { kind: tunnel.kind, ...tunnel.details },
       localUrl: receiver.url,
       publicUrl: tunnel.publicUrl,
       endpointId,

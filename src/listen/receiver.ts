@@ -36,6 +36,8 @@ export interface ReceiverOptions {
   readonly log: DeliveryLog;
   readonly clock: Clock;
   readonly dispatcher?: Dispatcher;
+  /** listen's own health probes: answered 204 at once, neither logged nor forwarded. */
+  readonly selfCheck?: { readonly header: string; readonly token: string };
   /** Requests too malformed to record (HTTP parse errors), one line each. */
   readonly onProblem?: (message: string) => void;
   /** Called once per delivery, after its outcome is recorded. */
@@ -177,6 +179,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
 
   // Check request timeouts every second (Node checks every 30 s by default).
   const server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
+    if (options.selfCheck && req.headers[options.selfCheck.header] === options.selfCheck.token) {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

@@ -1,58 +1,61 @@
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { Tunnel, TunnelEvent, TunnelOpener } from './types.js';
 
-export interface LoopbackTunnelControl {
-  /** Simulate the tunnel dropping (requests fail) or coming back, optionally on a new URL. */
-  setState(event: TunnelEvent): void;
-}
+/** The relay: a tiny HTTP proxy in its own process, printing its port, forwarding to argv[1]. */
+const RELAY = `
+const http = require('node:http');
+const target = Number(process.argv[1]);
+const server = http.createServer((req, res) => {
+  const up = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode || 502, answer.headers);
+    answer.pipe(res);
+  });
+  up.on('error', () => { if (!res.headersSent) res.writeHead(502).end('tunnel: the local receiver is not answering\\n'); });
+  req.pipe(up);
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.on('disconnect', () => process.exit(0));
+`;
 
 /**
- * A stand-in for a tunnel service on loopback: a real HTTP relay on its own port in front of the
- * receiver, so the whole public path (relay → receiver → app) runs without the internet.
- * Used by tests and `webhook demo`; `--tunnel loopback` selects it.
+ * A stand-in for a tunnel service, on loopback: a real HTTP relay in its own process in front of
+ * the receiver, so the whole public path (relay → receiver → app) runs without the internet,
+ * and a dead tunnel is a real dead process. `--tunnel loopback` selects it (tests, `webhook demo`).
  */
-export function loopbackTunnel(): TunnelOpener & { control?: LoopbackTunnelControl } {
-  const opener: TunnelOpener & { control?: LoopbackTunnelControl } = {
+export function loopbackTunnel(): TunnelOpener {
+  return {
     kind: 'loopback',
     async open(local) {
-      const target = new URL(local.url);
-      const server = createServer((req, res) => {
-        const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
-        upstream.on('error', () => {
-          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('tunnel: the local receiver is not answering\n');
-        });
-        req.pipe(upstream);
+      const child: ChildProcess = spawn(process.execPath, ['-e', RELAY, String(local.port)], { stdio: ['ignore', 'pipe', 'ignore', 'ipc'] });
+      const port = await new Promise<string>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', (code) => reject(new Error(`the loopback relay exited (${code}) before it was ready`)));
+        createInterface({ input: child.stdout! }).once('line', resolve);
       });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      child.removeAllListeners('exit');
       const listeners = new Set<(event: TunnelEvent) => void>();
-      let publicUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      opener.control = {
-        setState(event) {
-          if (event.publicUrl) publicUrl = event.publicUrl;
-          listeners.forEach((l) => l(event));
-        },
-      };
-      const tunnel: Tunnel = {
+      let closing = false;
+      child.once('exit', () => {
+        if (!closing) listeners.forEach((l) => l({ state: 'reconnecting', reason: 'the tunnel process stopped' }));
+      });
+      return {
         kind: 'loopback',
-        get publicUrl() {
-          return publicUrl;
-        },
+        publicUrl: `http://127.0.0.1:${port}`,
+        details: { pid: child.pid },
         onChange(l) {
           listeners.add(l);
           return () => listeners.delete(l);
         },
-        close: () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
-      };
-      return tunnel;
+        close: async () => {
+          closing = true;
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          await new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill();
+          });
+        },
+      } satisfies Tunnel;
     },
   };
-  return opener;
 }

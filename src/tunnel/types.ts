@@ -13,6 +13,8 @@ export interface Tunnel {
   readonly kind: string;
   /** Undefined for `none`: deliveries reach the receiver only on loopback. */
   readonly publicUrl: string | undefined;
+  /** Facts worth reporting (e.g. the relay's pid). */
+  readonly details?: Readonly<Record<string, unknown>>;
   /** Subscribe to state and URL changes; returns an unsubscribe function. */
   onChange(listener: (event: TunnelEvent) => void): () => void;
   close(): Promise<void>;
