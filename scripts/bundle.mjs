@@ -1,6 +1,10 @@
 // Bundles the CLI into a few ESM files (one per lazily loaded command) so start-up reads a
 // handful of files instead of dozens. tsc still emits dist/ (types and the library API).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Start clean: chunk names are content hashes, so old ones would pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/cli.ts'],
@@ -11,7 +15,7 @@ await build({
   platform: 'node',
   target: 'node20.18',
   // Native, heavy or lazily needed packages stay as they are in node_modules.
-  external: ['ink', 'react', 'react/*', '@ngrok/ngrok', 'cosmiconfig', 'zod', 'undici', 'junit-report-builder'],
+  external: ['ink', 'react', 'react/*', '@ngrok/ngrok', 'cosmiconfig', 'zod', 'junit-report-builder'],
   banner: { js: "import { createRequire as __webhookRequire } from 'node:module'; const require = __webhookRequire(import.meta.url);" },
   logLevel: 'warning',
 });
