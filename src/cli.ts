@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { systemClock } from './clock.js';
 import { packageVersion } from './package-root.js';
@@ -56,6 +57,8 @@ export async function main(argv: readonly string[], overrides: MainOverrides = {
   const json = argv.includes('--json');
   const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
   const abort = new AbortController();
+  // Every request of a run listens to this one signal (replay sends hundreds at once).
+  setMaxListeners(0, abort.signal);
   const onSignal = () => abort.abort();
   const overridesGiven = overrides.streams !== undefined;
   if (!overridesGiven) {

@@ -195,3 +195,12 @@ describe('secrets', () => {
     }
   });
 });
+
+describe('replay at high concurrency', () => {
+  it('prints no runtime warnings (one abort signal shared by many requests)', async () => {
+    app = await startReceiver(() => ({ status: 200 }));
+    const result = await runCli(['replay', 'fixtures/paystack', '--to', app.url, '--secret', SECRET, '--concurrency', '32']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/Warning/);
+  });
+});

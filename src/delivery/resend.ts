@@ -4,8 +4,8 @@ import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { Delivery, OutcomeRecord, RequestRecord } from '../store/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
+import { endToEndHeaders } from './headers.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'proxy-connection']);
 
 export interface ResendInput {
   readonly log: DeliveryLog;
@@ -26,8 +26,7 @@ export interface ResendInput {
 export async function resendDelivery(input: ResendInput): Promise<{ request: RequestRecord; outcome: OutcomeRecord; result: SendResult; messageId?: string }> {
   const { original, clock, profile } = input;
   const body = input.body ?? Buffer.from(original.request.bodyBase64, 'base64');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(original.request.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = typeof value === 'string' ? value : value.join(', ');
+  const headers = endToEndHeaders(original.request.headers);
   let messageId: string | undefined;
   if (input.resignWith !== undefined) {
     for (const name of profile.scheme.headers) delete headers[name];

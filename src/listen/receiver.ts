@@ -2,13 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { unixSeconds, type Clock } from '../clock.js';
+import { endToEndHeaders } from '../delivery/headers.js';
 import { sendRequest } from '../delivery/send.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
 
-/** Headers that describe one hop, not the message: never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
 
 /** A rule sending matching events to another target (first match wins; `*` matches any run of characters). */
 export interface Route {
@@ -83,11 +82,6 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
   return out;
 }
 
-function forwardable(headers: Readonly<Record<string, string | readonly string[]>>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name.toLowerCase())) out[name] = typeof value === 'string' ? value : [...value];
-  return out;
-}
 
 function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers']): SignatureVerdict {
   const secret = options.secret();
@@ -156,7 +150,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       relay = Buffer.from('{"skipped":true}\n');
     } else {
       const result = await sendRequest(
-        { url: target, method: input.method, headers: forwardable(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
+        { url: target, method: input.method, headers: endToEndHeaders(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
         clock,
       );
       const answered = result.status ?? (result.error?.kind === 'timeout' ? 504 : 502);
