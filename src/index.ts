@@ -12,10 +12,13 @@ import { UsageError } from './errors.js';
 import { getProvider, providerRegistry } from './providers/index.js';
 import type { ProviderProfile } from './providers/types.js';
 import type { HeaderRecord, VerifyResult } from './signing/types.js';
+import { deliver, type DeliveryOutcome } from './delivery/trigger.js';
+import { loadFixture } from './fixtures/load.js';
 
 export type { ProviderProfile } from './providers/types.js';
 export type { SignatureScheme, VerifyResult, VerifyFailureReason, HeaderRecord } from './signing/types.js';
 export type { SignedRequest } from './delivery/sign.js';
+export type { DeliveryOutcome } from './delivery/trigger.js';
 export type { WebhookConfig } from './config/schema.js';
 export { WebhookError, UsageError, FailureError, ExitCode } from './errors.js';
 export { BUILTIN_PROVIDERS } from './providers/index.js';
@@ -93,3 +96,27 @@ export function verify(options: VerifyOptions): VerifyResult {
 export { loadFixture, type LoadFixtureOptions, type LoadedFixture, type FixtureMeta, type FixtureOverrides } from './fixtures/load.js';
 export type { Expectation } from './fixtures/expect.js';
 export type { TemplateSource } from './fixtures/template.js';
+
+export interface TriggerOptions {
+  readonly provider: ProviderRef;
+  /** A built-in or fixture event, e.g. "charge.success". */
+  readonly event: string;
+  /** Your endpoint. */
+  readonly to: string | URL;
+  readonly secret: string;
+  /** Values to set in the body at dot paths, e.g. { 'data.amount': 5000 }. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Your fixture folders (<dir>/<provider>/<event>.json), searched before the built-ins. */
+  readonly fixtures?: readonly string[];
+  readonly config?: WebhookConfig;
+  readonly clock?: Clock;
+}
+
+/** Send one fixture event to `to`, signed as the provider would: `{ status, ok, durationMs, id, ... }`. Never throws for network trouble. */
+export async function trigger(options: TriggerOptions): Promise<DeliveryOutcome> {
+  const profile = provider(options.provider, options.config);
+  const clock = options.clock ?? systemClock;
+  const fixture = await loadFixture({ provider: profile.name, event: options.event, ...(options.set ? { set: options.set } : {}), ...(options.fixtures ? { fixtures: options.fixtures } : {}), ...(options.config ? { config: options.config } : {}), clock });
+  const { result: _result, ...outcome } = await deliver({ profile, event: options.event, fixture, url: new URL(options.to), secret: checkedSecret(profile, options.secret), clock });
+  return outcome;
+}
