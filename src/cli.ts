@@ -75,6 +75,20 @@ export async function main(argv: readonly string[], overrides: MainOverrides = {
     .option('--no-color', 'disable colours (also: NO_COLOR=1)')
     .option('-c, --config <path>', 'config file (default: nearest webhook.config.* / .webhookrc / package.json#webhook)')
     .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ webhook demo                                        # everything, offline, in one command
+  $ webhook listen -p paystack -f http://localhost:3000/webhooks
+  $ webhook trigger charge.success                      # into the running listen
+  $ webhook replay fixtures/ --to http://localhost:3000/webhooks --junit reports/webhooks.xml
+  $ webhook check --to http://localhost:3000/webhooks -p paystack
+
+Exit codes: 0 ok, 1 a delivery/verification/check failed, 2 bad usage or input, 130 interrupted.
+Secrets come from each provider's environment variable (see \`webhook providers\`) or --secret.
+`,
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
