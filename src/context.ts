@@ -16,7 +16,7 @@ export interface CliContext {
   /** The validated config (memoized; loads cosmiconfig lazily). */
   config(): Promise<LoadedConfig>;
   /** Output for one command: plain lines, or NDJSON with json. */
-  sink(options: { json?: boolean | undefined }): OutputSink;
+  sink(options: { json?: boolean | undefined; batch?: boolean }): OutputSink;
 }
 
 export interface ContextInput {
@@ -45,7 +45,7 @@ export function createContext(input: ContextInput): CliContext {
       return loaded;
     },
     sink(options) {
-      return createSink(input.streams, input.mode, { json: options.json === true });
+      return createSink(input.streams, input.mode, { json: options.json === true, batch: options.batch === true });
     },
   };
 }

@@ -121,7 +121,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
-  const out = ctx.sink(options);
+  const out = ctx.sink({ json: options.json, batch: true });
   if (note && !out.json) out.note(note);
   if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret or set ${profile.secret.envVar})`);
 
@@ -158,6 +158,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   );
   if (interactive) {
     const { startDeliveryView } = await import('../ui/index.js');
+    out.flush(); // the ready lines, above the view
     view = startDeliveryView({
       feed: session.log,
       status: {
@@ -186,6 +187,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   view?.unmount();
   view = undefined;
   await session.stop();
+  out.flush();
   if (gaveUp !== undefined) {
     throw new FailureError(`listen stopped: ${gaveUp}`, { hint: 'check the tunnel (NGROK_AUTHTOKEN, network) or --public-url; raise --give-up-after to wait longer; a supervisor can restart listen' });
   }
