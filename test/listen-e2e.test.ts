@@ -258,3 +258,38 @@ describe('listen never fails silently', () => {
     expect(listen.stderr()).toMatch(/^error: listen stopped: self-check through .* gave up after \d+ s\nhint: /m);
   });
 });
+
+describe('listen --catch-up', () => {
+  it('keeps the endpoint while listen is down and has the sandbox retry what failed, marked as catch-up', async () => {
+    // The whole PayKore schedule in about 1.2 s, so both deliveries are abandoned before listen returns.
+    let abandoned = 0;
+    let allAbandoned!: () => void;
+    const bothAbandoned = new Promise<void>((resolve) => (allAbandoned = resolve));
+    sandbox = await startSandbox({ timeScale: 0.00001 }, { clock: systemClock, onAttempt: ({ delivery }) => delivery.state === 'abandoned' && ++abandoned === 2 && allAbandoned() });
+    app = await startReceiver(() => ({ status: 200 }));
+    const args = ['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--catch-up', '--store', store];
+    const env = { PAYKORE_API_KEY: API_KEY };
+    listen = await startListenCli(args, env);
+    const endpointId = listen.ready.endpointId;
+    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'kept')).toBeDefined();
+
+    // While listen is down, two events fail to arrive (nothing listens at the old URL).
+    for (const event of ['transaction.completed', 'kyc.failed']) {
+      await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: JSON.stringify({ event }) }).then((r) => r.body.dump());
+    }
+    await bothAbandoned;
+    const failed = async () => (await request(`${sandbox!.url}/v1/webhooks/${endpointId}/deliveries`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: { state: string }[] }>)).data;
+    expect((await failed()).map((d) => d.state)).toEqual(['abandoned', 'abandoned']);
+
+    listen = await startListenCli(args, env);
+    expect(listen.ready.endpointId).toBe(endpointId);
+    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'adopted')).toMatchObject({ endpointId, url: listen.ready.localUrl });
+    const first = await listen.next((e) => e.type === 'delivery');
+    const second = await listen.next((e) => e.type === 'delivery');
+    expect([first.event, second.event].sort()).toEqual(['kyc.failed', 'transaction.completed']);
+    for (const d of [first, second]) expect(d).toMatchObject({ signature: 'verified', source: 'catch-up', status: 200 });
+    expect((await failed()).map((d) => d.state)).toEqual(['succeeded', 'succeeded']);
+    await listen.stop();
+  });
+});

@@ -20,6 +20,7 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--store <dir>', 'delivery log folder (default: $WEBHOOK_STORE, config store, the state dir)')
     .option('--print-secret', 'show the registered webhook secret (hidden by default)')
     .option('--self-check-interval <ms>', 'send a signed self-check through the public URL this often; 0 turns it off', intArg('--self-check-interval'), 60_000)
+    .option('--catch-up', 'keep the endpoint between sessions (its secret is kept in the store, mode 0600) and have the provider retry what failed while listen was down')
     .option('--give-up-after <ms>', 'exit 1 when the public path stays broken this long', intArg('--give-up-after', 1), 180_000)
     .option('--json', 'NDJSON: {"type":"ready",...} then one {"type":"delivery",...} per delivery')
     .addHelpText(

@@ -32,6 +32,7 @@ export interface ListenCommandOptions {
   printSecret?: boolean | undefined;
   selfCheckInterval?: number | undefined;
   giveUpAfter?: number | undefined;
+  catchUp?: boolean | undefined;
   json?: boolean | undefined;
 }
 
@@ -95,10 +96,15 @@ function render(out: OutputSink, profile: ProviderProfile) {
         else if (event.state === 'deleted') out.note(`deleted endpoint ${event.endpointId}`);
         else if (event.state === 'pruned') out.note(`removed stale endpoint ${event.endpointId} (${event.reason})`);
         else if (event.state === 'updated') out.note(`endpoint now ${event.endpointId} for ${event.url}`);
+        else if (event.state === 'adopted') out.note(`adopted endpoint ${event.endpointId} for ${event.url} (${event.reason})`);
+        else if (event.state === 'kept') out.note(`kept endpoint ${event.endpointId} (${event.reason})`);
         else out.warn(event.reason ?? `registration ${event.state}`);
         break;
       case 'tunnel':
         out.warn(`tunnel ${event.state}${event.publicUrl ? ` ${event.publicUrl}` : ''}${event.reason ? `: ${event.reason}` : ''}`);
+        break;
+      case 'catch-up':
+        out.note(`catch-up: asked ${profile.displayName} to retry ${event.event} (${event.delivery})`);
         break;
       case 'warning':
         out.warn(event.message);
@@ -153,6 +159,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
       printSecret: options.printSecret === true,
       ...(options.selfCheckInterval !== undefined ? { selfCheckIntervalMs: options.selfCheckInterval } : {}),
       ...(options.giveUpAfter !== undefined ? { giveUpAfterMs: options.giveUpAfter } : {}),
+      catchUp: options.catchUp === true,
     },
     { clock: ctx.clock, signal: ctx.signal, onEvent },
   );

@@ -5,8 +5,8 @@ import type { Clock } from '../clock.js';
 import { signRequest } from '../delivery/sign.js';
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { createEndpoint, deleteEndpoint, type PaykoreApi } from '../registration/paykore.js';
-import { endpointDescription, forgetEndpoint, pruneStale, recordEndpoint } from '../registration/ledger.js';
+import { createEndpoint, deleteEndpoint, listDeliveries, retryDelivery, updateEndpoint, type PaykoreApi } from '../registration/paykore.js';
+import { adoptable, endpointDescription, forgetEndpoint, pruneStale, recordEndpoint, type LedgerEntry } from '../registration/ledger.js';
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
@@ -20,8 +20,9 @@ import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, 
 export type ListenEvent =
   | { readonly type: 'ready'; readonly tunnel: { readonly kind: string; readonly [key: string]: unknown }; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
   | { readonly type: 'delivery'; readonly request: RequestRecord; readonly outcome: OutcomeRecord }
-  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
+  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated' | 'adopted' | 'kept'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'tunnel'; readonly state: TunnelEvent['state']; readonly publicUrl?: string | undefined; readonly reason?: string | undefined }
+  | { readonly type: 'catch-up'; readonly delivery: string; readonly event: string; readonly state: string }
   | { readonly type: 'warning'; readonly message: string };
 
 export interface ListenOptions {
@@ -48,6 +49,11 @@ export interface ListenOptions {
   readonly selfCheckIntervalMs?: number;
   /** Exit when the public path stays broken this long (default 3 min). */
   readonly giveUpAfterMs?: number;
+  /**
+   * Keep the registered endpoint (and its secret, in the store) between sessions; on start, adopt
+   * it, point it at the new URL and ask the provider to retry what failed while listen was down.
+   */
+  readonly catchUp?: boolean;
 }
 
 export interface ListenDeps {
@@ -98,6 +104,9 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
   if (!options.log) for (const warning of log.warnings) onEvent({ type: 'warning', message: warning });
   let secret = options.secret;
   const selfCheckToken = randomBytes(18).toString('base64url');
+  const catchUp = options.catchUp === true;
+  /** Provider retries requested by catch-up in flight: what arrives meanwhile is marked as such. */
+  let catchingUp = 0;
   const cleanups: (() => Promise<void>)[] = options.log ? [] : [() => log.close()];
   const runCleanups = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
@@ -118,6 +127,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       onDelivery: (request, outcome) => onEvent({ type: 'delivery', request, outcome }),
       onProblem: (message) => onEvent({ type: 'warning', message }),
       selfCheck: { header: SELF_CHECK_HEADER, token: selfCheckToken },
+      sourceNow: () => (catchingUp > 0 ? 'catch-up' : undefined),
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
       throw error;
@@ -139,9 +149,10 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     const api = options.registration?.api;
     const register = async (url: string) => {
       const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(process.pid) });
-      await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString() });
+      await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString(), ...(catchUp && endpoint.secret ? { secret: endpoint.secret } : {}) });
       return endpoint;
     };
+    let adopted: LedgerEntry | undefined;
     const deregister = async (id: string) => {
       await deleteEndpoint(api!, id);
       await forgetEndpoint(options.storeDir, id);
@@ -151,21 +162,33 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       if (!url) {
         onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
       } else {
+        adopted = catchUp ? await adoptable(api, options.storeDir) : undefined;
         // Endpoints left by a crashed session (kill -9, power loss) would point at a dead tunnel.
-        for (const stale of await pruneStale(api, options.storeDir)) onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
-        const endpoint = await register(url);
-        endpointId = endpoint.id;
+        for (const stale of await pruneStale(api, options.storeDir, undefined, new Set(adopted ? [adopted.id] : []))) {
+          onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
+        }
+        if (adopted) {
+          if (adopted.url !== url) await updateEndpoint(api, adopted.id, { url });
+          endpointId = adopted.id;
+          secret = adopted.secret;
+          await recordEndpoint(options.storeDir, { ...adopted, url, pid: process.pid });
+          onEvent({ type: 'registration', state: 'adopted', endpointId: adopted.id, url, reason: `kept by --catch-up since ${adopted.createdAt}` });
+        } else {
+          const endpoint = await register(url);
+          endpointId = endpoint.id;
+          if (endpoint.secret) secret = endpoint.secret;
+          onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
+        }
         registeredUrl = url;
-        if (endpoint.secret) secret = endpoint.secret;
         cleanups.push(async () => {
           if (!endpointId) return;
           const id = endpointId;
+          if (catchUp) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'kept for --catch-up: deliveries made while listen is down are retried when it comes back' });
           await deregister(id).then(
             () => onEvent({ type: 'registration', state: 'deleted', endpointId: id }),
             (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: id, reason: `could not delete endpoint ${id}: ${error.message}` }),
           );
         });
-        onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
       }
     } else if (options.profile.dashboardHint && tunnel.publicUrl) {
       onEvent({ type: 'warning', message: `paste ${tunnel.publicUrl} into ${options.profile.dashboardHint}` });
@@ -295,6 +318,22 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       secret: secret === undefined ? undefined : options.printSecret ? secret : maskSecret(secret),
       secretShown: options.printSecret === true,
     });
+    if (adopted && api && endpointId) {
+      // Ask the provider to retry, one at a time, what failed while listen was down.
+      const id = endpointId;
+      void (async () => {
+        for (const d of await listDeliveries(api, id)) {
+          if (d.state !== 'retrying' && d.state !== 'abandoned') continue;
+          catchingUp++;
+          try {
+            await retryDelivery(api, d.id);
+            onEvent({ type: 'catch-up', delivery: d.id, event: d.event, state: 'retried' });
+          } finally {
+            catchingUp--;
+          }
+        }
+      })().catch((error: Error) => onEvent({ type: 'warning', message: `catch-up stopped: ${error.message}` }));
+    }
     return session;
   } catch (error) {
     await runCleanups();

@@ -37,6 +37,8 @@ export interface ReceiverOptions {
   readonly dispatcher?: Dispatcher;
   /** listen's own health probes: answered 204 at once, neither logged nor forwarded. */
   readonly selfCheck?: { readonly header: string; readonly token: string };
+  /** How to mark deliveries arriving now (e.g. "catch-up" while listen asks the provider to retry). */
+  readonly sourceNow?: () => DeliverySource | undefined;
   /** Requests too malformed to record (HTTP parse errors), one line each. */
   readonly onProblem?: (message: string) => void;
   /** Called once per delivery, after its outcome is recorded. */
@@ -207,7 +209,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         headers: flatHeaders(req.headers),
         body: size <= max ? Buffer.concat(chunks) : Buffer.alloc(0),
         tooLarge: size <= max ? undefined : size,
-        source: 'provider',
+        source: options.sourceNow?.() ?? 'provider',
       }).then(
         ({ outcome, body }) => {
           const type = outcome.headers?.['content-type'];

@@ -9,6 +9,8 @@ export interface LedgerEntry {
   readonly url: string;
   readonly pid: number;
   readonly createdAt: string;
+  /** Kept only with `listen --catch-up` (the user's choice), so a restarted session can adopt the endpoint. */
+  readonly secret?: string;
 }
 
 export const LEDGER_FILE = 'endpoints.json';
@@ -58,8 +60,8 @@ export interface StaleEndpoint {
  * Endpoints left behind by sessions that died (kill -9, power loss): recorded in this store's
  * ledger with a dead pid, or carrying our marker with a dead pid at the provider.
  */
-export async function findStale(api: PaykoreApi, storeDir: string, alive: (pid: number) => boolean = processAlive): Promise<StaleEndpoint[]> {
-  const ledger = (await readLedger(storeDir)).filter((e) => e.apiBase === api.apiBase);
+export async function findStale(api: PaykoreApi, storeDir: string, alive: (pid: number) => boolean = processAlive, keep: ReadonlySet<string> = new Set()): Promise<StaleEndpoint[]> {
+  const ledger = (await readLedger(storeDir)).filter((e) => e.apiBase === api.apiBase && !keep.has(e.id));
   const stale = new Map<string, StaleEndpoint>();
   const remote = await listEndpoints(api).catch(() => undefined);
   for (const entry of ledger) {
@@ -69,7 +71,7 @@ export async function findStale(api: PaykoreApi, storeDir: string, alive: (pid: 
   }
   for (const endpoint of remote ?? []) {
     const pid = Number(/\(pid (\d+)\)/.exec(endpoint.description ?? '')?.[1]);
-    if (endpoint.description?.startsWith(ENDPOINT_MARKER) && Number.isInteger(pid) && !alive(pid) && !stale.has(endpoint.id)) {
+    if (endpoint.description?.startsWith(ENDPOINT_MARKER) && Number.isInteger(pid) && !alive(pid) && !stale.has(endpoint.id) && !keep.has(endpoint.id)) {
       stale.set(endpoint.id, { id: endpoint.id, url: endpoint.url, why: `marked as registered by listen pid ${pid}, which is no longer running` });
     }
   }
@@ -77,11 +79,17 @@ export async function findStale(api: PaykoreApi, storeDir: string, alive: (pid: 
 }
 
 /** Delete stale endpoints at the provider and forget them; returns what was removed. */
-export async function pruneStale(api: PaykoreApi, storeDir: string, alive?: (pid: number) => boolean): Promise<StaleEndpoint[]> {
-  const stale = await findStale(api, storeDir, alive);
+export async function pruneStale(api: PaykoreApi, storeDir: string, alive?: (pid: number) => boolean, keep?: ReadonlySet<string>): Promise<StaleEndpoint[]> {
+  const stale = await findStale(api, storeDir, alive, keep);
   for (const endpoint of stale) {
     await deleteEndpoint(api, endpoint.id).catch(() => undefined);
     await forgetEndpoint(storeDir, endpoint.id);
   }
   return stale;
+}
+
+/** With --catch-up: the newest endpoint a dead session of this store left, with its kept secret. */
+export async function adoptable(api: PaykoreApi, storeDir: string, alive: (pid: number) => boolean = processAlive): Promise<LedgerEntry | undefined> {
+  const candidates = (await readLedger(storeDir)).filter((e) => e.apiBase === api.apiBase && e.secret !== undefined && !alive(e.pid));
+  return candidates.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }

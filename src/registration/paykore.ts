@@ -22,7 +22,7 @@ export interface RegisteredEndpoint {
   readonly created_at?: string;
 }
 
-async function call<T>(api: PaykoreApi, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+async function call<T>(api: PaykoreApi, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const url = new URL(path, api.apiBase.endsWith('/') ? api.apiBase : `${api.apiBase}/`);
   const timeoutMs = api.timeoutMs ?? 10_000;
   let res: Dispatcher.ResponseData;
@@ -61,6 +61,11 @@ async function call<T>(api: PaykoreApi, method: 'GET' | 'POST' | 'DELETE', path:
 /** Register a URL for events (all when empty); the answer holds the secret, once. */
 export function createEndpoint(api: PaykoreApi, input: { url: string; events?: readonly string[] | undefined; description?: string }): Promise<RegisteredEndpoint> {
   return call<RegisteredEndpoint>(api, 'POST', 'v1/webhooks', { url: input.url, ...(input.events && input.events.length > 0 ? { events: input.events } : {}), description: input.description ?? ENDPOINT_MARKER });
+}
+
+/** Point an endpoint at a new URL; its secret and event filter stay. */
+export function updateEndpoint(api: PaykoreApi, id: string, input: { url: string }): Promise<RegisteredEndpoint> {
+  return call<RegisteredEndpoint>(api, 'PATCH', `v1/webhooks/${encodeURIComponent(id)}`, input);
 }
 
 export async function deleteEndpoint(api: PaykoreApi, id: string): Promise<void> {

@@ -17,8 +17,8 @@ export interface EngineOptions {
   readonly timeScale: number;
   /** Overrides the provider's timeout (ms). */
   readonly timeoutMs?: number | undefined;
-  /** How to sign a delivery: its provider profile and the secret (endpoint or --deliver-as). */
-  readonly signerFor: (delivery: SandboxDelivery) => { profile: ProviderProfile; secret: string } | undefined;
+  /** How to sign a delivery and where it goes now: its provider profile, the secret and the URL (an endpoint's URL may have changed since). */
+  readonly signerFor: (delivery: SandboxDelivery) => { profile: ProviderProfile; secret: string; url: string } | undefined;
   readonly clock: Clock;
   readonly timers: Timers;
   readonly onAttempt?: (event: AttemptEvent) => void;
@@ -99,7 +99,7 @@ export class DeliveryEngine {
       const body = Buffer.from(delivery.bodyBase64, 'base64');
       const signed = signRequest(signer.profile, { body, secret: signer.secret, id: delivery.eventId, event: delivery.event }, clock);
       const result = await sendRequest(
-        { url: delivery.url, headers: signed.headers, body, timeoutMs: this.options.timeoutMs ?? signer.profile.timeoutMs, signal: this.abort.signal },
+        { url: signer.url, headers: signed.headers, body, timeoutMs: this.options.timeoutMs ?? signer.profile.timeoutMs, signal: this.abort.signal },
         clock,
       );
       if (result.error?.kind === 'aborted') return { attempt: number, at, durationMs: result.durationMs, error: 'sandbox stopped' };

@@ -144,9 +144,9 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
     timers: deps.timers ?? systemTimers,
     ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
     signerFor: (delivery) => {
-      if (delivery.endpointId === 'target') return options.deliverAs && { profile: options.deliverAs.profile, secret: options.deliverAs.secret };
+      if (delivery.endpointId === 'target') return options.deliverAs && { profile: options.deliverAs.profile, secret: options.deliverAs.secret, url: options.deliverAs.url };
       const endpoint = state.endpoints.get(delivery.endpointId);
-      return endpoint && { profile: paykore, secret: endpoint.secret };
+      return endpoint && { profile: paykore, secret: endpoint.secret, url: endpoint.url };
     },
   });
   engine.resume();
@@ -224,6 +224,14 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
       return send(res, 200, { data: [...state.endpoints.values()].filter((e) => e.owner === owner).map((e) => endpointView(e)) });
     }
     if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'GET') return send(res, 200, endpointView(ownEndpoint(owner, id)));
+    if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'PATCH') {
+      const endpoint = ownEndpoint(owner, id);
+      const body = await readJson(req);
+      const updated: Endpoint = { ...endpoint, ...(body.url !== undefined ? { url: checkUrl(body.url) } : {}), ...(body.events !== undefined ? { events: checkEvents(body.events) } : {}) };
+      state.endpoints.set(id, updated);
+      await state.save();
+      return send(res, 200, endpointView(updated));
+    }
     if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'DELETE') {
       ownEndpoint(owner, id);
       state.endpoints.delete(id);

@@ -8,7 +8,7 @@ export type SignatureVerdict =
   | { readonly state: 'unknown'; readonly detail: string };
 
 /** How a delivery reached the receiver. */
-export type DeliverySource = 'provider' | 'trigger' | 'replay' | 'resend' | 'self-check';
+export type DeliverySource = 'provider' | 'trigger' | 'replay' | 'resend' | 'self-check' | 'catch-up';
 
 /**
  * A delivery as received, appended to the log BEFORE it is forwarded.
