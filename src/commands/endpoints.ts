@@ -1,7 +1,8 @@
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { registrationApi } from '../registration/api-options.js';
-import { findStale, pruneStale, readLedger, processAlive } from '../registration/ledger.js';
+import { processAlive } from '../listen/session.js';
+import { findStale, pruneStale, readLedger } from '../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../registration/paykore.js';
 import { resolveStoreDir } from '../store/location.js';
 import { chooseProvider } from './provider-options.js';

@@ -64,7 +64,8 @@ async function readSessionFile(storeDir: string): Promise<SessionInfo | undefine
   }
 }
 
-function alive(pid: number): boolean {
+/** Is a process with this pid running (EPERM: yes, but not ours)? */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -76,5 +77,5 @@ function alive(pid: number): boolean {
 /** The running session in this store, if its process is still alive (a stale file is ignored). */
 export async function readSession(storeDir: string): Promise<SessionInfo | undefined> {
   const info = await readSessionFile(storeDir);
-  return info && alive(info.pid) ? info : undefined;
+  return info && processAlive(info.pid) ? info : undefined;
 }

@@ -1,5 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { processAlive } from '../listen/session.js';
 import { deleteEndpoint, listEndpoints, ENDPOINT_MARKER, type PaykoreApi } from './paykore.js';
 
 /** Endpoints this tool registered from this store, so a crashed session's endpoint can be found and removed. */
@@ -36,15 +37,6 @@ export async function recordEndpoint(storeDir: string, entry: LedgerEntry): Prom
 
 export async function forgetEndpoint(storeDir: string, id: string): Promise<void> {
   await writeLedger(storeDir, (await readLedger(storeDir)).filter((e) => e.id !== id));
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The marker written into each endpoint's description: recognisable, and names its process. */
