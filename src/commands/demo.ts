@@ -41,7 +41,7 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
       viewUp = true;
       const view = startDeliveryView({
         feed: demo.log,
-        status: { provider: 'demo: PayKore (sandbox) · Paystack · Koard', publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
+        status: { title: 'webhook demo', provider: 'PayKore (sandbox) · Paystack · Koard', publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
         actions: {
           async replay(id) {
             const delivery = await demo.log.load(id);

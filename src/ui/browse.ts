@@ -10,7 +10,7 @@ export async function browseLog(log: DeliveryLog, ctx: CliContext): Promise<void
   const registry = providerRegistry(config);
   const view = startDeliveryView({
     feed: log,
-    status: { provider: `log ${log.file}` },
+    status: { title: 'webhook log', provider: log.file },
     actions: {
       async replay(id) {
         const original = await log.load(id);

@@ -6,6 +6,8 @@ import { Counts, initialState, isFailure, matchesFilter, reduce } from './state.
 
 /** What the status bar shows about the session (listen updates it as things change). */
 export interface ViewStatus {
+  /** The first words of the header (default "webhook listen"). */
+  readonly title?: string | undefined;
   readonly provider: string;
   readonly localUrl?: string | undefined;
   readonly publicUrl?: string | undefined;
@@ -229,7 +231,7 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
   const header = (
     <Box flexDirection="column" height={HEADER_ROWS}>
       <Text wrap="truncate">
-        <Text bold {...tint(color, 'cyan')}>webhook listen</Text> {status.provider}
+        <Text bold {...tint(color, 'cyan')}>{status.title ?? 'webhook listen'}</Text> {status.provider}
         {status.publicUrl ? `  ${status.publicUrl}` : ''}
         {status.localUrl ? `  local ${status.localUrl.replace('http://', '')}` : ''}
         {status.forwardTo ? `  → ${status.forwardTo}` : ''}
