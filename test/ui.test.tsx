@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MemoryFeed } from '../src/store/memory-feed.js';
+import { MemoryFeed } from './support/memory-feed.js';
 import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
 import { DeliveryView, type ViewActions } from '../src/ui/view.js';
 

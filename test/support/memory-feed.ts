@@ -1,17 +1,14 @@
-import { summarizeRequest, withOutcome, type DeliveryFeed, type DeliverySummary } from './feed.js';
-import type { Delivery, OutcomeRecord, RequestRecord } from './types.js';
+import { summarizeRequest, withOutcome, type DeliveryFeed, type DeliverySummary } from '../../src/store/feed.js';
+import type { Delivery, OutcomeRecord, RequestRecord } from '../../src/store/types.js';
 
-/** A DeliveryFeed held in memory: for `webhook demo`-style previews, tests and benchmarks. */
+/** A DeliveryFeed held in memory, for the view's component tests. */
 export class MemoryFeed implements DeliveryFeed {
   private readonly rows: DeliverySummary[] = [];
   private readonly records = new Map<string, { index: number; request: RequestRecord; outcome?: OutcomeRecord }>();
   private readonly listeners = new Set<() => void>();
 
-  /** Keep only summaries (not full records) for ids beyond this many, to measure view cost alone. */
-  constructor(private readonly keepRecords = true) {}
-
   addRequest(request: RequestRecord): void {
-    this.records.set(request.id, { index: this.rows.length, ...(this.keepRecords ? { request } : { request: { ...request, bodyBase64: '', headers: {} } }) });
+    this.records.set(request.id, { index: this.rows.length, request });
     this.rows.push(summarizeRequest(request));
     this.notify();
   }
