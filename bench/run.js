@@ -1,6 +1,7 @@
 // Runs every benchmark in one go and writes the figures, with the machine, to BENCHMARKS.md.
-// Usage: npm run bench [-- --only startup,trigger] [-- --runs N]
-import { readdir, writeFile } from 'node:fs/promises';
+// Usage: npm run bench [-- --only startup,trigger [--write]] [-- --runs N]
+// --only prints the named benchmarks; with --write it also replaces just their sections in BENCHMARKS.md.
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { machine } from './lib.mjs';
 
@@ -8,7 +9,7 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
 const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : undefined;
 const dir = fileURLToPath(new URL('./', import.meta.url));
-const ORDER = ['startup', 'trigger', 'replay', 'listen', 'memory', 'ui'];
+const ORDER = ['startup', 'trigger', 'node-versions', 'replay', 'listen', 'memory', 'ui'];
 const found = (await readdir(dir)).filter((f) => f.endsWith('.mjs') && f !== 'lib.mjs').map((f) => f.replace(/\.mjs$/, ''));
 const names = ORDER.filter((n) => found.includes(n)).concat(found.filter((n) => !ORDER.includes(n)).sort()).filter((n) => !only || only.includes(n));
 
@@ -38,5 +39,19 @@ Benchmarks are not tests: the test suite asserts no timings.
 Machine: ${m.cpu}, ${m.memory}, ${m.platform}, Node ${m.node}, load average at start ${m.load}.
 
 ${sections.map((s) => `## ${s.title}\n\nGoal: ${s.goal}.${s.note ? `\n\n${s.note}` : ''}\n\n${table(s.rows)}\n`).join('\n')}`;
-if (!only) await writeFile(new URL('../BENCHMARKS.md', import.meta.url), doc);
+const target = new URL('../BENCHMARKS.md', import.meta.url);
+if (!only) await writeFile(target, doc);
+else if (args.includes('--write')) await writeFile(target, mergeSections(await readFile(target, 'utf8'), sections));
 process.stdout.write(doc);
+
+/** With --only … --write: replace just the benchmarks that ran (or append them), keep the rest. */
+function mergeSections(existing, fresh) {
+  const parts = existing.split(/^(?=## )/m);
+  for (const s of fresh) {
+    const text = `## ${s.title}\n\nGoal: ${s.goal}. Re-measured on ${new Date().toISOString().slice(0, 10)}, Node ${m.node}, load average at start ${m.load}.${s.note ? `\n\n${s.note}` : ''}\n\n${table(s.rows)}\n\n`;
+    const i = parts.findIndex((p) => p.startsWith(`## ${s.title}\n`));
+    if (i >= 0) parts[i] = text;
+    else parts.push(text);
+  }
+  return `${parts.join('').trimEnd()}\n`;
+}

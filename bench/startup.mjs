@@ -3,12 +3,12 @@ import { BIN, compareProcesses, round } from './lib.mjs';
 
 export const title = 'Start-up';
 
-export async function run({ runs = 15 } = {}) {
-  const env = { ...process.env, NO_COLOR: '1', PAYSTACK_SECRET_KEY: 'sk_test_bench' };
-  const node = process.execPath;
+/** `node`: the runtime to time (default: this one); `env`: extra environment for every process. */
+export async function run({ runs = 15, node = process.execPath, env: extra = {} } = {}) {
+  const env = { ...process.env, NO_COLOR: '1', PAYSTACK_SECRET_KEY: 'sk_test_bench', ...extra };
   const results = await compareProcesses(
     [
-      { name: 'node -e 0', command: node, args: ['-e', '0'] },
+      { name: 'node -e 0', command: node, args: ['-e', '0'], options: { env } },
       { name: 'webhook --help', command: node, args: [BIN, '--help'], options: { env } },
       { name: 'webhook sign', command: node, args: [BIN, 'sign', '--provider', 'paystack', '--body', '{"event":"charge.success"}'], options: { env } },
     ],

@@ -20,7 +20,8 @@ await res.text();
 if (res.status !== 200) process.exit(1);
 `;
 
-export async function run({ runs = 15 } = {}) {
+/** `node`: the runtime to time (default: this one); `env`: extra environment for every process. */
+export async function run({ runs = 15, node = process.execPath, env: extra = {} } = {}) {
   const app = await startApp();
   const dir = await mkdtemp(path.join(tmpdir(), 'webhook-bench-'));
   try {
@@ -28,11 +29,11 @@ export async function run({ runs = 15 } = {}) {
     await writeFile(body, await readFile(path.join(ROOT, 'fixtures/paystack/charge.success.json')));
     const script = path.join(dir, 'minimal.mjs');
     await writeFile(script, minimalScript(body, `${app.url}/webhooks`));
-    const env = { ...process.env, NO_COLOR: '1', CI: '1' };
+    const env = { ...process.env, NO_COLOR: '1', CI: '1', ...extra };
     const results = await compareProcesses(
       [
-        { name: 'minimal script (crypto + fetch)', command: process.execPath, args: [script] },
-        { name: 'webhook trigger', command: process.execPath, args: [BIN, 'trigger', 'charge.success', '--provider', 'paystack', '--to', `${app.url}/webhooks`, '--secret', SECRET], options: { env } },
+        { name: 'minimal script (crypto + fetch)', command: node, args: [script], options: { env } },
+        { name: 'webhook trigger', command: node, args: [BIN, 'trigger', 'charge.success', '--provider', 'paystack', '--to', `${app.url}/webhooks`, '--secret', SECRET], options: { env } },
       ],
       runs,
     );

@@ -64,7 +64,13 @@ describe('loadFixture', () => {
     const file = await fixture('bad.json', '{\n  "a": {{unix}},\n  "b" 2\n}');
     const error = await loadFixture({ file, templates: fixed }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toBe(`${file}:3:7: invalid JSON: Unexpected number`);
+    expect((error as Error).message).toBe(`${file}:3:7: invalid JSON: unexpected "2"`);
+  });
+
+  it('words invalid JSON the same on every Node version (V8 rewords its own messages)', async () => {
+    const file = await fixture('short.json', '{\n  "a": 1,\n');
+    const error = await loadFixture({ file, templates: fixed }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(`${file}:3:1: invalid JSON: unexpected end of input`);
   });
 
   it('finds a provider event in user folders before others', async () => {
