@@ -9,7 +9,7 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
 const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : undefined;
 const dir = fileURLToPath(new URL('./', import.meta.url));
-const ORDER = ['startup', 'trigger', 'node-versions', 'replay', 'listen', 'memory', 'ui'];
+const ORDER = ['startup', 'trigger', 'node-versions', 'replay', 'listen', 'flood', 'memory', 'ui'];
 const found = (await readdir(dir)).filter((f) => f.endsWith('.mjs') && f !== 'lib.mjs').map((f) => f.replace(/\.mjs$/, ''));
 const names = ORDER.filter((n) => found.includes(n)).concat(found.filter((n) => !ORDER.includes(n)).sort()).filter((n) => !only || only.includes(n));
 

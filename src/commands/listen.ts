@@ -28,6 +28,10 @@ export interface ListenCommandOptions {
   apiBase?: string | undefined;
   timeout?: number | undefined;
   maxBody?: number | undefined;
+  maxInFlight?: number | undefined;
+  maxConnections?: number | undefined;
+  verifiedOnly?: boolean | undefined;
+  anyMethod?: boolean | undefined;
   store?: string | undefined;
   printSecret?: boolean | undefined;
   selfCheckInterval?: number | undefined;
@@ -152,6 +156,12 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
       ...(events ? { events } : {}),
       ...(options.port ?? config.listen?.port) !== undefined ? { port: options.port ?? config.listen?.port } : {},
       ...(options.maxBody !== undefined ? { maxBodyBytes: options.maxBody } : {}),
+      guard: {
+        ...(options.maxInFlight !== undefined ? { maxInFlightBytes: options.maxInFlight } : {}),
+        ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+        verifiedOnly: options.verifiedOnly === true,
+        anyMethod: options.anyMethod === true,
+      },
       ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
       storeDir,
       tunnel: opener,

@@ -1,9 +1,27 @@
-/** Headers that describe one hop, not the message: never forwarded or replayed (RFC 9110 §7.6.1). */
-export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+/**
+ * Headers that describe one hop, not the message: never forwarded or replayed (RFC 9110 §7.6.1).
+ * `expect` too: the receiver has already answered `100-continue` and holds the whole body, and
+ * undici refuses to send it.
+ */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
-/** The end-to-end headers of a recorded or received request, multi-valued ones kept as lists. */
+/**
+ * The end-to-end headers of a recorded or received request, multi-valued ones kept as lists;
+ * headers the sender named in `Connection:` are hop-by-hop as well (RFC 9110 §7.6.1).
+ */
 export function endToEndHeaders(headers: Readonly<Record<string, string | readonly string[]>>): Record<string, string | string[]> {
+  const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection')?.[1];
+  const named = new Set(
+    [connection ?? []]
+      .flat()
+      .flatMap((value) => value.split(','))
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name.toLowerCase())) out[name] = typeof value === 'string' ? value : [...value];
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!HOP_BY_HOP.has(lower) && !named.has(lower)) out[name] = typeof value === 'string' ? value : [...value];
+  }
   return out;
 }

@@ -11,7 +11,7 @@ import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
-import { startReceiver, type Receiver, type Route } from './receiver.js';
+import { startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
 import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, type InjectResponse } from './session.js';
@@ -34,6 +34,8 @@ export interface ListenOptions {
   readonly events?: readonly string[];
   readonly port?: number;
   readonly maxBodyBytes?: number;
+  /** What the public receiver accepts: memory and connection budget, methods, verdicts. */
+  readonly guard?: ReceiverGuard;
   readonly timeoutMs?: number;
   readonly storeDir: string;
   readonly tunnel: TunnelOpener;
@@ -121,6 +123,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       ...(options.events ? { events: options.events } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.guard ? { guard: options.guard } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       log,
       clock,

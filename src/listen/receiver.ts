@@ -43,7 +43,28 @@ export interface ReceiverOptions {
   readonly onProblem?: (message: string) => void;
   /** Called once per delivery, after its outcome is recorded. */
   readonly onDelivery?: (request: RequestRecord, outcome: OutcomeRecord) => void;
+  /** What the public receiver accepts (memory and connection budget, methods, verdicts). */
+  readonly guard?: ReceiverGuard;
 }
+
+/** What the receiver lets through; it is on the internet behind the tunnel. */
+export interface ReceiverGuard {
+  /**
+   * Request bodies held in memory at once, across all requests, until each is forwarded and
+   * recorded (default 32 MiB). A request that would go over it is answered 503 with Retry-After
+   * (providers retry) and logged without its body.
+   */
+  readonly maxInFlightBytes?: number;
+  /** Open connections at once (default 256); a connection over it is answered 503 and closed. */
+  readonly maxConnections?: number;
+  /** Forward only deliveries whose signature verified; others are answered 401 and logged (default false). */
+  readonly verifiedOnly?: boolean;
+  /** Forward any method; by default only POST is, others are answered 405 and logged (default false). */
+  readonly anyMethod?: boolean;
+}
+
+export const DEFAULT_GUARD = { maxInFlightBytes: 32 * 1024 * 1024, maxConnections: 256, verifiedOnly: false, anyMethod: false } as const;
+const RETRY_AFTER_SECONDS = '5';
 
 /** Input for a delivery made inside the session (trigger, replay, resend, self-check). */
 export interface LocalDelivery {
@@ -114,9 +135,26 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   /** The whole request (headers and body) must arrive within this (slowloris guard). */
   const requestTimeoutMs = options.requestTimeoutMs ?? timeoutMs + 5_000;
 
-  async function deliver(input: { method: string; path: string; headers: RequestRecord['headers']; body: Buffer; tooLarge: number | undefined; incomplete?: string; source: DeliverySource; replayOf?: string | undefined }) {
+  const guard = { ...DEFAULT_GUARD, ...options.guard };
+
+  interface Arrival {
+    method: string;
+    path: string;
+    headers: RequestRecord['headers'];
+    body: Buffer;
+    tooLarge: number | undefined;
+    /** The body did not arrive whole: `body` is its first bytes, `receivedBytes` how many came. */
+    incomplete?: { reason: string; receivedBytes: number };
+    /** Answered without forwarding (budget, method): the status and why. */
+    refused?: { answered: number; reason: string; receivedBytes: number };
+    source: DeliverySource;
+    replayOf?: string | undefined;
+  }
+
+  async function deliver(input: Arrival) {
     const { clock, log } = options;
-    const event = input.tooLarge === undefined && input.incomplete === undefined ? eventOf(options.profile, input.body, input.headers) : undefined;
+    const whole = input.tooLarge === undefined && input.incomplete === undefined && input.refused === undefined;
+    const event = whole ? eventOf(options.profile, input.body, input.headers) : undefined;
     const request: RequestRecord = {
       kind: 'request',
       id: newDeliveryId(clock),
@@ -127,13 +165,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       path: input.path,
       headers: input.headers,
       bodyBase64: input.body.toString('base64'),
-      bodySize: input.tooLarge ?? input.body.length,
+      bodySize: input.tooLarge ?? input.incomplete?.receivedBytes ?? input.refused?.receivedBytes ?? input.body.length,
       signature:
-        input.incomplete !== undefined
-          ? { state: 'unknown', detail: 'incomplete body: not verified' }
-          : input.tooLarge === undefined
-            ? verdict(options, input.body, input.headers)
-            : { state: 'unknown', detail: 'body over the size cap: not verified' },
+        input.refused !== undefined
+          ? { state: 'unknown', detail: 'refused before reading the body: not verified' }
+          : input.incomplete !== undefined
+            ? { state: 'unknown', detail: 'incomplete body: not verified' }
+            : input.tooLarge === undefined
+              ? verdict(options, input.body, input.headers)
+              : { state: 'unknown', detail: 'body over the size cap: not verified' },
       source: input.source,
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),
     };
@@ -142,8 +182,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     const base = { kind: 'outcome' as const, id: request.id, target: target.toString() };
     let outcome: OutcomeRecord;
     let relay: Buffer = Buffer.alloc(0);
-    if (input.incomplete !== undefined) {
-      outcome = { ...base, at: clock.now(), durationMs: 0, answered: 408, skipped: input.incomplete };
+    if (input.refused !== undefined) {
+      outcome = { ...base, at: clock.now(), durationMs: 0, answered: input.refused.answered, skipped: input.refused.reason };
+      relay = Buffer.from(`${JSON.stringify({ error: input.refused.reason })}\n`);
+    } else if (input.incomplete !== undefined) {
+      outcome = { ...base, at: clock.now(), durationMs: 0, answered: 408, skipped: input.incomplete.reason };
+    } else if (guard.verifiedOnly && request.signature.state !== 'verified' && (input.source === 'provider' || input.source === 'catch-up')) {
+      const why = request.signature.state === 'failed' ? request.signature.detail : 'the signature could not be checked (no secret)';
+      outcome = { ...base, at: clock.now(), durationMs: 0, answered: 401, skipped: `not forwarded (--verified-only): ${why}` };
+      relay = Buffer.from('{"error":"signature not verified"}\n');
     } else if (input.tooLarge !== undefined) {
       outcome = { ...base, at: clock.now(), durationMs: 0, answered: 413, skipped: `body of ${input.tooLarge} bytes is over the ${max}-byte cap` };
       relay = Buffer.from(`${JSON.stringify({ error: outcome.skipped })}\n`);
@@ -156,7 +203,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         clock,
       );
       const answered = result.status ?? (result.error?.kind === 'timeout' ? 504 : 502);
-      relay = result.status !== undefined ? result.body : Buffer.from(`${JSON.stringify({ error: result.error?.message })}\n`);
+      // The sender may be anyone on the internet: say what happened, not where the app lives
+      // (the full error is in the log).
+      relay = result.status !== undefined ? result.body : Buffer.from(`${JSON.stringify({ error: answered === 504 ? 'the app did not answer in time' : 'the app could not be reached' })}\n`);
       outcome = {
         ...base,
         at: clock.now(),
@@ -173,54 +222,153 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     return { request, outcome, body: relay };
   }
 
-  // Check request timeouts every second (Node checks every 30 s by default).
-  const server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
+  let inFlightBytes = 0;
+  const busy = (what: string) => `the receiver is at its ${what}: retry later`;
+
+  /** Record a request answered without forwarding, then answer it and close the connection. */
+  function refuse(req: IncomingMessage, res: ServerResponse, arrival: Omit<Arrival, 'body' | 'tooLarge' | 'source'> & { tooLarge?: number }, extraHeaders: Record<string, string> = {}) {
+    req.resume(); // discard whatever is still coming; nothing more is held
+    const answer = (status: number, body: Buffer) => {
+      if (res.headersSent) return;
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close', ...extraHeaders }).end(body);
+    };
+    deliver({ ...arrival, body: Buffer.alloc(0), tooLarge: arrival.tooLarge, source: 'provider' }).then(
+      ({ outcome, body }) => answer(outcome.answered, body),
+      () => answer(503, Buffer.from('{"error":"webhook listen could not record the delivery"}\n')),
+    );
+  }
+
+  /** Connections answered 503 for being over the cap: nothing they send is handled. */
+  const capped = new WeakSet<object>();
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (capped.has(req.socket)) {
+      req.resume();
+      return;
+    }
     if (options.selfCheck && req.headers[options.selfCheck.header] === options.selfCheck.token) {
       req.resume();
       req.on('end', () => res.writeHead(204).end());
       return;
     }
+    const method = req.method ?? 'POST';
+    const path = req.url ?? '/';
+    const headers = flatHeaders(req.headers);
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    // Decide what can be decided from the headers before reading (or inviting, with
+    // `Expect: 100-continue`) a body.
+    if (declared > max) {
+      refuse(req, res, { method, path, headers, tooLarge: declared });
+      return;
+    }
+    if ((Number.isFinite(declared) ? declared : 0) + inFlightBytes > guard.maxInFlightBytes) {
+      const reason = busy(`memory budget (--max-in-flight ${guard.maxInFlightBytes} bytes of bodies)`);
+      refuse(req, res, { method, path, headers, refused: { answered: 503, reason, receivedBytes: 0 } }, { 'retry-after': RETRY_AFTER_SECONDS });
+      return;
+    }
+    if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
+
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
+    let settled = false;
+    const release = () => {
+      inFlightBytes -= held;
+      held = 0;
+    };
     req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
-      if (size <= max) chunks.push(chunk);
+      if (size > max) {
+        release();
+        chunks.length = 0;
+        return;
+      }
+      if (inFlightBytes + chunk.length > guard.maxInFlightBytes) {
+        // Over the budget mid-body: drop what this request holds and refuse it.
+        settled = true;
+        release();
+        chunks.length = 0;
+        const reason = busy(`memory budget (--max-in-flight ${guard.maxInFlightBytes} bytes of bodies)`);
+        refuse(req, res, { method, path, headers, refused: { answered: 503, reason, receivedBytes: size } }, { 'retry-after': RETRY_AFTER_SECONDS });
+        return;
+      }
+      chunks.push(chunk);
+      held += chunk.length;
+      inFlightBytes += chunk.length;
     });
-    let ended = false;
-    // A sender that stops mid-body (or is cut off by the request timeout) is logged, not lost.
+    // A sender that stops mid-body (or is cut off by the request timeout) is logged with its
+    // size and first bytes, not lost, and not kept whole.
     req.on('close', () => {
-      if (ended) return;
+      if (settled) return;
+      settled = true;
+      const excerpt = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES);
+      release();
       void deliver({
-        method: req.method ?? 'POST',
-        path: req.url ?? '/',
-        headers: flatHeaders(req.headers),
-        body: Buffer.concat(chunks),
+        method,
+        path,
+        headers,
+        body: Buffer.from(excerpt),
         tooLarge: undefined,
-        incomplete: `the sender did not finish the body (${size} bytes received before the connection closed or the ${requestTimeoutMs / 1000} s request timeout)`,
+        incomplete: { reason: `the sender did not finish the body (${size} bytes received before the connection closed or the ${requestTimeoutMs / 1000} s request timeout)`, receivedBytes: size },
         source: 'provider',
       }).catch(() => {});
     });
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      ended = true;
+      if (settled) return;
+      settled = true;
+      const body = size <= max ? Buffer.concat(chunks) : Buffer.alloc(0);
+      chunks.length = 0;
+      const notPost = !guard.anyMethod && method !== 'POST';
       deliver({
-        method: req.method ?? 'POST',
-        path: req.url ?? '/',
-        headers: flatHeaders(req.headers),
-        body: size <= max ? Buffer.concat(chunks) : Buffer.alloc(0),
+        method,
+        path,
+        headers,
+        body,
         tooLarge: size <= max ? undefined : size,
+        ...(notPost && size <= max ? { refused: { answered: 405, reason: `method ${method} is not forwarded: webhooks are POSTs (pass --any-method to forward it)`, receivedBytes: size } } : {}),
         source: options.sourceNow?.() ?? 'provider',
-      }).then(
-        ({ outcome, body }) => {
-          const type = outcome.headers?.['content-type'];
-          res.writeHead(outcome.answered, typeof type === 'string' ? { 'content-type': type } : { 'content-type': 'application/json' }).end(body);
-        },
-        () => {
-          // The log could not be written: say so, so the provider retries later.
-          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"webhook listen could not record the delivery"}\n');
-        },
-      );
+      })
+        .then(
+          ({ outcome, body: relay }) => {
+            const type = outcome.headers?.['content-type'];
+            res.writeHead(outcome.answered, {
+              'content-type': typeof type === 'string' ? type : 'application/json',
+              ...(outcome.answered === 405 && outcome.skipped ? { allow: 'POST' } : {}),
+            }).end(relay);
+          },
+          () => {
+            // The log could not be written: say so, so the provider retries later.
+            if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json', 'retry-after': RETRY_AFTER_SECONDS }).end('{"error":"webhook listen could not record the delivery"}\n');
+          },
+        )
+        .finally(release);
     });
+  };
+
+  // Check request timeouts every second (Node checks every 30 s by default).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, onRequest);
+  // `Expect: 100-continue` (curl sends it for large bodies): the headers are checked first, then
+  // the body is invited.
+  server.on('checkContinue', onRequest);
+  let connections = 0;
+  let overCap = false;
+  server.on('connection', (socket) => {
+    connections += 1;
+    socket.once('close', () => {
+      connections -= 1;
+      if (overCap && connections < guard.maxConnections) {
+        overCap = false;
+        options.onProblem?.(`connections back under the cap (--max-connections ${guard.maxConnections}): accepting again`);
+      }
+    });
+    if (connections > guard.maxConnections) {
+      if (!overCap) options.onProblem?.(`refusing connections with 503: ${connections - 1} are open (--max-connections ${guard.maxConnections})`);
+      overCap = true;
+      capped.add(socket);
+      socket.write(`HTTP/1.1 503 Service Unavailable\r\nretry-after: ${RETRY_AFTER_SECONDS}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
+    }
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     options.onProblem?.(`rejected a malformed HTTP request (${error.code ?? error.message}); the receiver keeps serving`);
@@ -240,7 +388,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     url: `http://127.0.0.1:${port}`,
     port,
     handle: (d) =>
-      deliver({ method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: Buffer.from(d.body), tooLarge: undefined, source: d.source, replayOf: d.replayOf }),
+      deliver({ method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: Buffer.from(d.body), tooLarge: undefined, source: d.source, ...(d.replayOf ? { replayOf: d.replayOf } : {}) }),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
