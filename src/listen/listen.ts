@@ -11,6 +11,7 @@ import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
+import { bytesEqual } from '../signing/compare.js';
 import { startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
@@ -263,8 +264,10 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     const token = randomBytes(24).toString('base64url');
     const control = createServer((req, res) => {
       void (async () => {
-        if (req.method !== 'POST' || req.url !== '/inject' || req.headers[SESSION_TOKEN_HEADER] !== token) {
-          res.writeHead(req.headers[SESSION_TOKEN_HEADER] === token ? 404 : 401, { 'content-type': 'application/json' }).end('{"error":"unauthorised or unknown control request"}\n');
+        const given = req.headers[SESSION_TOKEN_HEADER];
+        const authorised = typeof given === 'string' && bytesEqual(Buffer.from(given), Buffer.from(token));
+        if (req.method !== 'POST' || req.url !== '/inject' || !authorised) {
+          res.writeHead(authorised ? 404 : 401, { 'content-type': 'application/json' }).end('{"error":"unauthorised or unknown control request"}\n');
           return;
         }
         const input = JSON.parse((await readBody(req, 8 * 1024 * 1024)).toString('utf8')) as InjectRequest;

@@ -84,9 +84,30 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/**
+ * `*` matches any run of characters, everything else itself. Linear in the event's length for
+ * any pattern (a regular expression of several `.*` backtracks: a long hostile event name must
+ * not block the receiver).
+ */
 export function matchesPattern(pattern: string, event: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return regex.test(event);
+  let p = 0;
+  let e = 0;
+  let star = -1;
+  let resume = 0;
+  while (e < event.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = e;
+    } else if (p < pattern.length && pattern[p] === event[e]) {
+      p++;
+      e++;
+    } else if (star >= 0) {
+      p = star + 1;
+      e = ++resume;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 function targetFor(options: ReceiverOptions, event: string | undefined, path: string): URL {
@@ -178,7 +199,16 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),
     };
     await log.appendRequest(request);
-    const target = targetFor(options, event, input.path);
+    let target: URL;
+    try {
+      target = targetFor(options, event, input.path);
+    } catch {
+      // A request target that is not a path (e.g. `POST http://[ HTTP/1.1`): recorded and refused.
+      const outcome: OutcomeRecord = { kind: 'outcome', id: request.id, target: options.forwardTo.toString(), at: clock.now(), durationMs: 0, answered: 400, skipped: `the request target ${JSON.stringify(input.path.slice(0, 200))} is not a valid path` };
+      await log.appendOutcome(outcome);
+      options.onDelivery?.(request, outcome);
+      return { request, outcome, body: Buffer.from(`${JSON.stringify({ error: 'invalid request target' })}\n`) };
+    }
     const base = { kind: 'outcome' as const, id: request.id, target: target.toString() };
     let outcome: OutcomeRecord;
     let relay: Buffer = Buffer.alloc(0);
@@ -371,8 +401,12 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     }
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    options.onProblem?.(`rejected a malformed HTTP request (${error.code ?? error.message}); the receiver keeps serving`);
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    // Node reports its own request timeout here too: answer 408, as the log records it (the
+    // delivery is logged as incomplete, so no warning).
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (!timedOut) options.onProblem?.(`rejected a malformed HTTP request (${error.code ?? error.message}); the receiver keeps serving`);
+    const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   // Slow or stuck senders must not hold sockets forever.

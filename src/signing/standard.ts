@@ -53,14 +53,17 @@ export function standardWebhooksScheme(family: StandardHeaderFamily, toleranceSe
     },
     verify({ body, secret, headers, now, toleranceSeconds: tolerance }) {
       const h = pick(headers);
-      const signature = headerValue(headers, h.signature);
+      // Several signature header lines reach us joined by ", " (Node) or as a list; each line
+      // holds space-separated "v1,<base64>" entries, as the official libraries read them.
+      const raw = Object.entries(headers).find(([name]) => name.toLowerCase() === h.signature)?.[1];
+      const signature = raw === undefined ? undefined : typeof raw === 'string' ? raw : raw.join(' ');
       if (signature === undefined || signature.trim() === '') return fail('missing header', `no ${names.signature} header`);
       const id = headerValue(headers, h.id);
       if (id === undefined || id === '') return fail('missing header', `no ${h.id} header`);
       const checked = checkTimestamp(headerValue(headers, h.timestamp), now, tolerance ?? toleranceSeconds);
       if (typeof checked !== 'number') return checked;
       const candidates = signature.trim().split(/\s+/).map((part) => part.split(','));
-      const v1 = candidates.filter((parts) => parts.length === 2 && parts[0] === 'v1').map((parts) => parts[1] ?? '');
+      const v1 = candidates.filter((parts) => parts[0] === 'v1' && (parts[1] ?? '') !== '').map((parts) => parts[1] ?? '');
       if (v1.length === 0) return fail('malformed header', `${h.signature} has no "v1,<base64>" signature`);
       const expected = mac(secret, id, checked, body);
       return v1.some((b64) => bytesEqual(expected, Buffer.from(b64, 'base64')))
