@@ -30,6 +30,7 @@ import { systemTemplateSource } from '../src/fixtures/template.js';
 import { github } from '../src/providers/github.js';
 import { stripe as stripeProfile } from '../src/providers/stripe.js';
 import { runCli } from './support/cli.js';
+import { startListenCli } from './support/listen.js';
 import { startReceiver, type Received, type Receiver } from './support/receiver.js';
 
 const STRIPE_SECRET = 'whsec_test_builtin_events_3f9a';
@@ -240,6 +241,24 @@ describe('GitHub built-in events', () => {
     expect(JSON.parse(opened!.body.toString('utf8'))).toMatchObject({ action: 'opened', number: 1348, pull_request: { state: 'open' } });
     for (const r of [push!, opened!]) expect(await octokitVerify(GITHUB_SECRET, r.body.toString('utf8'), String(r.headers['x-hub-signature-256']))).toBe(true);
     expect(push!.headers['x-github-delivery']).not.toBe(opened!.headers['x-github-delivery']);
+  });
+
+  it('`listen` names a received delivery by header and action, verifies it and forwards the bytes and headers unchanged', async () => {
+    const listen = await startListenCli(['-p', 'github', '--secret', GITHUB_SECRET, '-f', `${app.url}/hooks`, '--store', path.join(store, 'listen')]);
+    try {
+      for (const event of ['pull_request.closed', 'push']) {
+        const sent = await cli(['trigger', event, '-p', 'github', '--to', listen.ready.localUrl, '--secret', GITHUB_SECRET]);
+        expect(sent.code).toBe(0);
+        expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event, signature: 'verified', status: 200, answered: 200 });
+      }
+    } finally {
+      expect(await listen.stop()).toBe(0);
+    }
+    const [closed, push] = app.received;
+    expect(closed!.headers['x-github-event']).toBe('pull_request');
+    expect(JSON.parse(closed!.body.toString('utf8'))).toMatchObject({ action: 'closed', pull_request: { merged: true } });
+    expect(await octokitVerify(GITHUB_SECRET, closed!.body.toString('utf8'), String(closed!.headers['x-hub-signature-256']))).toBe(true);
+    expect(push!.headers['x-github-event']).toBe('push');
   });
 
   it('a bare event that has actions (`trigger pull_request`) is a usage error naming the actions to choose from', async () => {
