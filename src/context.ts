@@ -39,8 +39,8 @@ export function createContext(input: ContextInput): CliContext {
         // Cheap search first: cosmiconfig and zod load only when a config file exists.
         const { findConfigFile } = await import('./config/find.js');
         if (!input.configPath && !findConfigFile(input.cwd)) return { config: {}, filepath: undefined };
-        const { loadConfig } = await import('./config/load.js');
-        return loadConfig(input.cwd, input.configPath);
+        const [{ loadConfig }, { trustStore }] = await Promise.all([import('./config/load.js'), import('./config/trust.js')]);
+        return loadConfig(input.cwd, input.configPath, trustStore());
       })();
       return loaded;
     },

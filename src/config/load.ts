@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { errorCode, UsageError } from '../errors.js';
 import { configSchema, type WebhookConfig } from './schema.js';
 import { findConfigFile } from './find.js';
+import { configHash, isCodeConfig, trustReasons, type TrustStore } from './trust.js';
 
 export interface LoadedConfig {
   readonly config: WebhookConfig;
@@ -39,9 +40,11 @@ export function parseConfig(input: unknown, filepath: string): WebhookConfig {
  * Find and validate the config: `explicitPath` when given, else the nearest webhook.config.*,
  * .webhookrc* or package.json#webhook from `cwd` up to the project root.
  */
-export async function loadConfig(cwd: string, explicitPath?: string): Promise<LoadedConfig> {
+export async function loadConfig(cwd: string, explicitPath?: string, trust?: TrustStore): Promise<LoadedConfig> {
   const file = explicitPath ? path.resolve(cwd, explicitPath) : findConfigFile(cwd);
   if (!file) return { config: {}, filepath: undefined };
+  // Code is checked before it runs; data after it is parsed (only what it would do matters).
+  if (trust && isCodeConfig(file)) await requireTrust(trust, cwd, file, trustReasons(file, undefined), await configHash(file).catch(() => ''));
   const { cosmiconfig } = await import('cosmiconfig');
   let found: { config: unknown; filepath: string } | null;
   try {
@@ -54,5 +57,18 @@ export async function loadConfig(cwd: string, explicitPath?: string): Promise<Lo
     throw new UsageError(`cannot read the config ${file}: ${message}`, { hint: 'fix the syntax of that file', cause: error });
   }
   if (!found) return { config: {}, filepath: undefined };
-  return { config: parseConfig(found.config, found.filepath), filepath: found.filepath };
+  const config = parseConfig(found.config, found.filepath);
+  if (trust && !isCodeConfig(found.filepath)) {
+    const reasons = trustReasons(found.filepath, config);
+    if (reasons.length > 0) await requireTrust(trust, cwd, found.filepath, reasons, await configHash(found.filepath, found.config));
+  }
+  return { config, filepath: found.filepath };
+}
+
+async function requireTrust(trust: TrustStore, cwd: string, file: string, reasons: readonly string[], hash: string): Promise<void> {
+  if (await trust.isTrusted(file, hash)) return;
+  const shown = path.relative(cwd, file) || file;
+  throw new UsageError(`${shown} needs your trust first: ${reasons.join('; ')}`, {
+    hint: `read it; if that is what you want, run \`webhook trust ${shown.includes(' ') ? JSON.stringify(shown) : shown}\` (remembered until the file changes)`,
+  });
 }
