@@ -3,6 +3,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFeed } from './support/memory-feed.js';
 import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
+import { NoticeBoard } from '../src/ui/notices.js';
 import { DeliveryView, type ViewActions } from '../src/ui/view.js';
 
 const ESC = '\u001b';
@@ -11,12 +12,12 @@ const UP = '\u001b[A';
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
-function delivery(i: number, event: string, status: number, options: { signature?: 'verified' | 'failed'; body?: string } = {}): [RequestRecord, OutcomeRecord] {
+function delivery(i: number, event: string, status: number, options: { signature?: 'verified' | 'failed'; body?: string; provider?: string } = {}): [RequestRecord, OutcomeRecord] {
   const id = `d${String(i).padStart(4, '0')}`;
   const body = options.body ?? JSON.stringify({ event, data: { n: i } });
   const signature = options.signature === 'failed' ? ({ state: 'failed', reason: 'no matching signature', detail: 'no signature matched' } as const) : ({ state: 'verified' } as const);
   return [
-    { kind: 'request', id, receivedAt: Date.UTC(2026, 10, 25, 10, 0, i), provider: 'paystack', event, method: 'POST', path: '/', headers: { 'x-paystack-signature': 'abc' }, bodyBase64: Buffer.from(body).toString('base64'), bodySize: body.length, signature },
+    { kind: 'request', id, receivedAt: Date.UTC(2026, 10, 25, 10, 0, i), provider: options.provider ?? 'paystack', event, method: 'POST', path: '/', headers: { 'x-paystack-signature': 'abc' }, bodyBase64: Buffer.from(body).toString('base64'), bodySize: body.length, signature },
     { kind: 'outcome', id, at: 0, target: 'http://127.0.0.1:3000/hooks', status, headers: { 'content-type': 'application/json' }, bodyExcerptBase64: Buffer.from('{"ok":true}').toString('base64'), durationMs: 12, answered: status },
   ];
 }
@@ -42,9 +43,9 @@ async function until(frame: () => string | undefined, predicate: (text: string) 
   throw new Error(`frame never matched:\n${frame()}`);
 }
 
-function mount(feed: MemoryFeed, actions: Partial<ViewActions> = {}, color = false) {
+function mount(feed: MemoryFeed, actions: Partial<ViewActions> = {}, color = false, extra: { notices?: NoticeBoard; noticeMs?: number } = {}) {
   const full: ViewActions = { replay: vi.fn(async (id: string) => `replayed ${id} → 200`), quit: vi.fn(), ...actions };
-  const app = render(<DeliveryView feed={feed} status={{ provider: 'Paystack', localUrl: 'http://127.0.0.1:4000', forwardTo: 'http://127.0.0.1:3000/hooks' }} actions={full} color={color} throttleMs={0} />);
+  const app = render(<DeliveryView feed={feed} status={{ provider: 'Paystack', localUrl: 'http://127.0.0.1:4000', forwardTo: 'http://127.0.0.1:3000/hooks' }} actions={full} color={color} throttleMs={0} {...extra} />);
   cleanup = () => app.unmount();
   return { ...app, actions: full };
 }
