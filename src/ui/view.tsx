@@ -4,7 +4,7 @@ import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
 import type { Delivery } from '../store/types.js';
 import { keyPresses } from './keys.js';
 import type { NoticeBoard } from './notices.js';
-import { Counts, initialState, isFailure, matchesFilter, maxScroll, press, reduce, type Action, type Effect, type ViewState } from './state.js';
+import { Counts, initialState, isFailure, matchesFilter, maxScroll, press, reduce, type Action, type Effect, type KeyContext, type ViewState } from './state.js';
 
 /** What the status bar shows about the session (listen updates it as things change). */
 export interface ViewStatus {
@@ -265,10 +265,14 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
     );
   };
 
+  // What a key needs to know, as of the frame on screen (Ink may still call the previous render's handler).
+  const keyContext = useRef<KeyContext>(undefined as unknown as KeyContext);
+  keyContext.current = { rows: rowCount, height, content: content?.length ?? 0, idAt };
+
   // Ink hands over a burst of keys read at once as one string: each key counts, in order.
   useInput((input, key) => {
-    const context = { rows: rowCount, height, content: content?.length ?? 0, idAt };
-    let next = reduce(stateRef.current!, { type: 'rows', rows: rowCount, height });
+    const context = keyContext.current;
+    let next = reduce(stateRef.current!, { type: 'rows', rows: context.rows, height: context.height });
     const effects: Effect[] = [];
     for (const k of keyPresses(input, key)) {
       const result = press(next, k, context);
