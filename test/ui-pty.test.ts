@@ -44,7 +44,8 @@ const endpoints = async () =>
   ((await (await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } })).body.json()) as { data: { id: string }[] }).data;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({}, { clock: systemClock });
+  // PayKore retries the 500 after 1 s: stretched to ~17 min so the rows are exactly the ones this test makes.
+  sandbox = await startSandbox({ timeScale: 1000 }, { clock: systemClock });
   app = await startReceiver((r) => ({ status: r.body.includes('kyc.failed') ? 500 : 200, body: '{"ok":true}' }));
   store = await mkdtemp(path.join(tmpdir(), 'webhook-pty-'));
 });
