@@ -113,7 +113,7 @@ function detailLines(delivery: Delivery, replays: readonly DeliverySummary[]): {
     if (outcome.error) lines.push({ text: `  ${outcome.error.message}`, color: 'red' });
     if (outcome.skipped) lines.push({ text: `  ${outcome.skipped}` });
     for (const [name, value] of Object.entries(outcome.headers ?? {})) lines.push({ text: `  ${name}: ${typeof value === 'string' ? value : value.join(', ')}` });
-    if (outcome.bodyExcerptBase64) for (const line of Buffer.from(outcome.bodyExcerptBase64, 'base64').toString('utf8').split('\n')) lines.push({ text: `  ${line}` });
+    if (outcome.bodyExcerptBase64) for (const line of Buffer.from(outcome.bodyExcerptBase64, 'base64').toString('utf8').replace(/\n$/, '').split('\n')) lines.push({ text: `  ${line}` });
   } else {
     lines.push({ text: 'Response  waiting for the app…', color: 'yellow' });
   }
