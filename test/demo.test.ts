@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { BIN, ROOT, runCli } from './support/cli.js';
 
 let store: string;
 beforeEach(async () => {
@@ -36,5 +36,29 @@ describe('webhook demo', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/demo ok: 9 deliveries, 8 verified, 1 forged/);
     expect(result.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('ends with a next: line, newline-terminated, that runs the way this run was started', async () => {
+    const name = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
+    // From the package folder, `webhook` not on PATH: the README's `node bin/webhook.js`.
+    const plain = await runCli(['demo', '--store', store], { env: { PATH: path.dirname(process.execPath) } });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout.endsWith('\n')).toBe(true);
+    expect(plain.stderr.endsWith('\n')).toBe(true);
+    expect(plain.stdout.trimEnd().split('\n').at(-1)).toBe(`next: node bin/webhook.js log --store ${store}   ·   node bin/webhook.js listen --help   ·   docs/ in the package`);
+
+    // Run by npx: say npx and the package's name.
+    const npx = await runCli(['demo', '--store', store], { env: { PATH: path.dirname(process.execPath), npm_command: 'exec' } });
+    expect(npx.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^next: npx ${name} log --store `));
+
+    // `webhook` on PATH is this very package (npm link): the short name.
+    const bin = await mkdtemp(path.join(tmpdir(), 'webhook-demo-bin-'));
+    try {
+      await symlink(BIN, path.join(bin, 'webhook'));
+      const linked = await runCli(['demo', '--store', store], { env: { PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}` } });
+      expect(linked.stdout.trimEnd().split('\n').at(-1)).toMatch(/^next: webhook log --store /);
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 });

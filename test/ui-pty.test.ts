@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -43,7 +44,8 @@ const endpoints = async () =>
   ((await (await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } })).body.json()) as { data: { id: string }[] }).data;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({}, { clock: systemClock });
+  // PayKore retries the 500 after 1 s: stretched to ~17 min so the rows are exactly the ones this test makes.
+  sandbox = await startSandbox({ timeScale: 1000 }, { clock: systemClock });
   app = await startReceiver((r) => ({ status: r.body.includes('kyc.failed') ? 500 : 200, body: '{"ok":true}' }));
   store = await mkdtemp(path.join(tmpdir(), 'webhook-pty-'));
 });
@@ -66,26 +68,48 @@ describe.skipIf(!hasTmux)('listen in a real terminal (tmux, 80x24)', () => {
     for (const event of ['transaction.completed', 'kyc.failed', 'settlement.completed']) {
       await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: JSON.stringify({ event }) }).then((r) => r.body.dump());
     }
-    let text = await waitForScreen((t) => t.includes('total 3') && t.includes('settlement.completed'));
-    expect(text).toMatch(/kyc\.failed\s+✓ 500/);
-    expect(text).toMatch(/› \d\d:\d\d:\d\d settlement\.completed/);
+    // Wait for exactly what is asserted next: all three rows with the app's answers, the newest selected.
+    const threeRows = (t: string) =>
+      t.includes('total 3') && /transaction\.completed\s+✓\s+200/.test(t) && /kyc\.failed\s+✓\s+500/.test(t) && /› \d\d:\d\d:\d\d settlement\.completed\s+✓\s+200/.test(t);
+    let text = await waitForScreen(threeRows);
+    expect(threeRows(text)).toBe(true);
+    expect(text).toMatch(/time\s+event\s+sig\s+app\s+took/); // the columns' legend
     expect(text.split('\n').every((line) => line.length <= 80)).toBe(true);
 
     await tmux('send-keys', '-t', SESSION, 'k');
     await waitForScreen((t) => /› \d\d:\d\d:\d\d kyc\.failed/.test(t));
     await tmux('send-keys', '-t', SESSION, 'Enter');
-    text = await waitForScreen((t) => t.includes('Request  POST'));
+    // The app's answer comes first in the details, then the request.
+    text = await waitForScreen((t) => t.includes('Response  500') && t.includes('Request  POST') && t.includes('x-paykore-signature: sha256='));
     expect(text).toContain('✓ signature verified');
-    expect(text).toContain('x-paykore-signature: sha256=');
+    expect(text.indexOf('Response  500')).toBeLessThan(text.indexOf('Request  POST'));
 
     await tmux('send-keys', '-t', SESSION, 'r');
     await waitForScreen((t) => /replayed \S+ → 500/.test(t));
     await tmux('send-keys', '-t', SESSION, 'Escape');
-    text = await waitForScreen((t) => t.includes('total 4') && t.includes('Enter details'));
-    expect(text).toMatch(/kyc\.failed\s+✓ 500\s+\d+ms replay/);
+    const replayRow = /kyc\.failed\s+✓\s+500\s+\d+ms replay/;
+    text = await waitForScreen((t) => t.includes('total 4') && t.includes('Enter details') && replayRow.test(t));
+    expect(text).toMatch(replayRow);
+
+    // Three keys in one write, as a held key arrives over SSH or tmux: the selection moves three rows.
+    await tmux('send-keys', '-t', SESSION, 'g');
+    await waitForScreen((t) => /› \d\d:\d\d:\d\d transaction\.completed/.test(t));
+    await tmux('send-keys', '-t', SESSION, 'jjj');
+    text = await waitForScreen((t) => /› \d\d:\d\d:\d\d kyc\.failed\s+✓\s+500\s+\d+ms replay/.test(t));
+    expect(text).toMatch(/› \d\d:\d\d:\d\d kyc\.failed\s+✓\s+500\s+\d+ms replay/);
+
+    // What plain output prints as a warning shows in the view too.
+    const { localUrl } = JSON.parse(await readFile(path.join(store, 'session.json'), 'utf8')) as { localUrl: string };
+    const socket = connect(Number(new URL(localUrl).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.end('\u0000\u0001 not http\r\n\r\n');
+    text = await waitForScreen((t) => t.includes('warning: rejected a malformed HTTP request'));
+    expect(text).toContain('Enter details');
 
     await tmux('send-keys', '-t', SESSION, 'q');
-    await waitForScreen((t) => t.includes('EXITED 0'));
+    // The last frame ends with a newline: the shell's next line starts on a line of its own.
+    text = await waitForScreen((t) => t.includes('EXITED 0'));
+    expect(text).toMatch(/^EXITED 0$/m);
     expect(await endpoints()).toHaveLength(0);
   });
 });

@@ -3,6 +3,9 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryFeed } from './support/memory-feed.js';
 import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
+import { EventEmitter } from 'node:events';
+import { startDeliveryView } from '../src/ui/index.js';
+import { NoticeBoard } from '../src/ui/notices.js';
 import { DeliveryView, type ViewActions } from '../src/ui/view.js';
 
 const ESC = '\u001b';
@@ -11,12 +14,12 @@ const UP = '\u001b[A';
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
-function delivery(i: number, event: string, status: number, options: { signature?: 'verified' | 'failed'; body?: string } = {}): [RequestRecord, OutcomeRecord] {
+function delivery(i: number, event: string, status: number, options: { signature?: 'verified' | 'failed'; body?: string; provider?: string } = {}): [RequestRecord, OutcomeRecord] {
   const id = `d${String(i).padStart(4, '0')}`;
   const body = options.body ?? JSON.stringify({ event, data: { n: i } });
   const signature = options.signature === 'failed' ? ({ state: 'failed', reason: 'no matching signature', detail: 'no signature matched' } as const) : ({ state: 'verified' } as const);
   return [
-    { kind: 'request', id, receivedAt: Date.UTC(2026, 10, 25, 10, 0, i), provider: 'paystack', event, method: 'POST', path: '/', headers: { 'x-paystack-signature': 'abc' }, bodyBase64: Buffer.from(body).toString('base64'), bodySize: body.length, signature },
+    { kind: 'request', id, receivedAt: Date.UTC(2026, 10, 25, 10, 0, i), provider: options.provider ?? 'paystack', event, method: 'POST', path: '/', headers: { 'x-paystack-signature': 'abc' }, bodyBase64: Buffer.from(body).toString('base64'), bodySize: body.length, signature },
     { kind: 'outcome', id, at: 0, target: 'http://127.0.0.1:3000/hooks', status, headers: { 'content-type': 'application/json' }, bodyExcerptBase64: Buffer.from('{"ok":true}').toString('base64'), durationMs: 12, answered: status },
   ];
 }
@@ -42,9 +45,9 @@ async function until(frame: () => string | undefined, predicate: (text: string) 
   throw new Error(`frame never matched:\n${frame()}`);
 }
 
-function mount(feed: MemoryFeed, actions: Partial<ViewActions> = {}, color = false) {
+function mount(feed: MemoryFeed, actions: Partial<ViewActions> = {}, color = false, extra: { notices?: NoticeBoard; noticeMs?: number } = {}) {
   const full: ViewActions = { replay: vi.fn(async (id: string) => `replayed ${id} → 200`), quit: vi.fn(), ...actions };
-  const app = render(<DeliveryView feed={feed} status={{ provider: 'Paystack', localUrl: 'http://127.0.0.1:4000', forwardTo: 'http://127.0.0.1:3000/hooks' }} actions={full} color={color} throttleMs={0} />);
+  const app = render(<DeliveryView feed={feed} status={{ provider: 'Paystack', localUrl: 'http://127.0.0.1:4000', forwardTo: 'http://127.0.0.1:3000/hooks' }} actions={full} color={color} throttleMs={0} {...extra} />);
   cleanup = () => app.unmount();
   return { ...app, actions: full };
 }
@@ -156,5 +159,170 @@ describe('the interactive delivery view', () => {
     plain.unmount();
     const coloured = mount(feedWith(5), {}, true);
     expect(await until(coloured.lastFrame, (t) => t.includes('total 5'))).toMatch(/\u001b\[3\dm/);
+  });
+});
+
+/** A delivery whose pretty-printed body is `fields` + 2 lines long. */
+function longBody(fields: number): string {
+  return JSON.stringify(Object.fromEntries(Array.from({ length: fields }, (_, i) => [`k${i}`, `value number ${i} of the long body`])));
+}
+
+describe('the interactive view, keys in bursts and its edges', () => {
+  it('counts every key of a burst read at once (a held j over SSH or tmux, a typed filter)', async () => {
+    const feed = feedWith(10);
+    const { lastFrame, stdin } = mount(feed);
+    await until(lastFrame, (t) => t.includes('total 10'));
+    stdin.write('g');
+    await until(lastFrame, (t) => t.includes('› 10:00:00'));
+    stdin.write('jjj'); // one read, as Ink hands it over: "jjj"
+    await until(lastFrame, (t) => t.includes('› 10:00:03'));
+    stdin.write(`jj${DOWN}${DOWN}k`); // letters and arrows in one chunk
+    await until(lastFrame, (t) => t.includes('› 10:00:06'));
+    stdin.write('/5xx\r'); // a filter typed and applied in one read
+    const frame = await until(lastFrame, (t) => t.includes('showing 2'));
+    expect(frame).toContain('filter: 5xx');
+  });
+
+  it('stops scrolling the details at their last line and lists PgUp/PgDn/g/G', async () => {
+    const feed = new MemoryFeed();
+    const [req, out] = delivery(0, 'charge.success', 200, { body: longBody(60) });
+    feed.addRequest(req);
+    feed.addOutcome(out);
+    const { lastFrame, stdin } = mount(feed);
+    await until(lastFrame, (t) => t.includes('total 1'));
+    stdin.write('\r');
+    const first = await until(lastFrame, (t) => /lines 1–\d+ of \d+/.test(t));
+    expect(first).toContain('PgUp/PgDn');
+    expect(first).toContain('g/G');
+    const [, shown, total] = /lines 1–(\d+) of (\d+)/.exec(first)!.map(Number);
+    stdin.write('G');
+    const last = `lines ${total! - shown! + 1}–${total} of ${total}`;
+    let frame = await until(lastFrame, (t) => t.includes(last));
+    expect(frame).toContain('"k59": "value number 59 of the long body"');
+    // Further down moves nothing: one line up from the end is the end minus one.
+    for (let i = 0; i < 30; i++) stdin.write('j');
+    stdin.write(DOWN);
+    stdin.write('\u001b[6~'); // PgDn
+    stdin.write('k');
+    frame = await until(lastFrame, (t) => t.includes(`lines ${total! - shown!}–${total! - 1} of ${total}`));
+    expect(frame).toContain('"k59": "value number 59 of the long body"');
+    stdin.write('g');
+    frame = await until(lastFrame, (t) => t.includes(`lines 1–${shown} of ${total}`));
+    expect(frame).toContain('✓ signature verified');
+  });
+
+  it("shows the app's answer before the request body, on the first screen", async () => {
+    const feed = new MemoryFeed();
+    const body = longBody(40);
+    expect(body.length).toBeGreaterThan(1300);
+    const [req, out] = delivery(0, 'charge.success', 200, { body });
+    feed.addRequest(req);
+    feed.addOutcome(out);
+    const { lastFrame, stdin } = mount(feed);
+    await until(lastFrame, (t) => t.includes('total 1'));
+    stdin.write('\r');
+    const frame = await until(lastFrame, (t) => t.includes('Response  200') && t.includes('{"ok":true}'));
+    expect(frame).toContain('content-type: application/json');
+    expect(frame.indexOf('Response  200')).toBeLessThan(frame.indexOf('Request  POST /'));
+    expect(frame).not.toContain('"k39"'); // the end of the request body is further down
+  });
+
+  it('labels the columns (sig: signature verdict, app: the app status) and adds a provider column when providers share the log', async () => {
+    const single = mount(feedWith(3));
+    let frame = await until(single.lastFrame, (t) => t.includes('total 3'));
+    expect(frame).toMatch(/time\s+event\s+sig\s+app\s+took/);
+    expect(frame).not.toContain('provider');
+    single.unmount();
+
+    const feed = new MemoryFeed();
+    for (const [i, provider] of ['paykore', 'paystack', 'koard'].entries()) {
+      const [req, out] = delivery(i, 'charge.success', i === 2 ? 422 : 200, { provider });
+      feed.addRequest(req);
+      feed.addOutcome(out);
+    }
+    const shared = mount(feed);
+    frame = await until(shared.lastFrame, (t) => t.includes('total 3'));
+    expect(frame).toMatch(/time\s+provider\s+event\s+sig\s+app\s+took/);
+    expect(frame).toMatch(/10:00:00 paykore\s+charge\.success\s+✓\s+200/);
+    expect(frame).toMatch(/› 10:00:02 koard\s+charge\.success\s+✓\s+422/);
+  });
+
+  it('shows what the session reports meanwhile (warnings, registration, catch-up), posted before or after it started', async () => {
+    const notices = new NoticeBoard();
+    notices.post('info', 'registered wh_123 for https://example.test/');
+    const { lastFrame } = mount(feedWith(3), {}, false, { notices });
+    await until(lastFrame, (t) => t.includes('registered wh_123 for https://example.test/'));
+    notices.post('warn', 'rejected a malformed HTTP request (HPE_INVALID_METHOD); the receiver keeps serving');
+    const frame = await until(lastFrame, (t) => t.includes('warning: rejected a malformed HTTP request'));
+    expect(frame).toContain('registered wh_123'); // the two newest stay
+    expect(frame).toContain('total 3');
+  });
+
+  it("keeps the filter line with a replay's result, which goes at the next key or after a while", async () => {
+    const feed = feedWith(6);
+    const { lastFrame, stdin } = mount(feed, {}, false, { noticeMs: 200 });
+    await until(lastFrame, (t) => t.includes('total 6'));
+    stdin.write('/');
+    for (const ch of 'charge') stdin.write(ch);
+    stdin.write('\r');
+    await until(lastFrame, (t) => t.includes('showing 4'));
+    stdin.write('r');
+    let frame = await until(lastFrame, (t) => t.includes('replayed d0005 → 200'));
+    expect(frame).toContain('filter: charge');
+    stdin.write('k');
+    frame = await until(lastFrame, (t) => !t.includes('replayed d0005') && t.includes('› 10:00:04'));
+    expect(frame).toContain('filter: charge');
+    stdin.write('r');
+    await until(lastFrame, (t) => t.includes('replayed d0004 → 200'));
+    // No key: it still goes.
+    frame = await until(lastFrame, (t) => !t.includes('replayed d0004'));
+    expect(frame).toContain('filter: charge');
+  });
+});
+
+/** A terminal-sized output stream (80x24) and a keyboard, for what Ink does on a real terminal. */
+class FakeTerminal extends EventEmitter {
+  readonly isTTY = true;
+  readonly columns = 80;
+  readonly rows = 24;
+  written = '';
+  write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+    this.written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }
+}
+class FakeKeyboard extends EventEmitter {
+  readonly isTTY = true;
+  setRawMode() {}
+  setEncoding() {}
+  ref() {}
+  unref() {}
+  resume() {}
+  pause() {}
+  read() {
+    return null;
+  }
+}
+
+describe('the view on a terminal', () => {
+  it('leaves the cursor on a new line when it closes (the last frame ends with a newline)', async () => {
+    const stdout = new FakeTerminal();
+    const view = startDeliveryView({
+      feed: feedWith(3),
+      status: { provider: 'Paystack' },
+      actions: { replay: async () => '', quit: () => view.unmount() },
+      stdin: new FakeKeyboard() as unknown as NodeJS.ReadStream,
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      color: false,
+    });
+    cleanup = () => view.unmount();
+    await until(() => stdout.written, (t) => t.includes('total 3') && t.includes('Enter details'));
+    view.unmount();
+    await view.waitUntilExit();
+    // What is printed, without the terminal mode switches (synchronized output, cursor shown) around it.
+    const text = stdout.written.replace(/\u001b\[\?\d+[hl]/g, '');
+    expect(text).toMatch(/Enter details[^\n]*\n$/);
   });
 });

@@ -95,26 +95,36 @@ function render(out: OutputSink, profile: ProviderProfile) {
       case 'delivery':
         out.line(deliveryLine(event.request, event.outcome, style));
         break;
-      case 'registration':
-        if (event.state === 'registered') out.note(`registered ${event.endpointId} for ${event.url}`);
-        else if (event.state === 'deleted') out.note(`deleted endpoint ${event.endpointId}`);
-        else if (event.state === 'pruned') out.note(`removed stale endpoint ${event.endpointId} (${event.reason})`);
-        else if (event.state === 'updated') out.note(`endpoint now ${event.endpointId} for ${event.url}`);
-        else if (event.state === 'adopted') out.note(`adopted endpoint ${event.endpointId} for ${event.url} (${event.reason})`);
-        else if (event.state === 'kept') out.note(`kept endpoint ${event.endpointId} (${event.reason})`);
-        else out.warn(event.reason ?? `registration ${event.state}`);
-        break;
-      case 'tunnel':
-        out.warn(`tunnel ${event.state}${event.publicUrl ? ` ${event.publicUrl}` : ''}${event.reason ? `: ${event.reason}` : ''}`);
-        break;
-      case 'catch-up':
-        out.note(`catch-up: asked ${profile.displayName} to retry ${event.event} (${event.delivery})`);
-        break;
-      case 'warning':
-        out.warn(event.message);
-        break;
+      default: {
+        const notice = describeEvent(event, profile);
+        if (notice?.level === 'warn') out.warn(notice.text);
+        else if (notice) out.note(notice.text);
+      }
     }
   };
+}
+
+/** The stderr line for a session event: the same words in plain output and in the view's notice area. */
+export function describeEvent(event: ListenEvent, profile: ProviderProfile): { level: 'info' | 'warn'; text: string } | undefined {
+  const info = (text: string) => ({ level: 'info' as const, text });
+  switch (event.type) {
+    case 'registration':
+      if (event.state === 'registered') return info(`registered ${event.endpointId} for ${event.url}`);
+      if (event.state === 'deleted') return info(`deleted endpoint ${event.endpointId}`);
+      if (event.state === 'pruned') return info(`removed stale endpoint ${event.endpointId} (${event.reason})`);
+      if (event.state === 'updated') return info(`endpoint now ${event.endpointId} for ${event.url}`);
+      if (event.state === 'adopted') return info(`adopted endpoint ${event.endpointId} for ${event.url} (${event.reason})`);
+      if (event.state === 'kept') return info(`kept endpoint ${event.endpointId} (${event.reason})`);
+      return { level: 'warn', text: event.reason ?? `registration ${event.state}` };
+    case 'tunnel':
+      return { level: 'warn', text: `tunnel ${event.state}${event.publicUrl ? ` ${event.publicUrl}` : ''}${event.reason ? `: ${event.reason}` : ''}` };
+    case 'catch-up':
+      return info(`catch-up: asked ${profile.displayName} to retry ${event.event} (${event.delivery})`);
+    case 'warning':
+      return { level: 'warn', text: event.message };
+    default:
+      return undefined;
+  }
 }
 
 /** Run until Ctrl-C/SIGTERM; clean shutdown (endpoint deleted, session removed) exits 0. */
@@ -143,8 +153,11 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   let view: import('../ui/index.js').RunningView | undefined;
   const onEvent = (event: ListenEvent) => {
     if (!view) return plain(event);
+    // Deliveries reach the view through the log; everything else plain output would print goes to its notice area.
     if (event.type === 'tunnel') view.setStatus({ tunnel: `${event.state}${event.reason ? ` (${event.reason})` : ''}`, ...(event.publicUrl ? { publicUrl: event.publicUrl } : {}) });
     if (event.type === 'registration') view.setStatus({ registration: `${event.endpointId ?? ''} ${event.state}`.trim() });
+    const notice = describeEvent(event, profile);
+    if (notice) view.notice(notice.level, notice.text);
   };
 
   const session = await startListen(

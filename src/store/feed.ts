@@ -7,6 +7,8 @@ import type { Delivery, DeliverySource, OutcomeRecord, RequestRecord } from './t
 export interface DeliverySummary {
   readonly id: string;
   readonly receivedAt: number;
+  /** The provider profile that received it (the view shows a column when several share a log). */
+  readonly provider: string;
   readonly event?: string | undefined;
   readonly method: string;
   readonly path: string;
@@ -45,6 +47,7 @@ export function summarizeRequest(request: RequestRecord): DeliverySummary {
   return {
     id: request.id,
     receivedAt: request.receivedAt,
+    provider: request.provider,
     event: request.event,
     method: request.method,
     path: request.path,

@@ -1,5 +1,6 @@
 import { render } from 'ink';
 import type { DeliveryFeed } from '../store/feed.js';
+import { NoticeBoard, type PostedNotice } from './notices.js';
 import { DeliveryView, type ViewActions, type ViewStatus } from './view.js';
 
 export type { ViewActions, ViewStatus } from './view.js';
@@ -15,6 +16,8 @@ export interface StartViewOptions {
 
 export interface RunningView {
   setStatus(partial: Partial<ViewStatus>): void;
+  /** A line for the notice area: what plain output would print on stderr (warnings, registration, catch-up). */
+  notice(level: PostedNotice['level'], text: string): void;
   waitUntilExit(): Promise<void>;
   unmount(): void;
 }
@@ -22,13 +25,15 @@ export interface RunningView {
 /** Start the interactive view (Ink is loaded only here, only for terminals). */
 export function startDeliveryView(options: StartViewOptions): RunningView {
   let status = options.status;
-  const element = () => <DeliveryView feed={options.feed} status={status} actions={options.actions} color={options.color} />;
+  const notices = new NoticeBoard();
+  const element = () => <DeliveryView feed={options.feed} status={status} actions={options.actions} color={options.color} notices={notices} />;
   const instance = render(element(), { stdin: options.stdin, stdout: options.stdout, exitOnCtrlC: false, patchConsole: false });
   return {
     setStatus(partial) {
       status = { ...status, ...partial };
       instance.rerender(element());
     },
+    notice: (level, text) => notices.post(level, text),
     waitUntilExit: () => instance.waitUntilExit().then(() => undefined),
     unmount: () => instance.unmount(),
   };

@@ -1,8 +1,10 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
 import type { Delivery } from '../store/types.js';
-import { Counts, initialState, isFailure, matchesFilter, reduce } from './state.js';
+import { keyPresses } from './keys.js';
+import type { NoticeBoard } from './notices.js';
+import { Counts, initialState, isFailure, matchesFilter, maxScroll, press, reduce, type Action, type Effect, type KeyContext, type ViewState } from './state.js';
 
 /** What the status bar shows about the session (listen updates it as things change). */
 export interface ViewStatus {
@@ -31,12 +33,17 @@ export interface DeliveryViewProps {
   readonly status: ViewStatus;
   readonly actions: ViewActions;
   readonly color: boolean;
+  /** What the command's plain output would print meanwhile (warnings, registration, catch-up). */
+  readonly notices?: NoticeBoard | undefined;
   /** Re-render at most this often while deliveries stream in (default 50 ms). */
   readonly throttleMs?: number;
+  /** How long a key's result (replayed … → 422) stays when no key is pressed (default 6 s). */
+  readonly noticeMs?: number;
 }
 
 const HEADER_ROWS = 3;
-const FOOTER_ROWS = 2;
+/** Newest notices shown under the list. */
+const SHOWN_NOTICES = 2;
 
 /** Colour props only when colour is on (NO_COLOR, no TTY: plain text). */
 const tint = (color: boolean, name: string | undefined) => (color && name ? { color: name } : {});
@@ -49,17 +56,36 @@ function statusColor(code: number | undefined): string | undefined {
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
 
-function Row({ s, selected, color, width, routed }: { s: DeliverySummary; selected: boolean; color: boolean; width: number; routed: boolean }) {
+/** The list's columns, shared by the column heading and the rows so they line up. */
+function columns(width: number, providers: boolean) {
+  const provider = providers ? 9 : 0;
+  return { provider, event: Math.max(12, Math.min(34, width - 44 - provider)) };
+}
+
+/** The list's heading: it is also the legend (sig: the signature verdict ✓ ✗ ?; app: the app's HTTP status). */
+function ColumnHeading({ width, providers }: { width: number; providers: boolean }) {
+  const cols = columns(width, providers);
+  return (
+    <Text dimColor wrap="truncate">
+      {'  '}
+      {'time'.padEnd(8)} {providers ? 'provider'.padEnd(cols.provider) : ''}
+      {'event'.padEnd(cols.event)} sig{' app'} {'took'.padStart(6)}
+    </Text>
+  );
+}
+
+function Row({ s, selected, color, width, routed, providers }: { s: DeliverySummary; selected: boolean; color: boolean; width: number; routed: boolean; providers: boolean }) {
   const code = s.skipped ? undefined : (s.status ?? s.answered);
   const mark = s.signature === 'verified' ? '✓' : s.signature === 'failed' ? '✗' : '?';
   const markColor = s.signature === 'verified' ? 'green' : s.signature === 'failed' ? 'red' : 'yellow';
-  const eventWidth = Math.max(12, Math.min(34, width - 44));
+  const cols = columns(width, providers);
   const marker = s.source && s.source !== 'provider' ? ` ${s.source}${s.replayOf ? '↺' : ''}` : '';
   const target = routed && s.target ? ` → ${new URL(s.target).host}` : '';
   return (
     <Text inverse={selected} wrap="truncate">
-      {selected ? '›' : ' '} {time(s.receivedAt)} {pad(s.event ?? '(no event)', eventWidth)} <Text {...tint(color, markColor)}>{mark}</Text>{' '}
-      <Text {...tint(color, statusColor(code))}>{s.answered === undefined ? '...' : s.skipped ? 'skip' : String(code ?? s.answered).padStart(3)}</Text>{' '}
+      {selected ? '›' : ' '} {time(s.receivedAt)} {providers ? pad(s.provider, cols.provider - 1) + ' ' : ''}
+      {pad(s.event ?? '(no event)', cols.event)} <Text {...tint(color, markColor)}>{mark.padEnd(3)}</Text>
+      <Text {...tint(color, statusColor(code))}>{(s.answered === undefined ? '...' : s.skipped ? 'skip' : String(code ?? s.answered)).padStart(4)}</Text>{' '}
       {s.durationMs === undefined || s.skipped ? '      ' : `${Math.round(s.durationMs)}ms`.padStart(6)}
       <Text dimColor>{marker}{target}</Text>
     </Text>
@@ -79,6 +105,22 @@ function detailLines(delivery: Delivery, replays: readonly DeliverySummary[]): {
         : { text: `? signature not checked: ${sig.detail}`, color: 'yellow' },
   );
   if (request.replayOf) lines.push({ text: `${request.source} of ${request.replayOf}` });
+  // The app's answer first, so it is on the first screen; then the request as received.
+  lines.push({ text: '' });
+  if (outcome) {
+    const code = outcome.status ?? outcome.answered;
+    lines.push({ text: `Response  ${outcome.status ?? '---'} (answered ${outcome.answered})  ${outcome.durationMs} ms  → ${outcome.target}`, bold: true, color: statusColor(code) ?? 'gray' });
+    if (outcome.error) lines.push({ text: `  ${outcome.error.message}`, color: 'red' });
+    if (outcome.skipped) lines.push({ text: `  ${outcome.skipped}` });
+    for (const [name, value] of Object.entries(outcome.headers ?? {})) lines.push({ text: `  ${name}: ${typeof value === 'string' ? value : value.join(', ')}` });
+    if (outcome.bodyExcerptBase64) for (const line of Buffer.from(outcome.bodyExcerptBase64, 'base64').toString('utf8').replace(/\n$/, '').split('\n')) lines.push({ text: `  ${line}` });
+  } else {
+    lines.push({ text: 'Response  waiting for the app…', color: 'yellow' });
+  }
+  if (replays.length > 0) {
+    lines.push({ text: '' }, { text: 'Replays', bold: true });
+    for (const r of replays) lines.push({ text: `  ${time(r.receivedAt)} ${r.id} ${r.source} → ${r.status ?? r.answered ?? '...'}` });
+  }
   lines.push({ text: '' }, { text: `Request  ${request.method} ${request.path}  ${request.bodySize} bytes`, bold: true });
   for (const [name, value] of Object.entries(request.headers)) lines.push({ text: `  ${name}: ${typeof value === 'string' ? value : value.join(', ')}` });
   lines.push({ text: '' }, { text: 'Body (c: raw bytes)', bold: true });
@@ -90,33 +132,25 @@ function detailLines(delivery: Delivery, replays: readonly DeliverySummary[]): {
     // not JSON: show as received
   }
   for (const line of pretty.split('\n')) lines.push({ text: `  ${line}` });
-  lines.push({ text: '' });
-  if (outcome) {
-    const code = outcome.status ?? outcome.answered;
-    lines.push({ text: `Response  ${outcome.status ?? '---'} (answered ${outcome.answered})  ${outcome.durationMs} ms  → ${outcome.target}`, bold: true, color: statusColor(code) ?? 'gray' });
-    if (outcome.error) lines.push({ text: `  ${outcome.error.message}`, color: 'red' });
-    if (outcome.skipped) lines.push({ text: `  ${outcome.skipped}` });
-    for (const [name, value] of Object.entries(outcome.headers ?? {})) lines.push({ text: `  ${name}: ${typeof value === 'string' ? value : value.join(', ')}` });
-    if (outcome.bodyExcerptBase64) for (const line of Buffer.from(outcome.bodyExcerptBase64, 'base64').toString('utf8').split('\n')) lines.push({ text: `  ${line}` });
-  } else {
-    lines.push({ text: 'Response  waiting for the app…', color: 'yellow' });
-  }
-  if (replays.length > 0) {
-    lines.push({ text: '' }, { text: 'Replays', bold: true });
-    for (const r of replays) lines.push({ text: `  ${time(r.receivedAt)} ${r.id} ${r.source} → ${r.status ?? r.answered ?? '...'}` });
-  }
   return lines;
 }
 
 /** The live, keyboard-driven delivery log. Only the visible rows are rendered. */
-export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: DeliveryViewProps) {
+export function DeliveryView({ feed, status, actions, color, notices, throttleMs = 50, noticeMs = 6000 }: DeliveryViewProps) {
   const { stdout } = useStdout();
   const [size, setSize] = useState({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   const [tick, setTick] = useState(0);
+  // The state lives in a ref as well as in React: keys of one burst, and notices posted in one
+  // turn, each apply to the state the previous one left, before React renders again.
+  const stateRef = useRef<ViewState | undefined>(undefined);
   // Start in follow mode on the newest delivery, so the first frame is already right.
-  const [state, dispatch] = useReducer(reduce, undefined, () =>
-    reduce(initialState, { type: 'rows', rows: feed.size(), height: Math.max(3, (stdout.rows || 24) - HEADER_ROWS - FOOTER_ROWS) }),
-  );
+  stateRef.current ??= reduce(initialState, { type: 'rows', rows: feed.size(), height: Math.max(3, (stdout.rows || 24) - 1 - HEADER_ROWS - 2) });
+  const [state, setState] = useState<ViewState>(stateRef.current);
+  const commit = useCallback((next: ViewState) => {
+    stateRef.current = next;
+    setState(next);
+  }, []);
+  const dispatch = useCallback((action: Action) => commit(reduce(stateRef.current!, action)), [commit]);
   const [counts] = useState(() => new Counts());
   const [bodyMatches, setBodyMatches] = useState<ReadonlySet<string> | undefined>(undefined);
   const [detail, setDetail] = useState<Delivery | undefined>(undefined);
@@ -142,8 +176,33 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
     };
   }, [feed, throttleMs]);
 
+  // Every notice the command posts reaches the notice area, including those posted before this subscribed.
+  useEffect(() => {
+    if (!notices) return;
+    let seen = 0;
+    const sync = () => {
+      for (const n of notices.since(seen)) {
+        seen++;
+        dispatch({ type: 'notice', level: n.level, text: n.text });
+      }
+    };
+    sync();
+    return notices.subscribe(sync);
+  }, [notices, dispatch]);
+
+  // A key's result goes away after a while even when no key is pressed.
+  const expiry = useRef(new Map<number, NodeJS.Timeout>());
+  useEffect(() => {
+    for (const n of state.notices) {
+      if (!n.transient || expiry.current.has(n.id)) continue;
+      expiry.current.set(n.id, setTimeout(() => dispatch({ type: 'expire', id: n.id }), noticeMs));
+    }
+  }, [state.notices, noticeMs, dispatch]);
+  useEffect(() => () => expiry.current.forEach((timer) => clearTimeout(timer)), []);
+
   const total = feed.size();
   counts.update(total, (a, b) => feed.summaries(a, b));
+  const providers = counts.providers.size > 1;
   const filtering = state.filter !== '' || state.failuresOnly;
   // The rows on screen: every delivery, or the indices that pass the filter.
   const indices = useMemo(() => {
@@ -156,9 +215,12 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
     return out;
   }, [filtering, feed, total, tick, state.filter, state.failuresOnly, bodyMatches]);
   const rowCount = indices ? indices.length : total;
-  const height = Math.max(3, size.rows - HEADER_ROWS - FOOTER_ROWS);
+  const shownNotices = state.notices.slice(-SHOWN_NOTICES);
+  // The view stays one line short of the terminal, so every frame (the last one too) ends with a newline.
+  const footerRows = 2 + shownNotices.length;
+  const height = Math.max(3, size.rows - 1 - HEADER_ROWS - footerRows);
 
-  useEffect(() => dispatch({ type: 'rows', rows: rowCount, height }), [rowCount, height]);
+  useEffect(() => dispatch({ type: 'rows', rows: rowCount, height }), [rowCount, height, dispatch]);
   // Draw the window as it will be once the new row count is applied, so no frame shows a stale selection.
   const win = reduce(state, { type: 'rows', rows: rowCount, height });
 
@@ -174,8 +236,8 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
     if (!indices) return feed.summaries(win.top, end);
     return indices.slice(win.top, end).map((i) => feed.summaries(i, i + 1)[0]!);
   }, [indices, feed, win.top, height, rowCount, tick]);
-  const selectedSummary = visible[win.selected - win.top];
-  const selectedId = selectedSummary?.id;
+  const idAt = (row: number) => (indices ? (indices[row] === undefined ? undefined : feed.summaries(indices[row], indices[row] + 1)[0]?.id) : feed.summaries(row, row + 1)[0]?.id);
+  const selectedId = visible[win.selected - win.top]?.id;
 
   useEffect(() => {
     if (state.screen === 'list' || !selectedId) return;
@@ -186,45 +248,40 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
     };
   }, [state.screen, selectedId, tick, feed]);
 
-  // Keys can arrive faster than frames (a paste, a fast typist): whether we are typing a filter
-  // is tracked synchronously, and the text itself is built by the reducer on the latest state.
-  const editing = useRef(false);
+  // What the details (or raw) screen shows, and so how far it scrolls.
+  const loaded = state.screen !== 'list' && detail !== undefined && detail.request.id === selectedId ? detail : undefined;
+  const content = useMemo(() => {
+    if (!loaded) return undefined;
+    if (state.screen === 'raw') return Buffer.from(loaded.request.bodyBase64, 'base64').toString('utf8').split('\n').map((text) => ({ text }) as ReturnType<typeof detailLines>[number]);
+    return detailLines(loaded, feed.summaries(0, total).filter((s) => s.replayOf === loaded.request.id));
+  }, [loaded, state.screen, feed, total, tick]);
+  const scroll = Math.min(state.detailScroll, maxScroll(content?.length ?? 0, height));
+
+  const run = (effect: Effect) => {
+    if (effect.type === 'quit') return actions.quit();
+    void actions.replay(effect.id).then(
+      (text) => dispatch({ type: 'notice', level: 'info', text, transient: true, replaces: effect.notice }),
+      (error: Error) => dispatch({ type: 'notice', level: 'warn', text: `replay failed: ${error.message}`, transient: true, replaces: effect.notice }),
+    );
+  };
+
+  // What a key needs to know, as of the frame on screen (Ink may still call the previous render's handler).
+  const keyContext = useRef<KeyContext>(undefined as unknown as KeyContext);
+  keyContext.current = { rows: rowCount, height, content: content?.length ?? 0, idAt };
+
+  // Ink hands over a burst of keys read at once as one string: each key counts, in order.
   useInput((input, key) => {
-    if (key.ctrl && input === 'c') return actions.quit();
-    if (editing.current) {
-      if (key.return || key.escape) {
-        editing.current = false;
-        return dispatch({ type: key.return ? 'applyFilter' : 'cancelFilter' });
-      }
-      if (key.backspace || key.delete) return dispatch({ type: 'erase' });
-      if (input && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input });
-      return;
+    const context = keyContext.current;
+    let next = reduce(stateRef.current!, { type: 'rows', rows: context.rows, height: context.height });
+    const effects: Effect[] = [];
+    for (const k of keyPresses(input, key)) {
+      const result = press(next, k, context);
+      next = result.state;
+      if (result.effect) effects.push(result.effect);
+      if (result.effect?.type === 'quit') break;
     }
-    if (input === '/') {
-      editing.current = true;
-      return dispatch({ type: 'startFilter' });
-    }
-    if (input === 'q') return actions.quit();
-    if (key.escape || (state.screen !== 'list' && key.backspace)) return dispatch({ type: 'back' });
-    if (key.upArrow || input === 'k') return dispatch({ type: 'move', by: -1, rows: rowCount, height });
-    if (key.downArrow || input === 'j') return dispatch({ type: 'move', by: 1, rows: rowCount, height });
-    if (key.pageUp) return dispatch({ type: 'move', by: -height, rows: rowCount, height });
-    if (key.pageDown) return dispatch({ type: 'move', by: height, rows: rowCount, height });
-    if (input === 'g') return dispatch({ type: 'home' });
-    if (input === 'G') return dispatch({ type: 'end', rows: rowCount, height });
-    if (key.return && state.screen === 'list' && selectedId) return dispatch({ type: 'open' });
-    if (input === 'f') return dispatch({ type: 'toggleFailures' });
-    if (input === 'c' && selectedId) {
-      if (state.screen === 'list') dispatch({ type: 'open' });
-      return dispatch({ type: 'raw' });
-    }
-    if (input === 'r' && selectedId) {
-      dispatch({ type: 'message', text: `replaying ${selectedId}…` });
-      void actions.replay(selectedId).then(
-        (text) => dispatch({ type: 'message', text }),
-        (error: Error) => dispatch({ type: 'message', text: `replay failed: ${error.message}` }),
-      );
-    }
+    commit(next);
+    effects.forEach(run);
   });
 
   const width = size.columns;
@@ -243,7 +300,13 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
         <Text {...tint(color, counts.signatureFailures ? 'red' : undefined)}>bad signatures {counts.signatureFailures}</Text>
         {filtering ? `  showing ${rowCount}` : ''}
       </Text>
-      <Text dimColor wrap="truncate">{'─'.repeat(Math.max(10, width - 1))}</Text>
+      {state.screen === 'list' ? (
+        <ColumnHeading width={width} providers={providers} />
+      ) : (
+        <Text dimColor wrap="truncate">
+          {`── ${content ? `lines ${content.length === 0 ? 0 : scroll + 1}–${Math.min(content.length, scroll + height)} of ${content.length} ` : ''}`.padEnd(Math.max(10, width - 1), '─')}
+        </Text>
+      )}
     </Box>
   );
 
@@ -253,17 +316,12 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
       rowCount === 0 ? (
         <Text dimColor>{total === 0 ? 'waiting for deliveries… (webhook trigger <event> sends one)' : 'nothing matches the filter (Esc clears it)'}</Text>
       ) : (
-        visible.map((s, i) => <Row key={s.id} s={s} selected={win.top + i === win.selected} color={color} width={width} routed={status.showTargets === true} />)
+        visible.map((s, i) => <Row key={s.id} s={s} selected={win.top + i === win.selected} color={color} width={width} routed={status.showTargets === true} providers={providers} />)
       );
-  } else if (!detail || detail.request.id !== selectedId) {
+  } else if (!content) {
     body = <Text dimColor>loading…</Text>;
-  } else if (state.screen === 'raw') {
-    const raw = Buffer.from(detail.request.bodyBase64, 'base64').toString('utf8').split('\n');
-    body = raw.slice(state.detailScroll, state.detailScroll + height).map((line, i) => <Text key={i}>{line}</Text>);
   } else {
-    const replays = feed.summaries(0, total).filter((s) => s.replayOf === detail.request.id);
-    const lines = detailLines(detail, replays);
-    body = lines.slice(state.detailScroll, state.detailScroll + height).map((l, i) => (
+    body = content.slice(scroll, scroll + height).map((l, i) => (
       <Text key={i} bold={l.bold === true} wrap="truncate" {...tint(color, l.color)}>
         {l.text || ' '}
       </Text>
@@ -273,7 +331,7 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
   const keys =
     state.screen === 'list'
       ? '↑↓/jk move  PgUp/PgDn  g/G  Enter details  / filter  f failures  r replay  c raw  q quit'
-      : '↑↓/jk scroll  c raw/pretty  r replay  Esc back  q quit';
+      : '↑↓/jk scroll  PgUp/PgDn  g/G top/end  c raw/pretty  r replay  Esc back  q quit';
   return (
     <Box flexDirection="column" width={width}>
       {header}
@@ -281,8 +339,14 @@ export function DeliveryView({ feed, status, actions, color, throttleMs = 50 }: 
         {body}
       </Box>
       <Text wrap="truncate" {...tint(color, state.editing ? 'cyan' : undefined)}>
-        {state.editing ? `filter: ${state.draft}▏ (Enter apply, Esc cancel)` : (state.message ?? (filtering ? `filter: ${state.filter || '-'}${state.failuresOnly ? ' [failures only]' : ''}  (Esc clears)` : (status.note ?? ' ')))}
+        {state.editing ? `filter: ${state.draft}▏ (Enter apply, Esc cancel)` : filtering ? `filter: ${state.filter || '-'}${state.failuresOnly ? ' [failures only]' : ''}  (Esc clears)` : (status.note ?? ' ')}
       </Text>
+      {shownNotices.map((n) => (
+        <Text key={n.id} wrap="truncate" {...tint(color, n.level === 'warn' ? 'yellow' : undefined)}>
+          {n.level === 'warn' ? 'warning: ' : ''}
+          {n.text}
+        </Text>
+      ))}
       <Text dimColor wrap="truncate">
         {keys}
       </Text>
