@@ -132,6 +132,7 @@ describe('webhook trigger', () => {
       [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9'], /^error: no secret for paystack\n/],
       [['charge.success', '-p', 'paystack', '-s', PAYSTACK_SECRET], /^error: nowhere to send the event\n/],
       [['charge.success', '-p', 'paystack', '--to', 'ftp://x', '-s', PAYSTACK_SECRET], /^error: --to must be an http\(s\) URL/],
+      [['charge.success', '-p', 'paystack', '--to', 'localhost:3000/hooks', '-s', PAYSTACK_SECRET], /^error: --to "localhost:3000\/hooks" has no scheme \(http:\/\/ or https:\/\/\)\nhint: write --to http:\/\/localhost:3000\/hooks\n$/],
       [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9', '--set', 'nokey'], /^error: malformed --set "nokey"/],
     ];
     for (const [args, message] of cases) {

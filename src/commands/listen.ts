@@ -41,7 +41,7 @@ export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Recor
   for (const flag of flags) {
     const at = flag.indexOf('=');
     if (at <= 0) throw new UsageError(`--route "${flag}" is not pattern=url`, { hint: "e.g. --route 'transfer.*=http://localhost:4000/webhooks'" });
-    routes.push({ pattern: flag.slice(0, at), target: parseHttpUrl('--route', flag.slice(at + 1)) });
+    routes.push({ pattern: flag.slice(0, at), target: parseHttpUrl('--route', flag.slice(at + 1), { write: (url) => `--route '${flag.slice(0, at)}=${url}'` }) });
   }
   for (const [pattern, url] of Object.entries(fromConfig)) routes.push({ pattern, target: new URL(url) });
   return routes;

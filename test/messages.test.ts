@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../src/errors.js';
+import { parseHttpUrl } from '../src/input.js';
+import { countOf, humanBytes, humanDuration } from '../src/quantity.js';
+import { checkTimestamp } from '../src/signing/timestamp.js';
+
+function usageError(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('quantities in messages', () => {
+  it('agree in number', () => {
+    expect(countOf(1, 'event')).toBe('1 event');
+    expect(countOf(0, 'event')).toBe('0 events');
+    expect(countOf(24, 'event')).toBe('24 events');
+    expect(countOf(1, 'delivery', 'deliveries')).toBe('1 delivery');
+    expect(countOf(2, 'delivery', 'deliveries')).toBe('2 deliveries');
+  });
+
+  it('durations read in the largest unit, with the next one when it matters', () => {
+    expect(humanDuration(95_645_936)).toBe('3 years');
+    expect(humanDuration(360)).toBe('6 min');
+    expect(humanDuration(400)).toBe('6 min 40 s');
+    expect(humanDuration(300)).toBe('5 min');
+    expect(humanDuration(301)).toBe('5 min 1 s');
+    expect(humanDuration(45)).toBe('45 s');
+    expect(humanDuration(0)).toBe('0 s');
+    expect(humanDuration(7_200)).toBe('2 h');
+    expect(humanDuration(3 * 86_400 + 5)).toBe('3 days');
+    expect(humanDuration(86_400)).toBe('1 day');
+  });
+
+  it('sizes read in binary units', () => {
+    expect(humanBytes(1)).toBe('1 byte');
+    expect(humanBytes(512)).toBe('512 bytes');
+    expect(humanBytes(1536)).toBe('1.5 KiB');
+    expect(humanBytes(1024 * 1024)).toBe('1 MiB');
+    expect(humanBytes(50 * 1024 * 1024)).toBe('50 MiB');
+  });
+});
+
+describe('stale and future timestamps', () => {
+  const now = 1_764_000_000;
+  it('say how old in human units, not seconds', () => {
+    const old = checkTimestamp(String(now - 95_645_936), now, 300);
+    expect(old).toMatchObject({ ok: false, reason: 'timestamp too old', detail: 'timestamp is 3 years old; the limit is 5 min' });
+    const late = checkTimestamp(String(now - 360), now, 300);
+    expect(late).toMatchObject({ detail: 'timestamp is 6 min old; the limit is 5 min' });
+    const ahead = checkTimestamp(String(now + 301), now, 300);
+    expect(ahead).toMatchObject({ reason: 'timestamp in the future', detail: 'timestamp is 5 min 1 s ahead; the limit is 5 min' });
+  });
+});
+
+describe('URL flags', () => {
+  it('a URL without its scheme is refused with the fixed URL in the hint', () => {
+    const e = usageError(() => parseHttpUrl('--to', 'localhost:3000/hooks'));
+    expect(e.message).toBe('--to "localhost:3000/hooks" has no scheme (http:// or https://)');
+    expect(e.hint).toBe('write --to http://localhost:3000/hooks');
+    expect(usageError(() => parseHttpUrl('--forward-to', '127.0.0.1:3000')).hint).toBe('write --forward-to http://127.0.0.1:3000');
+    expect(usageError(() => parseHttpUrl('--forward-to', '[::1]:3000/w')).hint).toBe('write --forward-to http://[::1]:3000/w');
+    expect(usageError(() => parseHttpUrl('--public-url', 'hooks.example.dev')).hint).toBe('write --public-url https://hooks.example.dev');
+    expect(usageError(() => parseHttpUrl('--route', 'localhost:4000/t', { write: (u) => `--route 'transfer.*=${u}'` })).hint).toBe("write --route 'transfer.*=http://localhost:4000/t'");
+  });
+
+  it('other schemes and non-URLs still say what is wrong', () => {
+    expect(usageError(() => parseHttpUrl('--to', 'ftp://x')).message).toBe('--to must be an http(s) URL, got "ftp://x"');
+    expect(usageError(() => parseHttpUrl('--to', 'http://')).message).toMatch(/^--to is not a URL/);
+    expect(usageError(() => parseHttpUrl('--to', 'not a url')).message).toBe('--to is not a URL: "not a url"');
+  });
+
+  it('full URLs pass unchanged', () => {
+    expect(parseHttpUrl('--to', 'http://localhost:3000/hooks').toString()).toBe('http://localhost:3000/hooks');
+    expect(parseHttpUrl('--to', 'https://hooks.example.dev/x?y=1').toString()).toBe('https://hooks.example.dev/x?y=1');
+    expect(parseHttpUrl('--to', 'http://[::1]:3000/w').hostname).toBe('[::1]');
+  });
+});
