@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CASES } from '../check/cases.js';
-import { probeConnection } from '../check/reachable.js';
+import { probeConnection } from '../delivery/reachable.js';
 import { runChecks, type CaseResult } from '../check/run.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';

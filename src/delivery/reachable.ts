@@ -1,16 +1,17 @@
 import { connect } from 'node:net';
 import { errorCode } from '../errors.js';
 
-/** Why a TCP connection to the handler could not be opened. */
+/** Why a TCP connection to a server could not be opened. */
 export interface Unreachable {
   readonly kind: 'refused' | 'dns' | 'other';
   readonly message: string;
 }
 
 /**
- * Open (and close at once) a TCP connection to the handler's host and port: the only probe that
- * cannot upset a handler, since no HTTP request is sent. Undefined when it connected, or when
- * it could not tell within `timeoutMs` (a slow network is left to the cases to judge).
+ * Open (and close at once) a TCP connection to the URL's host and port: the only probe that
+ * cannot upset a handler, since no HTTP request is sent (`check` before its cases, `trigger`
+ * to tell a live `listen` session from a dead one). Undefined when it connected, or when it
+ * could not tell within `timeoutMs` (a slow network is left to the requests that follow).
  */
 export function probeConnection(url: URL, timeoutMs: number): Promise<Unreachable | undefined> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
