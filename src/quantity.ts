@@ -5,9 +5,14 @@
 
 const plurals = new Intl.PluralRules('en');
 
+/** The word for `n` of a thing: "event" for 1, "events" otherwise; `plural` for irregular words. */
+export function noun(n: number, singular: string, plural = `${singular}s`): string {
+  return plurals.select(n) === 'one' ? singular : plural;
+}
+
 /** "1 event", "0 events", "24 events"; `plural` for irregular words ("1 delivery", "2 deliveries"). */
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${plurals.select(n) === 'one' ? singular : plural}`;
+  return `${n} ${noun(n, singular, plural)}`;
 }
 
 const UNITS: readonly { unit: Intl.NumberFormatOptions['unit']; seconds: number; short: string }[] = [

@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { parseHttpUrl } from '../src/input.js';
 import { countOf, humanBytes, humanDuration } from '../src/quantity.js';
 import { checkTimestamp } from '../src/signing/timestamp.js';
+import { runCli } from './support/cli.js';
 
 function usageError(fn: () => unknown): UsageError {
   try {
@@ -78,5 +82,54 @@ describe('URL flags', () => {
     expect(parseHttpUrl('--to', 'http://localhost:3000/hooks').toString()).toBe('http://localhost:3000/hooks');
     expect(parseHttpUrl('--to', 'https://hooks.example.dev/x?y=1').toString()).toBe('https://hooks.example.dev/x?y=1');
     expect(parseHttpUrl('--to', 'http://[::1]:3000/w').hostname).toBe('[::1]');
+  });
+});
+
+describe('the built CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'webhook-messages-'));
+    await mkdir(path.join(dir, 'fx', 'stripe'), { recursive: true });
+    await writeFile(path.join(dir, 'fx', 'stripe', 'payment_intent.succeeded.json'), '{"type":"payment_intent.succeeded","data":{"object":{}}}');
+    await writeFile(path.join(dir, 'webhook.config.json'), '{"fixtures": "fx"}');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says "1 event", not "1 events"', async () => {
+    const providers = await runCli(['providers'], { cwd: dir });
+    expect(providers.code).toBe(0);
+    expect(providers.stdout).toMatch(/^stripe +1 event  /m);
+    expect(providers.stdout).toMatch(/^paystack +\d+ events /m);
+    const unknown = await runCli(['trigger', 'nope', '-p', 'stripe', '--to', 'http://127.0.0.1:9', '-s', 'whsec_x'], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/lists its 1 event\n$/);
+  });
+
+  it('a short flag means one thing in every command (-f is listen --forward-to only)', async () => {
+    const help = async (args: string[]) => (await runCli([...args, '--help'])).stdout;
+    const commands = [...(await help([])).split('Commands:')[1]!.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    const meaning = new Map<string, Set<string>>();
+    for (const command of commands) {
+      for (const [, short, long] of (await help([command])).matchAll(/^ {2}(-[a-zA-Z]), (--[a-z-]+)/gm)) {
+        if (!meaning.has(short!)) meaning.set(short!, new Set());
+        meaning.get(short!)!.add(long!);
+      }
+    }
+    // -n is "how many" everywhere (trigger --count, log --limit), as in head -n.
+    const clashes = [...meaning].filter(([short, longs]) => longs.size > 1 && short !== '-n').map(([short, longs]) => `${short}: ${[...longs].join(', ')}`);
+    expect(clashes).toEqual([]);
+    expect([...meaning.get('-f')!]).toEqual(['--forward-to']);
+    const sign = await runCli(['sign', '-p', 'paystack', '-s', 'sk_test_x', '-f', 'body.json']);
+    expect(sign.code).toBe(2);
+    expect(sign.stderr).toMatch(/unknown option '-f'/);
+  });
+
+  it('repeatable flags show no "(default: [])" in --help', async () => {
+    for (const command of ['listen', 'check', 'verify', 'resend']) {
+      const help = (await runCli([command, '--help'])).stdout;
+      expect(help, command).not.toContain('default: []');
+    }
   });
 });

@@ -17,7 +17,7 @@ export interface CheckOptions {
   provider?: string | undefined;
   secret?: string | undefined;
   event?: string | undefined;
-  fixtures: string[];
+  fixtures?: string[] | undefined;
   timeout?: number | undefined;
   junit?: string | undefined;
   json?: boolean | undefined;
@@ -40,7 +40,7 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
   if (!raw) throw new UsageError('no handler to check', { hint: 'pass --to http://localhost:3000/webhooks (or set forwardTo in the config)' });
   const url = parseHttpUrl('--to', raw);
   const secret = resolveSecret(profile, options.secret, ctx.env)!.value;
-  const events = await listEvents(profile, config, ctx.cwd, options.fixtures);
+  const events = await listEvents(profile, config, ctx.cwd, options.fixtures ?? []);
   // Default: the provider's everyday success event (charge.success, transaction.completed, ...).
   const event = options.event ?? events.find((e) => /\.(success|completed|captured|succeeded)$/.test(e)) ?? events[0];
   if (options.event !== undefined && !events.includes(options.event)) {
@@ -48,7 +48,7 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
   }
   // The valid body is compact, as providers send it; case 2 then varies only the formatting.
   const body = event
-    ? async () => compact((await loadFixture({ provider: profile.name, event, fixtures: options.fixtures, config, cwd: ctx.cwd, clock: ctx.clock })).body)
+    ? async () => compact((await loadFixture({ provider: profile.name, event, fixtures: options.fixtures ?? [], config, cwd: ctx.cwd, clock: ctx.clock })).body)
     : async () => Buffer.from(JSON.stringify({ id: `evt_check_${ctx.clock.now()}`, event: 'webhook.check', type: 'webhook.check', data: { object: {} } }));
   const timeoutMs = options.timeout ?? profile.timeoutMs;
 
