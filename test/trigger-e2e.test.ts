@@ -242,7 +242,7 @@ describe('webhook trigger into a real listen session', () => {
     const size = (await readFile(big)).length;
     const result = await trigger(['charge.success', '--body-file', big]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`the listen session refused the body: the body is 9.8 KiB (${size} bytes), over this listen session's --max-body of 2 KiB (2048 bytes)`);
+    expect(result.stdout).toContain(`the listen session refused the body: 9.8 KiB (${size} bytes) is over this listen session's --max-body of 2 KiB (2048 bytes); logged there as refused (413)`);
     expect(result.stdout).toContain(`restart listen with --max-body ${size} (or more), or send straight to your app with --to <url>`);
     const logged = await listen.next((e) => e.type === 'delivery' && e.answered === 413);
     expect(logged).toMatchObject({ source: 'trigger', skipped: `body of ${size} bytes is over the 2048-byte cap (listen --max-body)` });

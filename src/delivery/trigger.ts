@@ -117,7 +117,7 @@ export async function injectIntoSession(
   if (result.status === 413) {
     const tooLarge = answer as unknown as Partial<InjectTooLarge>;
     const fix = typeof tooLarge.bodySize === 'number' ? `restart listen with --max-body ${tooLarge.bodySize} (or more), or send straight to your app with --to <url>` : 'restart listen with a larger --max-body, or send straight to your app with --to <url>';
-    return failed(`the listen session refused the body: ${tooLarge.error?.message ?? excerpt(result.body)}; it is logged there as refused (413). ${fix}`, 'too-large');
+    return failed(`the listen session refused the body: ${tooLarge.error?.message ?? excerpt(result.body)}; logged there as refused (413); ${fix}`, 'too-large');
   }
   if (!result.ok) return failed(`the listen session refused the event (${result.status}): ${(answer as { error?: { message?: string } }).error?.message ?? excerpt(result.body)}`);
   return {

@@ -273,7 +273,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         const refuseTooLarge = async (bodySize: number, event?: string) => {
           await receiver.handle({ headers: {}, body: Buffer.alloc(0), source: 'trigger', tooLarge: bodySize });
           const answer: InjectTooLarge = {
-            error: { kind: 'too-large', message: `the ${event ? `${event} ` : ''}body is ${humanBytes(bodySize)} (${bodySize} bytes), over this listen session's --max-body of ${humanBytes(maxBody)} (${maxBody} bytes)` },
+            error: { kind: 'too-large', message: `${event ? `the ${event} body, ${humanBytes(bodySize)} (${bodySize} bytes),` : `${humanBytes(bodySize)} (${bodySize} bytes)`} is over this listen session's --max-body of ${humanBytes(maxBody)} (${maxBody} bytes)` },
             bodySize,
             maxBodyBytes: maxBody,
           };
