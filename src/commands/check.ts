@@ -62,14 +62,19 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
   const out = ctx.sink(options);
   const applicable = CASES.filter((c) => c.applies(profile)).length;
   if (!out.json) out.line(out.style.bold(`webhook check ${profile.displayName} → ${url} (${event ?? 'generic body'}, ${countOf(applicable, 'case')})`));
+  // When the app has stopped, every later case fails for the same reason: said once.
+  let previousWhy: string | undefined;
   const render = (r: CaseResult) => {
     if (out.json) return out.record({ type: 'case', ...r, got: r.got, explanation: r.explanation ?? null, fix: r.fix ?? null });
     const mark = r.passed ? out.style.green('pass') : out.style.red('FAIL');
     out.line(`  ${mark}  ${r.title.padEnd(52)} expect ${r.expected}  got ${r.got.padEnd(14)} ${String(r.durationMs).padStart(5)} ms`);
-    if (!r.passed) {
+    if (!r.passed && r.explanation === previousWhy) {
+      out.line(`        ${out.style.red('why:')} the same as above`);
+    } else if (!r.passed) {
       out.line(`        ${out.style.red('why:')} ${r.explanation}`);
       out.line(`        ${out.style.yellow('fix:')} ${r.fix}`);
     }
+    previousWhy = r.passed ? undefined : r.explanation;
   };
   const results = await runChecks({ profile, secret, url, event: event ?? 'webhook.check', body, timeoutMs, clock: ctx.clock, signal: ctx.signal }, render);
   const failed = results.filter((r) => !r.passed).length;
