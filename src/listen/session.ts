@@ -114,12 +114,6 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** The running session in this store, if its process is still alive (a stale file is ignored). */
-export async function readSession(storeDir: string): Promise<SessionInfo | undefined> {
-  const info = await readSessionFile(storeDir);
-  return info && processAlive(info.pid) ? info : undefined;
-}
-
 /** What the store's session file says: a live session, one that is gone (`kill -9`, a crash), or none. */
 export type SessionLookup = { readonly live: SessionInfo; readonly gone?: undefined } | { readonly live?: undefined; readonly gone: SessionInfo } | { readonly live?: undefined; readonly gone?: undefined };
 
