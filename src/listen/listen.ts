@@ -268,8 +268,8 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           return;
         }
         // A body over --max-body is refused as the receiver refuses one from the provider: 413,
-        // and logged (the event is not known unread). The sender says the size in a header, so
-        // a 50 MB body is not read at all; one that did not say is measured after reading.
+        // and logged. trigger says the size in a header, so a 50 MB body is drained, never kept
+        // or decoded (its event is then not known); a body that did not say is measured.
         const refuseTooLarge = async (bodySize: number, event?: string) => {
           await receiver.handle({ headers: {}, body: Buffer.alloc(0), source: 'trigger', tooLarge: bodySize });
           const answer: InjectTooLarge = {
@@ -330,7 +330,6 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       token,
       startedAt: new Date(clock.now()).toISOString(),
       ...(options.events && options.events.length > 0 ? { events: options.events } : {}),
-      maxBodyBytes: maxBody,
     });
     if (options.writeSessionFile !== false) cleanups.push(() => removeSession(options.storeDir, process.pid));
 

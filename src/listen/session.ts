@@ -20,8 +20,6 @@ export interface SessionInfo {
   readonly startedAt: string;
   /** listen --events: only these event types are forwarded (absent: all). */
   readonly events?: readonly string[];
-  /** listen --max-body: bodies over this many bytes are refused (413) and logged. */
-  readonly maxBodyBytes?: number;
 }
 
 /** Body of POST {controlUrl}/inject. */
