@@ -43,9 +43,48 @@ async function send(target: CheckTarget, headers: Record<string, string>, body: 
   return sendRequest({ url: target.url, headers, body, timeoutMs: target.timeoutMs, ...(target.signal ? { signal: target.signal } : {}) }, target.clock);
 }
 
-const describeAnswer = (r: SendResult) => (r.status !== undefined ? String(r.status) : r.error?.kind === 'timeout' ? 'timeout' : 'no answer');
+const describeAnswer = (r: SendResult) => (r.status !== undefined ? String(r.status) : r.error?.kind === 'timeout' ? 'timeout' : r.error?.kind === 'refused' ? 'refused' : 'no answer');
 const is2xx = (r: SendResult) => r.status !== undefined && r.status >= 200 && r.status < 300;
 const is4xx = (r: SendResult) => r.status !== undefined && r.status >= 400 && r.status < 500;
+
+/**
+ * A delivery that got no HTTP answer at all, judged by its real cause: the app is gone
+ * (connection refused: it stopped, most likely crashed on an earlier case), it dropped the
+ * connection (it crashed or threw on this one), or it is too slow. Undefined when it answered.
+ */
+export function unanswered(t: CheckTarget, r: SendResult, durationMs = r.durationMs): CaseVerdict | undefined {
+  if (r.status !== undefined) return undefined;
+  const where = `${t.url.protocol}//${t.url.host}`;
+  const got = describeAnswer(r);
+  switch (r.error?.kind) {
+    case 'refused':
+      return {
+        passed: false,
+        got,
+        durationMs,
+        explanation: `your app stopped answering: nothing is listening on ${where} any more (connection refused); it most likely crashed on an earlier case (see its log)`,
+        fix: 'a handler must answer every delivery, never crash: catch errors, answer 4xx to deliveries that fail verification; restart the app and run check again',
+      };
+    case 'reset':
+      return {
+        passed: false,
+        got,
+        durationMs,
+        explanation: `your app closed the connection without answering this delivery: it crashed or threw while handling it (see its log)`,
+        fix: 'catch errors in the handler and always answer: 2xx for a good delivery, 4xx for one that fails verification',
+      };
+    case 'timeout':
+      return {
+        passed: false,
+        got,
+        durationMs,
+        explanation: `no answer within ${t.timeoutMs / 1000} s: ${t.profile.displayName} counts that as failed and retries`,
+        fix: 'answer as soon as the signature is checked; do slow work after answering (a queue, a background job)',
+      };
+    default:
+      return { passed: false, got, durationMs, explanation: r.error?.message ?? 'no answer', fix: 'check that --to points at your handler and that it answers every request' };
+  }
+}
 
 function signed(target: CheckTarget, body: Uint8Array, overrides: { secret?: string; timestamp?: number; id?: string } = {}) {
   return signRequest(target.profile, { body, secret: overrides.secret ?? target.secret, event: target.event, id: overrides.id, timestamp: overrides.timestamp }, target.clock);
@@ -100,6 +139,8 @@ export const CASES: readonly CheckCase[] = [
       if (r.error?.kind === 'timeout') {
         return { passed: false, got: 'timeout', durationMs: r.durationMs, explanation: `no answer within ${t.profile.displayName}'s ${t.timeoutMs / 1000} s timeout, so it counts as failed and is retried`, fix: 'answer 2xx as soon as the signature checks out; do slow work after answering (a queue, a background job)' };
       }
+      const none = unanswered(t, r);
+      if (none) return none;
       return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'a correctly signed delivery was refused', fix: `check the secret your handler uses (${t.profile.secret.envVar}) and that it verifies the raw body` };
     },
   },
@@ -112,6 +153,8 @@ export const CASES: readonly CheckCase[] = [
       const body = reformat(await t.body());
       const r = await send(t, signed(t, body).headers, body);
       if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+      const none = unanswered(t, r);
+      if (none) return none;
       return {
         passed: false,
         got: describeAnswer(r),
@@ -181,6 +224,8 @@ export const CASES: readonly CheckCase[] = [
       const got = `${describeAnswer(first)} then ${describeAnswer(second)}`;
       const durationMs = first.durationMs + second.durationMs;
       if (is2xx(first) && is2xx(second)) return { passed: true, got, durationMs };
+      const none = unanswered(t, first, durationMs) ?? unanswered(t, second, durationMs);
+      if (none) return { ...none, got };
       return {
         passed: false,
         got,
@@ -200,6 +245,8 @@ export const CASES: readonly CheckCase[] = [
       const headers = signRequest(t.profile, { body, secret: t.secret, event: UNKNOWN_EVENT }, t.clock).headers;
       const r = await send(t, headers, body);
       if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+      const none = unanswered(t, r);
+      if (none) return none;
       return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'an unknown event type was refused, so the provider retries it for hours or days and may disable the endpoint', fix: 'answer 2xx for event types you do not handle (log and ignore them)' };
     },
   },
@@ -209,5 +256,7 @@ async function rejects(t: CheckTarget, headers: Record<string, string>, body: Ui
   const r = await send(t, headers, body);
   if (is4xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
   if (is2xx(r)) return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: accepted, fix: fix ?? `verify ${t.profile.scheme.signatureHeader} over the raw body with the secret and answer 401 when it does not match` };
-  return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'rejected, but not with a 4xx: a 5xx or no answer makes the provider retry a request that can never succeed', fix: 'answer 400/401 when verification fails' };
+  const none = unanswered(t, r);
+  if (none) return none;
+  return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'rejected, but not with a 4xx: a 5xx makes the provider retry a request that can never succeed', fix: 'answer 400/401 when verification fails' };
 }

@@ -9,7 +9,7 @@ export function defineCheck(program: Command, { context, run }: DefineInput): vo
     .option('-p, --provider <name>', 'provider profile (default: config provider)')
     .option('-s, --secret <secret>', "the secret your handler verifies with (default: the provider's env var)")
     .option('-e, --event <type>', 'event whose fixture is the valid body (default: the first in the catalog)')
-    .option('--fixtures <dir>', 'a fixtures folder searched first (repeatable)', collect, [] as string[])
+    .option('--fixtures <dir>', 'a fixtures folder searched first (repeatable)', collect)
     .option('--timeout <ms>', "how long to wait for each answer (default: the provider's timeout)", intArg('--timeout', 1))
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--json', 'one JSON object per case, then a summary')

@@ -9,7 +9,7 @@ export interface VerifyOptions {
   secret?: string | undefined;
   body?: string | undefined;
   bodyFile?: string | undefined;
-  header: string[];
+  header?: string[] | undefined;
   tolerance?: number | undefined;
   now?: number | undefined;
   json?: boolean | undefined;
@@ -19,7 +19,7 @@ export interface VerifyOptions {
 export async function runVerify(options: VerifyOptions, ctx: CliContext): Promise<number> {
   const profile = await chooseProvider(ctx, options.provider);
   const secret = resolveSecret(profile, options.secret, ctx.env)!;
-  const headers = parseHeaderFlags(options.header);
+  const headers = parseHeaderFlags(options.header ?? []);
   const body = await readBodyInput(options, ctx.streams.stdin);
   const result = profile.scheme.verify({
     body,
