@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { unixSeconds, type Clock } from '../clock.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { sendRequest } from '../delivery/send.js';
+import { peerAddress, withForwardedFor } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
@@ -114,7 +115,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   /** The whole request (headers and body) must arrive within this (slowloris guard). */
   const requestTimeoutMs = options.requestTimeoutMs ?? timeoutMs + 5_000;
 
-  async function deliver(input: { method: string; path: string; headers: RequestRecord['headers']; body: Buffer; tooLarge: number | undefined; incomplete?: string; source: DeliverySource; replayOf?: string | undefined }) {
+  /** `peer`: the address the request came from; the forwarded request names it in X-Forwarded-For (none for local deliveries). */
+  async function deliver(input: { method: string; path: string; headers: RequestRecord['headers']; body: Buffer; tooLarge: number | undefined; incomplete?: string; source: DeliverySource; replayOf?: string | undefined; peer?: string | undefined }) {
     const { clock, log } = options;
     const event = input.tooLarge === undefined && input.incomplete === undefined ? eventOf(options.profile, input.body, input.headers) : undefined;
     const request: RequestRecord = {
@@ -152,7 +154,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       relay = Buffer.from('{"skipped":true}\n');
     } else {
       const result = await sendRequest(
-        { url: target, method: input.method, headers: endToEndHeaders(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
+        { url: target, method: input.method, headers: input.peer ? withForwardedFor(endToEndHeaders(input.headers), input.peer) : endToEndHeaders(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
         clock,
       );
       const answered = result.status ?? (result.error?.kind === 'timeout' ? 504 : 502);
@@ -210,6 +212,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         body: size <= max ? Buffer.concat(chunks) : Buffer.alloc(0),
         tooLarge: size <= max ? undefined : size,
         source: options.sourceNow?.() ?? 'provider',
+        peer: peerAddress(req.socket.remoteAddress),
       }).then(
         ({ outcome, body }) => {
           const type = outcome.headers?.['content-type'];
