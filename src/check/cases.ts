@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { unixSeconds } from '../clock.js';
 import { sendRequest, type SendResult } from '../delivery/send.js';
 import { newMessageId, signRequest } from '../delivery/sign.js';
+import { FORWARDED_FOR } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
 
 /** Everything a case needs to build and send its delivery. */
@@ -15,6 +16,10 @@ export interface CheckTarget {
   readonly timeoutMs: number;
   readonly clock: Clock;
   readonly signal?: AbortSignal | undefined;
+  /** X-Forwarded-For for each request (--from-ip), called once per request; undefined: none. */
+  readonly forwardedFor?: (() => string) | undefined;
+  /** The addresses the handler allows, when it allow-lists (--allowlist); turns on the opt-in address case. */
+  readonly allowedAddresses?: readonly string[] | undefined;
 }
 
 export interface CaseVerdict {
@@ -34,12 +39,15 @@ export interface CheckCase {
   readonly expected: '2xx' | '4xx';
   /** Cases that only make sense for some schemes (stale timestamps). */
   applies(profile: ProviderProfile): boolean;
+  /** Runs only when asked for (the target says what it needs). */
+  readonly optIn?: (target: Pick<CheckTarget, 'allowedAddresses'>) => boolean;
   run(target: CheckTarget): Promise<CaseVerdict>;
 }
 
 const RAW_BODY_FIX = 'verify the raw request bytes before parsing (Express: express.raw({ type: "application/json" }); fetch-style: await request.arrayBuffer()), then JSON.parse';
 
 async function send(target: CheckTarget, headers: Record<string, string>, body: Uint8Array): Promise<SendResult> {
+  if (target.forwardedFor && headers[FORWARDED_FOR] === undefined) headers = { ...headers, [FORWARDED_FOR]: target.forwardedFor() };
   return sendRequest({ url: target.url, headers, body, timeoutMs: target.timeoutMs, ...(target.signal ? { signal: target.signal } : {}) }, target.clock);
 }
 
@@ -251,6 +259,35 @@ export const CASES: readonly CheckCase[] = [
     },
   },
 ];
+
+/** Documentation addresses (RFC 5737): never a provider's. */
+const FOREIGN_ADDRESSES = ['203.0.113.7', '198.51.100.7'];
+
+/** Opt-in: for handlers that allow-list the provider's addresses (check --allowlist). */
+export const FOREIGN_ADDRESS_CASE: CheckCase = {
+  id: 'foreign-address',
+  title: "a delivery from an address that is not the provider's",
+  expected: '4xx',
+  applies: () => true,
+  optIn: (t) => t.allowedAddresses !== undefined,
+  async run(t) {
+    const body = await t.body();
+    const foreign = FOREIGN_ADDRESSES.find((a) => !t.allowedAddresses?.includes(a))!;
+    const headers = { ...signed(t, body).headers, [FORWARDED_FOR]: foreign };
+    return rejects(
+      t,
+      headers,
+      body,
+      `accepted a correctly signed delivery from ${foreign} (X-Forwarded-For), which is not one of the allowed addresses: the allow-list is not enforced, or trusts the wrong X-Forwarded-For entry`,
+      `refuse (403) a delivery whose client address, the X-Forwarded-For entry added by the proxy you trust, is not one of ${(t.allowedAddresses ?? []).join(', ')}`,
+    );
+  },
+};
+
+/** The cases that run for this provider and target, in order (opt-in ones only when the target asks). */
+export function casesFor(profile: ProviderProfile, target: Pick<CheckTarget, 'allowedAddresses'> = {}): CheckCase[] {
+  return [...CASES, FOREIGN_ADDRESS_CASE].filter((c) => c.applies(profile) && (c.optIn === undefined || c.optIn(target)));
+}
 
 async function rejects(t: CheckTarget, headers: Record<string, string>, body: Uint8Array, accepted: string, fix?: string): Promise<CaseVerdict> {
   const r = await send(t, headers, body);

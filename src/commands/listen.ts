@@ -136,7 +136,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const forwardTo = parseHttpUrl('--forward-to', forwardRaw);
   const routes = parseRoutes(options.route ?? [], config.listen?.routes);
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
-  const secret = resolveSecret(profile, options.secret, ctx.env, { required: false })?.value;
+  const secret = resolveSecret(profile, options.secret, ctx.env, { required: false, warn: (text) => ctx.sink({}).warn(text) })?.value;
   const { opener, note } = chooseTunnel(options, ctx.env);
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;

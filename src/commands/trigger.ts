@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { triggerEvent, type DeliveryOutcome, type TriggerTarget } from '../delivery/trigger.js';
+import { parseSourceAddress, sourceAddresses } from '../delivery/source-address.js';
 import { UsageError } from '../errors.js';
 import { readFixtureFile, type LoadedFixture } from '../fixtures/load.js';
 import { resolveEvent } from '../fixtures/resolve.js';
@@ -18,6 +19,7 @@ export interface TriggerOptions extends FixtureFlags {
   count?: number | undefined;
   duplicate?: boolean | undefined;
   store?: string | undefined;
+  fromIp?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -55,7 +57,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
 
   let target: TriggerTarget;
   if (options.to !== undefined) {
-    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: resolveSecret(choice.profile, options.secret, ctx.env)!.value };
+    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: resolveSecret(choice.profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
   } else if (session) {
     if (session.provider !== choice.profile.name) {
       throw new UsageError(`the running listen session is for ${session.provider}, not ${choice.profile.name}`, {
@@ -64,7 +66,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     }
     target = { kind: 'session', session };
   } else if (config.forwardTo) {
-    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: resolveSecret(choice.profile, options.secret, ctx.env)!.value };
+    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: resolveSecret(choice.profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
     if (lookup.gone) ctx.sink(options).warn(`${sessionGone(lookup.gone)}; sending straight to forwardTo ${config.forwardTo}`);
   } else if (lookup.gone) {
     throw new UsageError(sessionGone(lookup.gone), { hint: 'start `webhook listen` again, or send straight to your app with --to http://localhost:3000/webhooks' });
@@ -72,6 +74,10 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     throw new UsageError('nowhere to send the event', { hint: 'pass --to http://localhost:3000/webhooks, start `webhook listen` in another terminal, or set "forwardTo" in webhook.config.json' });
   }
 
+  const from = options.fromIp === undefined ? undefined : parseSourceAddress(options.fromIp);
+  if (from && target.kind === 'session') {
+    throw new UsageError('--from-ip goes with --to: a running listen session names the real sender in X-Forwarded-For itself', { hint: 'send straight to your app with --to <url> --from-ip provider' });
+  }
   const source = templateSource(ctx);
   const load = (): Promise<LoadedFixture> =>
     choice.file ? readFixtureFile(choice.file, source, overrides) : Promise.resolve({ file: '', event, meta: {}, body: overrides.body! });
@@ -83,6 +89,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     target,
     count: options.count ?? (options.duplicate ? 2 : 1),
     duplicate: options.duplicate === true,
+    sourceAddresses: from && sourceAddresses(from, choice.profile),
     clock: ctx.clock,
     signal: ctx.signal,
     onDelivery: (outcome) => renderOutcome(out, outcome),

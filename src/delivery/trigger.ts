@@ -4,6 +4,7 @@ import { SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, typ
 import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
+import { FORWARDED_FOR } from './source-address.js';
 
 /** Where a triggered event goes: straight to a URL (signed here), or through a running `listen` session. */
 export type TriggerTarget = { readonly kind: 'url'; readonly url: URL; readonly secret: string } | { readonly kind: 'session'; readonly session: SessionInfo };
@@ -36,6 +37,8 @@ export interface TriggerInput {
   readonly count?: number;
   /** Send the same bytes with the same message id every time (idempotency test). */
   readonly duplicate?: boolean;
+  /** X-Forwarded-For for each delivery in turn (--from-ip); URL targets only. */
+  readonly sourceAddresses?: readonly string[] | undefined;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
   /** Called after each delivery, in order. */
@@ -52,11 +55,12 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 
 /** Sign and send one fixture body to a URL as the provider would; never throws for network trouble. */
 export async function deliver(
-  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined },
+  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult }> {
   const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event }, input.clock);
+  const headers = { ...signed.headers, ...input.fixture.meta.headers, ...(input.forwardedFor ? { [FORWARDED_FOR]: input.forwardedFor } : {}) };
   const result = await sendRequest(
-    { url: input.url, headers: { ...signed.headers, ...input.fixture.meta.headers }, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
+    { url: input.url, headers, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
     input.clock,
   );
   return {
@@ -144,7 +148,8 @@ export async function triggerEvent(input: TriggerInput): Promise<DeliveryOutcome
     const id = input.duplicate ? first?.id : undefined;
     let outcome: DeliveryOutcome;
     if (input.target.kind === 'url') {
-      const { result: _result, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal });
+      const forwardedFor = input.sourceAddresses?.[i % input.sourceAddresses.length];
+      const { result: _result, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
       outcome = rest;
     } else {
       outcome = await injectIntoSession({ session: input.target.session, profile: input.profile, event: input.event, body: fixture.body, id, clock: input.clock, signal: input.signal });

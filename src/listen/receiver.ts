@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { unixSeconds, type Clock } from '../clock.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { sendRequest } from '../delivery/send.js';
+import { peerAddress, withForwardedFor } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
@@ -175,6 +176,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     refused?: { answered: number; reason: string; receivedBytes: number };
     source: DeliverySource;
     replayOf?: string | undefined;
+    /** The address the request came from; the forwarded request names it in X-Forwarded-For (none for local deliveries). */
+    peer?: string | undefined;
   }
 
   async function deliver(input: Arrival) {
@@ -234,7 +237,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       relay = Buffer.from('{"skipped":true}\n');
     } else {
       const result = await sendRequest(
-        { url: target, method: input.method, headers: endToEndHeaders(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
+        { url: target, method: input.method, headers: input.peer ? withForwardedFor(endToEndHeaders(input.headers), input.peer) : endToEndHeaders(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
         clock,
       );
       const answered = result.status ?? (result.error?.kind === 'timeout' ? 504 : 502);
@@ -364,6 +367,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         tooLarge: size <= max ? undefined : size,
         ...(notPost && size <= max ? { refused: { answered: 405, reason: `method ${method} is not forwarded: webhooks are POSTs (pass --any-method to forward it)`, receivedBytes: size } } : {}),
         source: options.sourceNow?.() ?? 'provider',
+        peer: peerAddress(req.socket.remoteAddress),
       })
         .then(
           ({ outcome, body: relay }) => {
