@@ -89,9 +89,10 @@ describe('the built CLI', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'webhook-messages-'));
-    await mkdir(path.join(dir, 'fx', 'stripe'), { recursive: true });
-    await writeFile(path.join(dir, 'fx', 'stripe', 'payment_intent.succeeded.json'), '{"type":"payment_intent.succeeded","data":{"object":{}}}');
-    await writeFile(path.join(dir, 'webhook.config.json'), '{"fixtures": "fx"}');
+    // A provider of one event (described in config): the built-ins all have several.
+    await mkdir(path.join(dir, 'fx', 'acme'), { recursive: true });
+    await writeFile(path.join(dir, 'fx', 'acme', 'thing.created.json'), '{"event":"thing.created","data":{}}');
+    await writeFile(path.join(dir, 'webhook.config.json'), JSON.stringify({ fixtures: 'fx', providers: { acme: { scheme: { header: 'x-acme-signature', algorithm: 'sha256', encoding: 'hex' } } } }));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -100,9 +101,9 @@ describe('the built CLI', () => {
   it('says "1 event", not "1 events"', async () => {
     const providers = await runCli(['providers'], { cwd: dir });
     expect(providers.code).toBe(0);
-    expect(providers.stdout).toMatch(/^stripe +1 event  /m);
+    expect(providers.stdout).toMatch(/^acme +1 event  /m);
     expect(providers.stdout).toMatch(/^paystack +\d+ events /m);
-    const unknown = await runCli(['trigger', 'nope', '-p', 'stripe', '--to', 'http://127.0.0.1:9', '-s', 'whsec_x'], { cwd: dir });
+    const unknown = await runCli(['trigger', 'nope', '-p', 'acme', '--to', 'http://127.0.0.1:9', '-s', 'acme_secret'], { cwd: dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/lists its 1 event\n$/);
   });
