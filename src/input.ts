@@ -69,16 +69,30 @@ export function parseNonNegativeInt(flag: string, raw: string): number {
   return Number(raw.trim());
 }
 
-/** Parse an http(s) URL flag, or explain. */
-export function parseHttpUrl(flag: string, raw: string): URL {
+/**
+ * Parse an http(s) URL given in a flag or the config (every URL option goes through here), or
+ * explain. A URL written without its scheme ("localhost:3000/hooks", "127.0.0.1:3000",
+ * "example.dev/hooks") is refused with the fix spelled out: the same URL with http:// (https://
+ * for a public host). `write` shows how the fixed URL is written back (default: `<flag> <url>`).
+ */
+export function parseHttpUrl(flag: string, raw: string, options: { write?: (url: string) => string } = {}): URL {
+  const write = options.write ?? ((url: string) => `${flag} ${url}`);
+  const text = raw.trim();
+  const withoutScheme = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d*)?(\/|\?|#|$)/i.test(text) && text !== '';
+  if (withoutScheme) {
+    const host = (text.startsWith('[') ? text.slice(1, text.indexOf(']')) : text.split(/[:/?#]/)[0]!).toLowerCase();
+    const local = host === 'localhost' || host === '::1' || host.startsWith('127.') || host === '0.0.0.0' || !host.includes('.') || host.endsWith('.localhost') || host.endsWith('.local');
+    throw new UsageError(`${flag} "${raw}" has no scheme (http:// or https://)`, { hint: `write ${write(`${local ? 'http' : 'https'}://${text}`)}` });
+  }
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(text);
   } catch {
-    throw new UsageError(`${flag} is not a URL: "${raw}"`, { hint: `write a full URL, e.g. ${flag} http://localhost:3000/webhooks` });
+    throw new UsageError(`${flag} is not a URL: "${raw}"`, { hint: `write a full URL, e.g. ${write('http://localhost:3000/webhooks')}` });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${flag} must be an http(s) URL, got "${url.protocol}"`, { hint: `e.g. ${flag} http://localhost:3000/webhooks` });
+    throw new UsageError(`${flag} must be an http(s) URL, got "${raw}"`, { hint: `e.g. ${write('http://localhost:3000/webhooks')}` });
   }
+  if (url.hostname === '') throw new UsageError(`${flag} "${raw}" has no host`, { hint: `e.g. ${write('http://localhost:3000/webhooks')}` });
   return url;
 }

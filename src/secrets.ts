@@ -15,24 +15,31 @@ export function resolveSecret(
   profile: ProviderProfile,
   flag: string | undefined,
   env: NodeJS.ProcessEnv,
-  options: { required: boolean } = { required: true },
+  options: { required?: boolean; warn?: (text: string) => void } = {},
 ): ResolvedSecret | undefined {
   const fromEnv = env[profile.secret.envVar];
   const resolved =
     flag !== undefined ? { value: flag, source: '--secret' } : fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, source: `$${profile.secret.envVar}` } : undefined;
   if (!resolved) {
-    if (!options.required) return undefined;
+    if (options.required === false) return undefined;
     throw new UsageError(`no secret for ${profile.name}`, {
       hint: `pass --secret <${profile.secret.format}> or set ${profile.secret.envVar} (${profile.secret.where})`,
     });
   }
   const problem = profile.scheme.checkSecret(resolved.value);
+  const mistake = secretMistake(profile, resolved.value);
   if (problem) {
-    throw new UsageError(`the ${profile.name} secret from ${resolved.source} cannot be used: ${problem}`, {
+    throw new UsageError(`the ${profile.name} secret from ${resolved.source} cannot be used: ${problem}${mistake ? `; it looks like ${mistake}` : ''}`, {
       hint: `a ${profile.name} secret looks like ${profile.secret.format} (${profile.secret.where})`,
     });
   }
+  if (mistake) options.warn?.(`the ${profile.name} secret from ${resolved.source} looks like ${mistake}; ${profile.displayName} webhooks are signed with ${profile.secret.format}: ${profile.secret.where}`);
   return resolved;
+}
+
+/** What a secret of the wrong kind looks like, from the profile's declared mistakes (never the value itself). */
+export function secretMistake(profile: ProviderProfile, secret: string): string | undefined {
+  return profile.secret.mistakes?.find((m) => m.pattern.test(secret))?.looksLike;
 }
 
 /** A secret as it may be shown: its non-secret prefix and its length, never the key material. */

@@ -1,10 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { startHandler, type HandlerKind } from './support/handlers.js';
-import type { Receiver } from './support/receiver.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
 
 const PAYSTACK = 'sk_test_check_suite';
 const KOARD = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -80,9 +81,55 @@ describe('webhook check', () => {
     }
   });
 
+  it('sends nothing but the cases: a handler that dies on any request without a body or signature still passes', async () => {
+    // Parses before it verifies (keeping the raw bytes), as many do; an empty or unsigned HTTP
+    // request kills it, as an uncaught JSON.parse('') kills a bare Node server.
+    const requests: string[] = [];
+    let app: Receiver | undefined;
+    app = handler = await startReceiver((r) => {
+      requests.push(r.method);
+      if (r.method !== 'POST' || r.body.length === 0) {
+        void app!.close();
+        return new Promise(() => {});
+      }
+      const valid = r.headers['x-paystack-signature'] === createHmac('sha512', PAYSTACK).update(r.body).digest('hex');
+      return { status: valid ? 200 : 401, body: valid ? '{"ok":true}' : '{"error":"invalid signature"}' };
+    });
+    const result = await runCli(['check', '--to', `${app.url}/webhooks`, '--provider', 'paystack', '--secret', PAYSTACK, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(requests.every((m) => m === 'POST')).toBe(true);
+    expect(requests).toHaveLength(8); // 7 cases, the duplicate sends twice
+  });
+
+  it('when the app dies mid-run, later cases blame the app that stopped, not the case', async () => {
+    // A handler that crashes (its server goes away) on the first POST without a signature.
+    let app: Receiver | undefined;
+    app = handler = await startReceiver((r) => {
+      if (r.method === 'POST' && r.headers['x-paystack-signature'] === undefined) {
+        void app!.close();
+        return new Promise(() => {});
+      }
+      const valid = r.headers['x-paystack-signature'] === createHmac('sha512', PAYSTACK).update(r.body).digest('hex');
+      return { status: valid ? 200 : 401 };
+    });
+    const result = await runCli(['check', '--to', `${app.url}/webhooks`, '--provider', 'paystack', '--secret', PAYSTACK, '--json']);
+    expect(result.code).toBe(1);
+    const cases = result.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'case');
+    const byId = Object.fromEntries(cases.map((c) => [c.id, c]));
+    expect(byId['wrong-signature'].passed).toBe(true);
+    expect(byId['missing-signature']).toMatchObject({ passed: false, got: 'no answer', explanation: expect.stringMatching(/closed the connection without answering.*crashed/) });
+    for (const id of ['altered-body', 'duplicate', 'unknown-event']) {
+      expect(byId[id].passed, id).toBe(false);
+      expect(byId[id].got, id).toMatch(/refused/);
+      expect(byId[id].explanation, id).toMatch(/^your app stopped answering: nothing is listening on http:\/\/127\.0\.0\.1:\d+ any more \(connection refused\)/);
+      expect(byId[id].explanation, id).not.toMatch(/unknown event type|duplicate|changed after/);
+    }
+  });
+
   it('exits 2 with one line when nothing listens at --to', async () => {
     const result = await runCli(['check', '--to', 'http://127.0.0.1:9/hooks', '--provider', 'paystack', '--secret', PAYSTACK]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: nothing is listening on http:\/\/127\.0\.0\.1:9/);
+    expect(result.stderr).toMatch(/^error: nothing is listening on http:\/\/127\.0\.0\.1:9 \(connection refused\)\nhint: start your app first/);
   });
 });

@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_FILE, SESSION_TOKEN_HEADER, type InjectRequest, type SessionInfo } from '../src/listen/session.js';
 import { runCli } from './support/cli.js';
+import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const PAYSTACK_SECRET = 'sk_test_trigger';
@@ -132,7 +133,9 @@ describe('webhook trigger', () => {
       [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9'], /^error: no secret for paystack\n/],
       [['charge.success', '-p', 'paystack', '-s', PAYSTACK_SECRET], /^error: nowhere to send the event\n/],
       [['charge.success', '-p', 'paystack', '--to', 'ftp://x', '-s', PAYSTACK_SECRET], /^error: --to must be an http\(s\) URL/],
+      [['charge.success', '-p', 'paystack', '--to', 'localhost:3000/hooks', '-s', PAYSTACK_SECRET], /^error: --to "localhost:3000\/hooks" has no scheme \(http:\/\/ or https:\/\/\)\nhint: write --to http:\/\/localhost:3000\/hooks\n$/],
       [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9', '--set', 'nokey'], /^error: malformed --set "nokey"/],
+      [['charge.success', '-p', 'koard', '--to', 'http://127.0.0.1:9'], /^error: "charge.success" is a paystack event, not a koard one\nhint: pass --provider paystack\n$/],
     ];
     for (const [args, message] of cases) {
       const result = await trigger(args);
@@ -160,6 +163,101 @@ describe('webhook trigger', () => {
     expect(injected[0]!.token).toBe('tok_123');
     expect(injected[0]!.request).toMatchObject({ event: 'transfer.success', source: 'trigger' });
     expect(Buffer.from(injected[0]!.request.bodyBase64, 'base64').toString('utf8')).toBe('{"type":"transfer.success","data":{}}');
+  });
+});
+
+describe('webhook trigger into a real listen session', () => {
+  let listen: ListenProcess | undefined;
+  afterEach(async () => {
+    if (listen && listen.child.exitCode === null && listen.child.signalCode === null) await listen.stop();
+    listen = undefined;
+  });
+  const listenArgs = (app: Receiver, ...extra: string[]) => ['--forward-to', `${app.url}/hooks`, '--store', store, '--tunnel', 'none', '--self-check-interval', '0', ...extra];
+
+  it('after kill -9 of listen: says the session is gone, how to go on, and removes its stale file', async () => {
+    const app = await serve();
+    listen = await startListenCli(listenArgs(app, '-p', 'paystack', '--secret', PAYSTACK_SECRET));
+    const pid = listen.child.pid;
+    expect(await listen.stop('SIGKILL')).toBeNull();
+    const result = await trigger(['charge.success', '-p', 'paystack']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^error: the listen session \\(pid ${pid}, started [^)]+\\) is gone: it stopped without cleaning up \\(killed\\?\\); its stale session file was removed\\nhint: start \`webhook listen\` again, or send straight to your app with --to `));
+    expect(result.stderr).not.toMatch(/is your app running/);
+    await expect(access(path.join(store, SESSION_FILE))).rejects.toThrow();
+    expect(app.received).toHaveLength(0);
+  });
+
+  it('a session file whose process lives on but whose control port is closed (pid reused) is gone too', async () => {
+    const closed = await serve();
+    const controlUrl = closed.url;
+    await closed.close();
+    const info: SessionInfo = { pid: process.pid, provider: 'koard', localUrl: 'http://127.0.0.1:1', forwardTo: 'http://127.0.0.1:3000/hooks', controlUrl, token: 'tok_123', startedAt: new Date(0).toISOString() };
+    await writeFile(path.join(store, SESSION_FILE), JSON.stringify(info));
+    const result = await trigger(['transfer.success', '-p', 'koard']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^error: the listen session \\(pid ${process.pid}, started 1970-01-01T00:00:00.000Z\\) is gone`));
+    expect(result.stderr).not.toMatch(/is your app running/);
+    await expect(access(path.join(store, SESSION_FILE))).rejects.toThrow();
+  });
+
+  it('an event listen --events filters out is reported as skipped with a note, exit 0, and never reaches the app', async () => {
+    const app = await serve();
+    listen = await startListenCli(listenArgs(app, '-p', 'paystack', '--secret', PAYSTACK_SECRET, '--events', 'transfer.*'));
+    const human = await trigger(['charge.success']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^– skipped paystack charge\.success → http:\/\/127\.0\.0\.1:\d+\/hooks {2}evt_\w+\n {2}not forwarded: event charge\.success is not in --events\n$/);
+    expect(human.stderr).toMatch(new RegExp(`^the running listen session \\(pid ${listen.child.pid}\\) forwards only --events transfer\\.\\*: charge\\.success was answered 200 and logged there, but not sent to your app`));
+    const json = await trigger(['charge.success', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ event: 'charge.success', ok: false, status: null, skipped: 'event charge.success is not in --events' });
+    const forwarded = await trigger(['transfer.success']);
+    expect(forwarded.code).toBe(0);
+    expect(app.received.map((r) => JSON.parse(r.body.toString('utf8')).event)).toEqual(['transfer.success']);
+    expect((await listen.next((e) => e.type === 'delivery' && e.event === 'charge.success')).skipped).toBe('event charge.success is not in --events');
+  });
+
+  it('--duplicate through a session sends one message id twice, the same bytes, both verified by svix', async () => {
+    const app = await serve();
+    listen = await startListenCli(listenArgs(app, '-p', 'koard', '--secret', KOARD_SECRET));
+    const dup = await trigger(['transaction.created', '--duplicate', '--json']);
+    expect(dup.stderr).toBe('');
+    expect(dup.code).toBe(0);
+    const ids = dup.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(/^msg_/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(app.received).toHaveLength(2);
+    const [x, y] = app.received;
+    expect(x!.headers['svix-id']).toBe(ids[0]);
+    expect(y!.headers['svix-id']).toBe(ids[0]);
+    expect(x!.body.equals(y!.body)).toBe(true);
+    for (const r of [x!, y!]) expect(() => new SvixWebhook(KOARD_SECRET).verify(r.body.toString('utf8'), r.headers as Record<string, string>)).not.toThrow();
+  });
+
+  it('a body over the session --max-body is refused with the limit and the fix named, and logged in the session', async () => {
+    const app = await serve();
+    listen = await startListenCli(listenArgs(app, '-p', 'paystack', '--secret', PAYSTACK_SECRET, '--max-body', '2048'));
+    const big = path.join(dir, 'big.json');
+    await writeFile(big, JSON.stringify({ event: 'charge.success', data: { note: 'x'.repeat(10_000) } }));
+    const size = (await readFile(big)).length;
+    const result = await trigger(['charge.success', '--body-file', big]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`the listen session refused the body: 9.8 KiB (${size} bytes) is over this listen session's --max-body of 2 KiB (2048 bytes); logged there as refused (413)`);
+    expect(result.stdout).toContain(`restart listen with --max-body ${size} (or more), or send straight to your app with --to <url>`);
+    const logged = await listen.next((e) => e.type === 'delivery' && e.answered === 413);
+    expect(logged).toMatchObject({ source: 'trigger', skipped: `body of ${size} bytes is over the 2048-byte cap (listen --max-body)` });
+
+    // A sender that does not say the size is measured: refused and logged the same way.
+    const info = JSON.parse(await readFile(path.join(store, SESSION_FILE), 'utf8')) as SessionInfo;
+    const raw = await fetch(`${info.controlUrl}/inject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SESSION_TOKEN_HEADER]: info.token },
+      body: JSON.stringify({ event: 'charge.success', bodyBase64: Buffer.alloc(3000, 'y').toString('base64') }),
+    });
+    expect(raw.status).toBe(413);
+    expect(await raw.json()).toMatchObject({ error: { kind: 'too-large' }, bodySize: 3000, maxBodyBytes: 2048 });
+    expect(await listen.next((e) => e.type === 'delivery' && e.answered === 413)).toMatchObject({ skipped: 'body of 3000 bytes is over the 2048-byte cap (listen --max-body)' });
+    expect(app.received).toHaveLength(0);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { unixSeconds } from '../clock.js';
 import { sendRequest, type SendResult } from '../delivery/send.js';
 import { newMessageId, signRequest } from '../delivery/sign.js';
+import { FORWARDED_FOR } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
 
 /** Everything a case needs to build and send its delivery. */
@@ -15,6 +16,10 @@ export interface CheckTarget {
   readonly timeoutMs: number;
   readonly clock: Clock;
   readonly signal?: AbortSignal | undefined;
+  /** X-Forwarded-For for each request (--from-ip), called once per request; undefined: none. */
+  readonly forwardedFor?: (() => string) | undefined;
+  /** The addresses the handler allows, when it allow-lists (--allowlist); turns on the opt-in address case. */
+  readonly allowedAddresses?: readonly string[] | undefined;
 }
 
 export interface CaseVerdict {
@@ -34,18 +39,60 @@ export interface CheckCase {
   readonly expected: '2xx' | '4xx';
   /** Cases that only make sense for some schemes (stale timestamps). */
   applies(profile: ProviderProfile): boolean;
+  /** Runs only when asked for (the target says what it needs). */
+  readonly optIn?: (target: Pick<CheckTarget, 'allowedAddresses'>) => boolean;
   run(target: CheckTarget): Promise<CaseVerdict>;
 }
 
 const RAW_BODY_FIX = 'verify the raw request bytes before parsing (Express: express.raw({ type: "application/json" }); fetch-style: await request.arrayBuffer()), then JSON.parse';
 
 async function send(target: CheckTarget, headers: Record<string, string>, body: Uint8Array): Promise<SendResult> {
+  if (target.forwardedFor && headers[FORWARDED_FOR] === undefined) headers = { ...headers, [FORWARDED_FOR]: target.forwardedFor() };
   return sendRequest({ url: target.url, headers, body, timeoutMs: target.timeoutMs, ...(target.signal ? { signal: target.signal } : {}) }, target.clock);
 }
 
-const describeAnswer = (r: SendResult) => (r.status !== undefined ? String(r.status) : r.error?.kind === 'timeout' ? 'timeout' : 'no answer');
+const describeAnswer = (r: SendResult) => (r.status !== undefined ? String(r.status) : r.error?.kind === 'timeout' ? 'timeout' : r.error?.kind === 'refused' ? 'refused' : 'no answer');
 const is2xx = (r: SendResult) => r.status !== undefined && r.status >= 200 && r.status < 300;
 const is4xx = (r: SendResult) => r.status !== undefined && r.status >= 400 && r.status < 500;
+
+/**
+ * A delivery that got no HTTP answer at all, judged by its real cause: the app is gone
+ * (connection refused: it stopped, most likely crashed on an earlier case), it dropped the
+ * connection (it crashed or threw on this one), or it is too slow. Undefined when it answered.
+ */
+export function unanswered(t: CheckTarget, r: SendResult, durationMs = r.durationMs): CaseVerdict | undefined {
+  if (r.status !== undefined) return undefined;
+  const where = `${t.url.protocol}//${t.url.host}`;
+  const got = describeAnswer(r);
+  switch (r.error?.kind) {
+    case 'refused':
+      return {
+        passed: false,
+        got,
+        durationMs,
+        explanation: `your app stopped answering: nothing is listening on ${where} any more (connection refused); it most likely crashed on an earlier case (see its log)`,
+        fix: 'a handler must answer every delivery, never crash: catch errors, answer 4xx to deliveries that fail verification; restart the app and run check again',
+      };
+    case 'reset':
+      return {
+        passed: false,
+        got,
+        durationMs,
+        explanation: `your app closed the connection without answering this delivery: it crashed or threw while handling it (see its log)`,
+        fix: 'catch errors in the handler and always answer: 2xx for a good delivery, 4xx for one that fails verification',
+      };
+    case 'timeout':
+      return {
+        passed: false,
+        got,
+        durationMs,
+        explanation: `no answer within ${t.timeoutMs / 1000} s: ${t.profile.displayName} counts that as failed and retries`,
+        fix: 'answer as soon as the signature is checked; do slow work after answering (a queue, a background job)',
+      };
+    default:
+      return { passed: false, got, durationMs, explanation: r.error?.message ?? 'no answer', fix: 'check that --to points at your handler and that it answers every request' };
+  }
+}
 
 function signed(target: CheckTarget, body: Uint8Array, overrides: { secret?: string; timestamp?: number; id?: string } = {}) {
   return signRequest(target.profile, { body, secret: overrides.secret ?? target.secret, event: target.event, id: overrides.id, timestamp: overrides.timestamp }, target.clock);
@@ -100,6 +147,8 @@ export const CASES: readonly CheckCase[] = [
       if (r.error?.kind === 'timeout') {
         return { passed: false, got: 'timeout', durationMs: r.durationMs, explanation: `no answer within ${t.profile.displayName}'s ${t.timeoutMs / 1000} s timeout, so it counts as failed and is retried`, fix: 'answer 2xx as soon as the signature checks out; do slow work after answering (a queue, a background job)' };
       }
+      const none = unanswered(t, r);
+      if (none) return none;
       return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'a correctly signed delivery was refused', fix: `check the secret your handler uses (${t.profile.secret.envVar}) and that it verifies the raw body` };
     },
   },
@@ -112,6 +161,8 @@ export const CASES: readonly CheckCase[] = [
       const body = reformat(await t.body());
       const r = await send(t, signed(t, body).headers, body);
       if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+      const none = unanswered(t, r);
+      if (none) return none;
       return {
         passed: false,
         got: describeAnswer(r),
@@ -181,6 +232,8 @@ export const CASES: readonly CheckCase[] = [
       const got = `${describeAnswer(first)} then ${describeAnswer(second)}`;
       const durationMs = first.durationMs + second.durationMs;
       if (is2xx(first) && is2xx(second)) return { passed: true, got, durationMs };
+      const none = unanswered(t, first, durationMs) ?? unanswered(t, second, durationMs);
+      if (none) return { ...none, got };
       return {
         passed: false,
         got,
@@ -200,14 +253,47 @@ export const CASES: readonly CheckCase[] = [
       const headers = signRequest(t.profile, { body, secret: t.secret, event: UNKNOWN_EVENT }, t.clock).headers;
       const r = await send(t, headers, body);
       if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
+      const none = unanswered(t, r);
+      if (none) return none;
       return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'an unknown event type was refused, so the provider retries it for hours or days and may disable the endpoint', fix: 'answer 2xx for event types you do not handle (log and ignore them)' };
     },
   },
 ];
 
+/** Documentation addresses (RFC 5737): never a provider's. */
+const FOREIGN_ADDRESSES = ['203.0.113.7', '198.51.100.7'];
+
+/** Opt-in: for handlers that allow-list the provider's addresses (check --allowlist). */
+export const FOREIGN_ADDRESS_CASE: CheckCase = {
+  id: 'foreign-address',
+  title: "a delivery from an address that is not the provider's",
+  expected: '4xx',
+  applies: () => true,
+  optIn: (t) => t.allowedAddresses !== undefined,
+  async run(t) {
+    const body = await t.body();
+    const foreign = FOREIGN_ADDRESSES.find((a) => !t.allowedAddresses?.includes(a))!;
+    const headers = { ...signed(t, body).headers, [FORWARDED_FOR]: foreign };
+    return rejects(
+      t,
+      headers,
+      body,
+      `accepted a correctly signed delivery from ${foreign} (X-Forwarded-For), which is not one of the allowed addresses: the allow-list is not enforced, or trusts the wrong X-Forwarded-For entry`,
+      `refuse (403) a delivery whose client address, the X-Forwarded-For entry added by the proxy you trust, is not one of ${(t.allowedAddresses ?? []).join(', ')}`,
+    );
+  },
+};
+
+/** The cases that run for this provider and target, in order (opt-in ones only when the target asks). */
+export function casesFor(profile: ProviderProfile, target: Pick<CheckTarget, 'allowedAddresses'> = {}): CheckCase[] {
+  return [...CASES, FOREIGN_ADDRESS_CASE].filter((c) => c.applies(profile) && (c.optIn === undefined || c.optIn(target)));
+}
+
 async function rejects(t: CheckTarget, headers: Record<string, string>, body: Uint8Array, accepted: string, fix?: string): Promise<CaseVerdict> {
   const r = await send(t, headers, body);
   if (is4xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
   if (is2xx(r)) return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: accepted, fix: fix ?? `verify ${t.profile.scheme.signatureHeader} over the raw body with the secret and answer 401 when it does not match` };
-  return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'rejected, but not with a 4xx: a 5xx or no answer makes the provider retry a request that can never succeed', fix: 'answer 400/401 when verification fails' };
+  const none = unanswered(t, r);
+  if (none) return none;
+  return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'rejected, but not with a 4xx: a 5xx makes the provider retry a request that can never succeed', fix: 'answer 400/401 when verification fails' };
 }

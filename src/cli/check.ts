@@ -9,8 +9,10 @@ export function defineCheck(program: Command, { context, run }: DefineInput): vo
     .option('-p, --provider <name>', 'provider profile (default: config provider)')
     .option('-s, --secret <secret>', "the secret your handler verifies with (default: the provider's env var)")
     .option('-e, --event <type>', 'event whose fixture is the valid body (default: the first in the catalog)')
-    .option('--fixtures <dir>', 'a fixtures folder searched first (repeatable)', collect, [] as string[])
+    .option('--fixtures <dir>', 'a fixtures folder searched first (repeatable)', collect)
     .option('--timeout <ms>', "how long to wait for each answer (default: the provider's timeout)", intArg('--timeout', 1))
+    .option('--from-ip <addr>', 'send X-Forwarded-For: <addr> with every case ("provider": its documented addresses in turn)')
+    .option('--allowlist', 'the handler allow-lists addresses: add a case from a foreign address (the others come from --from-ip, default provider)')
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--json', 'one JSON object per case, then a summary')
     .addHelpText(

@@ -10,7 +10,7 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('-s, --secret <secret>', "webhook secret to verify with (default: the provider's env var; registration sets it)")
     .option('--port <n>', 'receiver port on 127.0.0.1 (default: a free one)', intArg('--port'))
     .option('--events <list>', 'only forward these event types (comma-separated, * wildcards)')
-    .option('--route <pattern=url>', "send matching events elsewhere, e.g. 'transfer.*=http://localhost:4000/t' (repeatable)", collect, [] as string[])
+    .option('--route <pattern=url>', "send matching events elsewhere, e.g. 'transfer.*=http://localhost:4000/t' (repeatable)", collect)
     .option('--tunnel <kind>', 'ngrok | none | loopback (default: ngrok when NGROK_AUTHTOKEN is set, else none)')
     .option('--public-url <url>', 'the public URL of a tunnel you run yourself (cloudflared, a reverse proxy)')
     .option('--no-register', 'do not register the URL with the provider’s API')

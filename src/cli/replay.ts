@@ -10,6 +10,7 @@ export function defineReplay(program: Command, { context, run }: DefineInput): v
     .option('-s, --secret <secret>', "signing secret for every provider (default: each provider's env var)")
     .option('--concurrency <n>', 'deliveries in flight at once', intArg('--concurrency', 1), 4)
     .option('--expect <status>', 'answer that passes: 200, 2xx or 200,202 (a fixture\'s "$fixture".expect wins; default 2xx)')
+    .option('--from-ip <addr>', 'send X-Forwarded-For: <addr> to test an IP allow-list ("provider": its documented addresses in turn)')
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--json', 'one JSON object per fixture, then a summary object')
     .addHelpText(

@@ -8,7 +8,7 @@ export function defineResend(program: Command, { context, run }: DefineInput): v
     .option('-t, --to <url>', 'where to send it (default: where it was forwarded)')
     .option('--resign', 'sign again with a fresh timestamp/id (needs the secret)')
     .option('-s, --secret <secret>', "secret for --resign (default: the provider's env var)")
-    .option('--set <path=value>', 'change a value in the body (typed as JSON when it parses); implies --resign (repeatable)', collect, [] as string[])
+    .option('--set <path=value>', 'change a value in the body (typed as JSON when it parses); implies --resign (repeatable)', collect)
     .option('--data <file>', 'merge a JSON merge patch into the body; implies --resign')
     .option('--edit', 'edit the body in $EDITOR first; implies --resign')
     .option('--store <dir>', 'delivery log folder')

@@ -12,6 +12,8 @@ export function defineSandbox(program: Command, { context, run }: DefineInput): 
     .option('--deliver-as <provider>', 'emit as paystack or koard (no registration API) to --to')
     .option('-t, --to <url>', 'where --deliver-as deliveries go (default: config forwardTo)')
     .option('-s, --secret <secret>', "--deliver-as signing secret (default: the provider's env var)")
+    .option('--mode <mode>', 'retry schedule of a provider with several: --deliver-as paystack --mode test (default) or live')
+    .option('--abandon-after <n>', 'abandon a delivery after this many failed attempts in all (default: the whole schedule; PayKore 9)', intArg('--abandon-after', 1))
     .option('--fixtures <dir>', 'fixture folder searched before the built-ins for event bodies')
     .option('--json', 'NDJSON: {"type":"ready","url"} then one {"type":"attempt",...} per attempt')
     .addHelpText(
@@ -20,6 +22,8 @@ export function defineSandbox(program: Command, { context, run }: DefineInput): 
         'webhook sandbox --port 4010',
         'webhook sandbox --time-scale 0.001 --store .webhook/sandbox --json',
         'webhook sandbox --deliver-as koard --to http://localhost:3000/webhooks --secret whsec_...',
+        'webhook sandbox --deliver-as paystack --mode live --to http://localhost:3000/webhooks --time-scale 0.001',
+        'webhook sandbox --abandon-after 8',
         `curl -s localhost:4010/v1/webhooks -H 'X-API-Key: sk_test_0123456789' -d '{"url":"http://localhost:3000/hooks"}'`,
         `curl -s localhost:4010/v1/events -H 'X-API-Key: sk_test_0123456789' -d '{"event":"transaction.completed"}'`,
       ]),

@@ -8,7 +8,7 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
     .option('-p, --provider <name>', 'provider profile (see `webhook providers`)')
     .option('-s, --secret <secret>', "signing secret (default: the provider's env var)")
     .option('-b, --body <text>', 'body to sign, as given')
-    .option('-f, --body-file <path>', 'read the body bytes from a file (- for stdin)')
+    .option('--body-file <path>', 'read the body bytes from a file (- for stdin)')
     .option('--id <id>', 'message id, for schemes that sign one (default: fresh)')
     .option('--timestamp <unix>', 'unix seconds, for timestamped schemes (default: now)', intArg('--timestamp'))
     .option('--event <type>', 'event type, for providers that send it in a header (github)')

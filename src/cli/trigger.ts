@@ -14,6 +14,7 @@ export function defineTrigger(program: Command, { context, run }: DefineInput): 
     .option('--body-file <file>', "send this file's bytes verbatim instead of the fixture")
     .option('-n, --count <n>', 'send it n times (fresh ids each time unless --duplicate)', intArg('--count', 1))
     .option('--duplicate', 'resend the same body with the same message id (idempotency test; default count 2)')
+    .option('--from-ip <addr>', 'send X-Forwarded-For: <addr> to test an IP allow-list ("provider": its documented addresses in turn)')
     .option('--store <dir>', 'where the listen session runs from (default: $WEBHOOK_STORE, config store, the state dir)')
     .option('--json', 'one JSON object per delivery: event, provider, url, status, ok, durationMs, id')
     .addHelpText(

@@ -1,24 +1,28 @@
 import path from 'node:path';
-import { CASES } from '../check/cases.js';
+import { casesFor } from '../check/cases.js';
+import { probeConnection } from '../delivery/reachable.js';
+import { parseSourceAddress, sourceAddresses } from '../delivery/source-address.js';
 import { runChecks, type CaseResult } from '../check/run.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { listEvents } from '../fixtures/events.js';
 import { loadFixture } from '../fixtures/load.js';
 import { parseHttpUrl } from '../input.js';
+import { countOf } from '../quantity.js';
 import { newJUnitBuilder } from '../output/junit.js';
 import { resolveSecret } from '../secrets.js';
 import { chooseProvider } from './provider-options.js';
-import { sendRequest } from '../delivery/send.js';
 
 export interface CheckOptions {
   to?: string | undefined;
   provider?: string | undefined;
   secret?: string | undefined;
   event?: string | undefined;
-  fixtures: string[];
+  fixtures?: string[] | undefined;
   timeout?: number | undefined;
   junit?: string | undefined;
+  fromIp?: string | undefined;
+  allowlist?: boolean | undefined;
   json?: boolean | undefined;
 }
 
@@ -38,8 +42,8 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
   const raw = options.to ?? config.forwardTo;
   if (!raw) throw new UsageError('no handler to check', { hint: 'pass --to http://localhost:3000/webhooks (or set forwardTo in the config)' });
   const url = parseHttpUrl('--to', raw);
-  const secret = resolveSecret(profile, options.secret, ctx.env)!.value;
-  const events = await listEvents(profile, config, ctx.cwd, options.fixtures);
+  const secret = resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value;
+  const events = await listEvents(profile, config, ctx.cwd, options.fixtures ?? []);
   // Default: the provider's everyday success event (charge.success, transaction.completed, ...).
   const event = options.event ?? events.find((e) => /\.(success|completed|captured|succeeded)$/.test(e)) ?? events[0];
   if (options.event !== undefined && !events.includes(options.event)) {
@@ -47,30 +51,47 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
   }
   // The valid body is compact, as providers send it; case 2 then varies only the formatting.
   const body = event
-    ? async () => compact((await loadFixture({ provider: profile.name, event, fixtures: options.fixtures, config, cwd: ctx.cwd, clock: ctx.clock })).body)
+    ? async () => compact((await loadFixture({ provider: profile.name, event, fixtures: options.fixtures ?? [], config, cwd: ctx.cwd, clock: ctx.clock })).body)
     : async () => Buffer.from(JSON.stringify({ id: `evt_check_${ctx.clock.now()}`, event: 'webhook.check', type: 'webhook.check', data: { object: {} } }));
   const timeoutMs = options.timeout ?? profile.timeoutMs;
+  // --from-ip: every case claims this address (or the provider's, in turn); --allowlist adds the foreign-address case.
+  if (options.allowlist && options.fromIp === undefined && !profile.sourceIps?.length) {
+    throw new UsageError(`--allowlist: ${profile.displayName} documents no addresses its deliveries come from`, { hint: 'add --from-ip <the address your handler allows>' });
+  }
+  const from = options.fromIp !== undefined ? parseSourceAddress(options.fromIp) : options.allowlist ? ({ kind: 'provider' } as const) : undefined;
+  const addresses = from && sourceAddresses(from, profile);
+  let sent = 0;
+  const forwardedFor = addresses && (() => addresses[sent++ % addresses.length]!);
 
-  // Unreachable before any case: a usage problem, said once.
-  const probe = await sendRequest({ url, method: 'HEAD', headers: {}, body: Buffer.alloc(0), timeoutMs: Math.min(timeoutMs, 5000) }, ctx.clock);
-  if (probe.error && probe.error.kind !== 'timeout') throw new UsageError(probe.error.message, { hint: 'start your app first, or fix --to' });
+  // Unreachable before any case: a usage problem, said once. Only a TCP connect: no request
+  // that is not a case reaches the handler.
+  const unreachable = await probeConnection(url, Math.min(timeoutMs, 5000));
+  if (unreachable) {
+    throw new UsageError(unreachable.message, { hint: unreachable.kind === 'refused' ? `start your app first, or fix --to (${url})` : `fix the host in --to (${url})` });
+  }
 
   const out = ctx.sink(options);
-  const applicable = CASES.filter((c) => c.applies(profile)).length;
-  if (!out.json) out.line(out.style.bold(`webhook check ${profile.displayName} → ${url} (${event ?? 'generic body'}, ${applicable} cases)`));
+  const allowedAddresses = options.allowlist ? addresses : undefined;
+  const applicable = casesFor(profile, { allowedAddresses }).length;
+  if (!out.json) out.line(out.style.bold(`webhook check ${profile.displayName} → ${url} (${event ?? 'generic body'}, ${countOf(applicable, 'case')})`));
+  // When the app has stopped, every later case fails for the same reason: said once.
+  let previousWhy: string | undefined;
   const render = (r: CaseResult) => {
     if (out.json) return out.record({ type: 'case', ...r, got: r.got, explanation: r.explanation ?? null, fix: r.fix ?? null });
     const mark = r.passed ? out.style.green('pass') : out.style.red('FAIL');
     out.line(`  ${mark}  ${r.title.padEnd(52)} expect ${r.expected}  got ${r.got.padEnd(14)} ${String(r.durationMs).padStart(5)} ms`);
-    if (!r.passed) {
+    if (!r.passed && r.explanation === previousWhy) {
+      out.line(`        ${out.style.red('why:')} the same as above`);
+    } else if (!r.passed) {
       out.line(`        ${out.style.red('why:')} ${r.explanation}`);
       out.line(`        ${out.style.yellow('fix:')} ${r.fix}`);
     }
+    previousWhy = r.passed ? undefined : r.explanation;
   };
-  const results = await runChecks({ profile, secret, url, event: event ?? 'webhook.check', body, timeoutMs, clock: ctx.clock, signal: ctx.signal }, render);
+  const results = await runChecks({ profile, secret, url, event: event ?? 'webhook.check', body, timeoutMs, clock: ctx.clock, signal: ctx.signal, forwardedFor, allowedAddresses }, render);
   const failed = results.filter((r) => !r.passed).length;
   if (out.json) out.record({ type: 'summary', provider: profile.name, url: url.toString(), cases: results.length, passed: results.length - failed, failed });
-  else out.line(failed === 0 ? out.style.green(`all ${results.length} cases pass`) : out.style.red(`${failed} of ${results.length} cases fail`));
+  else out.line(failed === 0 ? out.style.green(results.length === 1 ? 'the case passes' : `all ${results.length} cases pass`) : out.style.red(`${failed} of ${countOf(results.length, 'case')} ${failed === 1 ? 'fails' : 'fail'}`));
   if (options.junit) {
     const builder = await newJUnitBuilder('webhook check');
     const suite = builder.testSuite().name(`webhook check ${profile.name}`);

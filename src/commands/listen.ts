@@ -21,7 +21,7 @@ export interface ListenCommandOptions {
   secret?: string | undefined;
   port?: number | undefined;
   events?: string | undefined;
-  route: string[];
+  route?: string[] | undefined;
   tunnel?: string | undefined;
   publicUrl?: string | undefined;
   register?: boolean | undefined;
@@ -45,7 +45,7 @@ export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Recor
   for (const flag of flags) {
     const at = flag.indexOf('=');
     if (at <= 0) throw new UsageError(`--route "${flag}" is not pattern=url`, { hint: "e.g. --route 'transfer.*=http://localhost:4000/webhooks'" });
-    routes.push({ pattern: flag.slice(0, at), target: parseHttpUrl('--route', flag.slice(at + 1)) });
+    routes.push({ pattern: flag.slice(0, at), target: parseHttpUrl('--route', flag.slice(at + 1), { write: (url) => `--route '${flag.slice(0, at)}=${url}'` }) });
   }
   for (const [pattern, url] of Object.entries(fromConfig)) routes.push({ pattern, target: new URL(url) });
   return routes;
@@ -134,9 +134,9 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const forwardRaw = options.forwardTo ?? config.forwardTo;
   if (!forwardRaw) throw new UsageError('no app to forward to', { hint: 'pass --forward-to http://localhost:3000/webhooks (or set forwardTo in the config)' });
   const forwardTo = parseHttpUrl('--forward-to', forwardRaw);
-  const routes = parseRoutes(options.route, config.listen?.routes);
+  const routes = parseRoutes(options.route ?? [], config.listen?.routes);
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
-  const secret = resolveSecret(profile, options.secret, ctx.env, { required: false })?.value;
+  const secret = resolveSecret(profile, options.secret, ctx.env, { required: false, warn: (text) => ctx.sink({}).warn(text) })?.value;
   const { opener, note } = chooseTunnel(options, ctx.env);
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;

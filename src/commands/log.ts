@@ -9,6 +9,7 @@ import { deliveryJson, deliveryLine, signatureMark } from '../output/delivery-li
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import { parseLogRecord } from '../store/records.js';
 import { resolveStoreDir } from '../store/location.js';
+import { countOf } from '../quantity.js';
 import type { Delivery } from '../store/types.js';
 
 export interface LogOptions {
@@ -102,7 +103,7 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
     out.line(`${style.bold(request.event ?? '(no event)')}  ${request.id}  ${new Date(request.receivedAt).toISOString()}  ${request.provider}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]` : ''}`);
     out.line(`signature ${signatureMark(request.signature.state, style)} ${verdict}`);
     out.line('');
-    out.line(style.bold(`request  ${request.method} ${request.path}  (${request.bodySize} bytes)`));
+    out.line(style.bold(`request  ${request.method} ${request.path}  (${countOf(request.bodySize, 'byte')})`));
     for (const line of headerLines(request.headers)) out.line(line);
     out.line('');
     out.line(readableBody(body));
@@ -171,7 +172,7 @@ export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliCo
       throw error;
     }
     const out = ctx.sink({});
-    out.line(`saved ${path.relative(ctx.cwd, file)} (${body.length} bytes${paths.length ? `, ${paths.length} redacted` : ', exactly as received'}) from ${request.id}`);
+    out.line(`saved ${path.relative(ctx.cwd, file)} (${countOf(body.length, 'byte')}${paths.length ? `, ${paths.length} redacted` : ', exactly as received'}) from ${request.id}`);
     out.note(`replay it: webhook replay ${path.relative(ctx.cwd, file)} --provider ${request.provider} --to <url>`);
     return 0;
   } finally {
@@ -242,7 +243,7 @@ export async function runLogExport(options: LogExportOptions, ctx: CliContext): 
     const text = format === 'ndjson' ? chunks.join('') : `${JSON.stringify({ log: { version: '1.2', creator: { name: 'webhook', version: '0' }, entries } }, null, 2)}\n`;
     if (options.output) {
       await writeFile(path.resolve(ctx.cwd, options.output), text, { mode: 0o600 }); // bodies and headers: yours only
-      ctx.sink({}).note(`wrote ${rows.length} deliveries to ${options.output}`);
+      ctx.sink({}).note(`wrote ${countOf(rows.length, 'delivery', 'deliveries')} to ${options.output}`);
     } else ctx.streams.stdout.write(text);
     return 0;
   } finally {
@@ -280,7 +281,7 @@ export async function runLogImport(file: string, options: { store?: string | und
         added++;
       } else if (importing.has(record.id)) await log.appendOutcome(record);
     }
-    ctx.sink({}).line(`imported ${added} deliveries into ${log.file}${skipped ? ` (${skipped} already there)` : ''}`);
+    ctx.sink({}).line(`imported ${countOf(added, 'delivery', 'deliveries')} into ${log.file}${skipped ? ` (${skipped} already there)` : ''}`);
     return 0;
   } finally {
     await log.close();

@@ -1,6 +1,7 @@
 import type { CliContext } from '../context.js';
 import { listEvents } from '../fixtures/events.js';
 import { providerRegistry } from '../providers/index.js';
+import { noun } from '../quantity.js';
 import { describeProvider } from '../providers/describe.js';
 
 /** List the known providers with their scheme, headers and event count. */
@@ -17,7 +18,7 @@ export async function runProviders(options: { json?: boolean | undefined }, ctx:
   }
   const width = Math.max(...rows.map((r) => r.name.length));
   for (const row of rows) {
-    out.line(`${out.style.bold(row.name.padEnd(width))}  ${String(row.eventCount).padStart(3)} events  ${row.scheme}${row.registrationApi ? out.style.cyan('  [registration API]') : ''}`);
+    out.line(`${out.style.bold(row.name.padEnd(width))}  ${String(row.eventCount).padStart(3)} ${noun(row.eventCount, 'event').padEnd(6)}  ${row.scheme}${row.registrationApi ? out.style.cyan('  [registration API]') : ''}`);
   }
   return 0;
 }

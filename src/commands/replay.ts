@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { runReplay, type ReplayReporter } from '../delivery/replay.js';
+import { parseSourceAddress, sourceAddresses } from '../delivery/source-address.js';
 import { UsageError, WebhookError } from '../errors.js';
 import { parseExpectation } from '../fixtures/expect.js';
 import { parseHttpUrl } from '../input.js';
@@ -17,6 +18,7 @@ export interface ReplayOptions {
   concurrency?: number | undefined;
   expect?: string | undefined;
   junit?: string | undefined;
+  fromIp?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -49,9 +51,11 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
   const secrets = new Map<string, string>();
   const secretFor = (profile: ProviderProfile): string => {
     let secret = secrets.get(profile.name);
-    if (secret === undefined) secrets.set(profile.name, (secret = resolveSecret(profile, options.secret, ctx.env)!.value));
+    if (secret === undefined) secrets.set(profile.name, (secret = resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value));
     return secret;
   };
+
+  const from = options.fromIp === undefined ? undefined : parseSourceAddress(options.fromIp);
 
   const out = ctx.sink(options);
   const reporters: ReplayReporter[] = [out.json ? jsonReporter(out) : ctx.streams.stderr.isTTY ? progressReporter(out, ctx.streams, ctx.clock) : plainReporter(out)];
@@ -63,6 +67,7 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
     url,
     providerFor,
     secretFor,
+    sourceAddressesFor: from && ((profile: ProviderProfile) => sourceAddresses(from, profile)),
     expect,
     concurrency: options.concurrency ?? 4,
     templates: templateSource(ctx),

@@ -64,7 +64,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
     const profile = getProvider(providerRegistry(config), original.request.provider);
     const body = await editedBody(Buffer.from(original.request.bodyBase64, 'base64'), options, ctx);
     // A changed body needs a fresh signature to be valid; an unchanged one keeps the recorded headers.
-    const resignWith = options.resign || body ? resolveSecret(profile, options.secret, ctx.env)!.value : undefined;
+    const resignWith = options.resign || body ? resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value : undefined;
     const { request, result, messageId } = await resendDelivery({ log, original, url, profile, resignWith, body, clock: ctx.clock });
     renderOutcome(ctx.sink(options), {
       event: request.event ?? '(no event)',

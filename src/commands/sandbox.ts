@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
-import type { AttemptEvent } from '../sandbox/engine.js';
+import type { AttemptEvent, EndpointEvent } from '../sandbox/engine.js';
 import { startSandbox } from '../sandbox/server.js';
 import { resolveSecret } from '../secrets.js';
 import { chooseProvider } from './provider-options.js';
@@ -16,6 +16,8 @@ export interface SandboxCommandOptions {
   to?: string | undefined;
   secret?: string | undefined;
   fixtures?: string | undefined;
+  mode?: string | undefined;
+  abandonAfter?: number | undefined;
   json?: boolean | undefined;
 }
 
@@ -29,7 +31,7 @@ export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext
     const { config } = await ctx.config();
     const to = options.to ?? config.forwardTo;
     if (!to) throw new UsageError(`--deliver-as ${profile.name} needs --to <url>`, { hint: 'e.g. --to http://localhost:3000/webhooks' });
-    deliverAs = { profile, url: parseHttpUrl('--to', to).toString(), secret: resolveSecret(profile, options.secret, ctx.env)!.value };
+    deliverAs = { profile, url: parseHttpUrl('--to', to).toString(), secret: resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
   } else if (options.to !== undefined || options.secret !== undefined) {
     throw new UsageError('--to and --secret go with --deliver-as', { hint: 'e.g. --deliver-as paystack --to http://localhost:3000/webhooks' });
   }
@@ -43,6 +45,13 @@ export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext
     const next = delivery.state === 'retrying' && delivery.nextAttemptAt ? ` next ${delivery.nextAttemptAt}` : '';
     out.line(`${attempt.at.slice(11, 19)} ${style.bold(delivery.event)} → ${delivery.url} attempt ${attempt.attempt}/${maxAttempts}${attempt.manual ? ' (manual)' : ''} ${status} ${attempt.durationMs} ms ${delivery.state}${next}${attempt.error ? style.dim(`  ${attempt.error}`) : ''}`);
   };
+  const onEndpoint = (event: EndpointEvent) => {
+    if (out.json) return out.record({ type: 'endpoint', endpoint: event.endpointId, url: event.url, status: event.status, failingSince: event.failingSince, disabledAt: event.disabledAt });
+    const days = event.afterMs / 86_400_000;
+    out.line(
+      `${event.disabledAt.slice(11, 19)} ${out.style.red('endpoint disabled')} ${event.url}: every attempt failed since ${event.failingSince} (${days >= 1 ? `${days} days` : `${Math.round(event.afterMs) / 1000} s scaled`}); enable it with POST /v1/target/enable`,
+    );
+  };
   const sandbox = await startSandbox(
     {
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -51,16 +60,20 @@ export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext
       ...(options.store !== undefined ? { storeDir: options.store } : {}),
       ...(deliverAs ? { deliverAs } : {}),
       ...(options.fixtures !== undefined ? { fixtures: [options.fixtures] } : {}),
+      mode: options.mode,
+      abandonAfter: options.abandonAfter,
       cwd: ctx.cwd,
     },
-    { clock: ctx.clock, onAttempt },
+    { clock: ctx.clock, onAttempt, onEndpoint },
   ).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
     throw error;
   });
-  if (out.json) out.record({ type: 'ready', url: sandbox.url, deliverAs: deliverAs?.profile.name ?? null });
+  const { schedule } = sandbox;
+  if (out.json) out.record({ type: 'ready', url: sandbox.url, deliverAs: deliverAs?.profile.name ?? null, retryMode: schedule.mode, maxAttempts: schedule.attempts, retryDelaysMs: schedule.retryDelaysMs });
   else {
     out.line(`sandbox listening on ${sandbox.url}${deliverAs ? ` (delivering as ${deliverAs.profile.displayName} to ${deliverAs.url})` : ''}`);
+    out.note(`retries: ${schedule.attempts} attempts in all${schedule.mode === 'default' ? '' : ` (${schedule.mode} mode)`}, delays scaled by ${options.timeScale ?? 1}`);
     out.note(`register: curl -s ${sandbox.url}/v1/webhooks -H 'X-API-Key: sk_test_0123456789' -d '{"url":"http://localhost:3000/webhooks"}'`);
     out.note('stop with Ctrl-C');
   }

@@ -18,7 +18,7 @@ export interface SignOptions {
 /** Print the headers the provider would send with exactly these bytes. */
 export async function runSign(options: SignOptions, ctx: CliContext): Promise<number> {
   const profile = await chooseProvider(ctx, options.provider);
-  const secret = resolveSecret(profile, options.secret, ctx.env)!;
+  const secret = resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!;
   const body = await readBodyInput(options, ctx.streams.stdin);
   const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event }, ctx.clock);
   const out = ctx.sink(options);

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { triggerEvent, type DeliveryOutcome, type TriggerTarget } from '../delivery/trigger.js';
+import { parseSourceAddress, sourceAddresses } from '../delivery/source-address.js';
 import { UsageError } from '../errors.js';
 import { readFixtureFile, type LoadedFixture } from '../fixtures/load.js';
 import { resolveEvent } from '../fixtures/resolve.js';
 import { parseHttpUrl } from '../input.js';
-import { readSession } from '../listen/session.js';
+import { findSession, type SessionInfo } from '../listen/session.js';
 import type { OutputSink } from '../output/sink.js';
 import { resolveSecret } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
@@ -18,6 +19,7 @@ export interface TriggerOptions extends FixtureFlags {
   count?: number | undefined;
   duplicate?: boolean | undefined;
   store?: string | undefined;
+  fromIp?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -29,6 +31,11 @@ export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {
     return;
   }
   const { style } = out;
+  if (outcome.skipped !== undefined) {
+    out.line(`${style.yellow('–')} ${style.yellow('skipped')} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}${outcome.id ? style.dim(`  ${outcome.id}`) : ''}`);
+    out.line(`  ${style.yellow(`not forwarded: ${outcome.skipped}`)}`);
+    return;
+  }
   const mark = outcome.ok ? style.green('✓') : style.red('✗');
   const status = outcome.status === undefined ? style.red('---') : outcome.ok ? style.green(String(outcome.status)) : style.red(String(outcome.status));
   out.line(`${mark} ${status} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}  ${outcome.durationMs} ms${outcome.id ? style.dim(`  ${outcome.id}`) : ''}`);
@@ -40,7 +47,8 @@ export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {
 export async function runTrigger(event: string, options: TriggerOptions, ctx: CliContext): Promise<number> {
   const { config, filepath } = await ctx.config();
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: filepath ? path.dirname(filepath) : ctx.cwd });
-  const session = options.to === undefined || (!options.provider && !config.provider) ? await readSession(storeDir) : undefined;
+  const lookup = options.to === undefined || (!options.provider && !config.provider) ? await findSession(storeDir) : {};
+  const session = lookup.live;
   const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [] });
   const overrides = await fixtureOverrides(options);
   if (!choice.file && overrides.body === undefined) {
@@ -49,7 +57,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
 
   let target: TriggerTarget;
   if (options.to !== undefined) {
-    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: resolveSecret(choice.profile, options.secret, ctx.env)!.value };
+    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: resolveSecret(choice.profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
   } else if (session) {
     if (session.provider !== choice.profile.name) {
       throw new UsageError(`the running listen session is for ${session.provider}, not ${choice.profile.name}`, {
@@ -58,11 +66,18 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     }
     target = { kind: 'session', session };
   } else if (config.forwardTo) {
-    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: resolveSecret(choice.profile, options.secret, ctx.env)!.value };
+    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: resolveSecret(choice.profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
+    if (lookup.gone) ctx.sink(options).warn(`${sessionGone(lookup.gone)}; sending straight to forwardTo ${config.forwardTo}`);
+  } else if (lookup.gone) {
+    throw new UsageError(sessionGone(lookup.gone), { hint: 'start `webhook listen` again, or send straight to your app with --to http://localhost:3000/webhooks' });
   } else {
     throw new UsageError('nowhere to send the event', { hint: 'pass --to http://localhost:3000/webhooks, start `webhook listen` in another terminal, or set "forwardTo" in webhook.config.json' });
   }
 
+  const from = options.fromIp === undefined ? undefined : parseSourceAddress(options.fromIp);
+  if (from && target.kind === 'session') {
+    throw new UsageError('--from-ip goes with --to: a running listen session names the real sender in X-Forwarded-For itself', { hint: 'send straight to your app with --to <url> --from-ip provider' });
+  }
   const source = templateSource(ctx);
   const load = (): Promise<LoadedFixture> =>
     choice.file ? readFixtureFile(choice.file, source, overrides) : Promise.resolve({ file: '', event, meta: {}, body: overrides.body! });
@@ -74,10 +89,22 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     target,
     count: options.count ?? (options.duplicate ? 2 : 1),
     duplicate: options.duplicate === true,
+    sourceAddresses: from && sourceAddresses(from, choice.profile),
     clock: ctx.clock,
     signal: ctx.signal,
     onDelivery: (outcome) => renderOutcome(out, outcome),
   });
+  const skipped = outcomes.filter((o) => o.skipped !== undefined);
+  if (skipped.length > 0 && target.kind === 'session') {
+    const only = target.session.events?.length ? ` forwards only --events ${target.session.events.join(',')}` : ' did not forward it';
+    out.note(`the running listen session (pid ${target.session.pid})${only}: ${event} was answered 200 and logged there, but not sent to your app; restart listen with ${event} in --events (or without --events), or send straight to your app with --to <url>`);
+  }
   if (ctx.signal.aborted) return 130;
-  return outcomes.every((o) => o.ok) ? 0 : 1;
+  // An event the session filters out is reported, not failed: the provider would get a 200 too.
+  return outcomes.every((o) => o.ok || o.skipped !== undefined) ? 0 : 1;
+}
+
+/** Why the store's session cannot take the event: its listen stopped without cleaning up. */
+function sessionGone(info: SessionInfo): string {
+  return `the listen session (pid ${info.pid}, started ${info.startedAt}) is gone: it stopped without cleaning up (killed?); its stale session file was removed`;
 }

@@ -9,7 +9,7 @@ export interface VerifyOptions {
   secret?: string | undefined;
   body?: string | undefined;
   bodyFile?: string | undefined;
-  header: string[];
+  header?: string[] | undefined;
   tolerance?: number | undefined;
   now?: number | undefined;
   json?: boolean | undefined;
@@ -18,8 +18,8 @@ export interface VerifyOptions {
 /** Check a signature over exactly these bytes. 0 valid, 1 invalid (with the reason). */
 export async function runVerify(options: VerifyOptions, ctx: CliContext): Promise<number> {
   const profile = await chooseProvider(ctx, options.provider);
-  const secret = resolveSecret(profile, options.secret, ctx.env)!;
-  const headers = parseHeaderFlags(options.header);
+  const secret = resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!;
+  const headers = parseHeaderFlags(options.header ?? []);
   const body = await readBodyInput(options, ctx.streams.stdin);
   const result = profile.scheme.verify({
     body,

@@ -55,6 +55,8 @@ export interface ReplayInput {
   readonly providerFor: (folder: string, meta: string | undefined, file: string) => ProviderProfile;
   /** The signing secret of a provider (throws a usage error when there is none). */
   readonly secretFor: (profile: ProviderProfile) => string;
+  /** X-Forwarded-For addresses for a provider's deliveries, used in turn (--from-ip); throws a usage error when it has none. */
+  readonly sourceAddressesFor?: ((profile: ProviderProfile) => readonly string[]) | undefined;
   /** The run's expectation; a fixture's "$fixture".expect wins. Default 2xx. */
   readonly expect?: Expectation | undefined;
   /** Deliveries in flight at once (default 4). */
@@ -117,6 +119,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplaySummary> {
   for await (const file of walkFixtureFiles(input.paths, input.cwd)) {
     const { profile } = await prepare(input, file);
     input.secretFor(profile);
+    input.sourceAddressesFor?.(profile);
     total++;
   }
   if (total === 0) throw new UsageError(`no fixtures found in ${input.paths.join(', ')}`, { hint: 'pass .json files, or folders holding <provider>/<event>.json' });
@@ -144,7 +147,9 @@ export async function runReplay(input: ReplayInput): Promise<ReplaySummary> {
     const task = limit(async (): Promise<ReplayResult> => {
         const { fixture, profile } = await prepare(input, file);
         const expectation = fixture.meta.expect ?? input.expect ?? EXPECT_2XX;
-        const outcome = await deliver({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal });
+        const addresses = input.sourceAddressesFor?.(profile);
+        const forwardedFor = addresses?.[at % addresses.length];
+        const outcome = await deliver({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal, forwardedFor });
         return {
           index: at,
           file: path.relative(input.cwd, file) || file,

@@ -1,9 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { LoadedFixture } from '../fixtures/load.js';
-import { SESSION_TOKEN_HEADER, type InjectRequest, type InjectResponse, type SessionInfo } from '../listen/session.js';
+import { SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectResponse, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
+import { FORWARDED_FOR } from './source-address.js';
 
 /** Where a triggered event goes: straight to a URL (signed here), or through a running `listen` session. */
 export type TriggerTarget = { readonly kind: 'url'; readonly url: URL; readonly secret: string } | { readonly kind: 'session'; readonly session: SessionInfo };
@@ -22,6 +23,8 @@ export interface DeliveryOutcome {
   readonly error?: { readonly kind: string; readonly message: string };
   /** The start of the answer's body, as text. */
   readonly bodyExcerpt?: string;
+  /** Why a listen session did not forward it (an event outside listen --events): not a failure. */
+  readonly skipped?: string;
 }
 
 export interface TriggerInput {
@@ -34,6 +37,8 @@ export interface TriggerInput {
   readonly count?: number;
   /** Send the same bytes with the same message id every time (idempotency test). */
   readonly duplicate?: boolean;
+  /** X-Forwarded-For for each delivery in turn (--from-ip); URL targets only. */
+  readonly sourceAddresses?: readonly string[] | undefined;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
   /** Called after each delivery, in order. */
@@ -50,11 +55,12 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 
 /** Sign and send one fixture body to a URL as the provider would; never throws for network trouble. */
 export async function deliver(
-  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined },
+  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult }> {
   const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event }, input.clock);
+  const headers = { ...signed.headers, ...input.fixture.meta.headers, ...(input.forwardedFor ? { [FORWARDED_FOR]: input.forwardedFor } : {}) };
   const result = await sendRequest(
-    { url: input.url, headers: { ...signed.headers, ...input.fixture.meta.headers }, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
+    { url: input.url, headers, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
     input.clock,
   );
   return {
@@ -71,16 +77,19 @@ export async function deliver(
   };
 }
 
-/** Ask a running `listen` session to sign and deliver these bytes (it holds the secret). */
+/**
+ * Ask a running `listen` session to sign and deliver these bytes (it holds the secret); `id`
+ * makes it sign with that message id (--duplicate), else it signs with a fresh one.
+ */
 export async function injectIntoSession(
-  input: { session: SessionInfo; profile: ProviderProfile; event: string; body: Uint8Array; replayOf?: string | undefined; clock: Clock; signal?: AbortSignal | undefined },
+  input: { session: SessionInfo; profile: ProviderProfile; event: string; body: Uint8Array; id?: string | undefined; replayOf?: string | undefined; clock: Clock; signal?: AbortSignal | undefined },
 ): Promise<DeliveryOutcome> {
-  const request: InjectRequest = { event: input.event, bodyBase64: Buffer.from(input.body).toString('base64'), source: 'trigger', ...(input.replayOf ? { replayOf: input.replayOf } : {}) };
+  const request: InjectRequest = { event: input.event, bodyBase64: Buffer.from(input.body).toString('base64'), source: 'trigger', ...(input.replayOf ? { replayOf: input.replayOf } : {}), ...(input.id ? { id: input.id } : {}) };
   const url = new URL('inject', input.session.controlUrl.endsWith('/') ? input.session.controlUrl : `${input.session.controlUrl}/`);
   const result = await sendRequest(
     {
       url,
-      headers: { 'content-type': 'application/json', [SESSION_TOKEN_HEADER]: input.session.token },
+      headers: { 'content-type': 'application/json', [SESSION_TOKEN_HEADER]: input.session.token, [SESSION_BODY_SIZE_HEADER]: String(input.body.length) },
       body: Buffer.from(JSON.stringify(request)),
       // The session waits for the app, so allow the provider's timeout plus a margin.
       timeoutMs: input.profile.timeoutMs + 5_000,
@@ -89,7 +98,7 @@ export async function injectIntoSession(
     },
     input.clock,
   );
-  const failed = (message: string): DeliveryOutcome => ({
+  const failed = (message: string, kind = 'session'): DeliveryOutcome => ({
     event: input.event,
     provider: input.session.provider,
     url: input.session.forwardTo,
@@ -97,14 +106,22 @@ export async function injectIntoSession(
     ok: false,
     durationMs: Math.round(result.durationMs),
     id: '',
-    error: { kind: 'session', message },
+    error: { kind, message },
   });
+  if (result.error?.kind === 'refused') {
+    return failed(`the listen session (pid ${input.session.pid}) is gone: its control port refused the connection; start \`webhook listen\` again, or send straight to your app with --to <url>`, 'session-gone');
+  }
   if (result.error) return failed(`the listen session (pid ${input.session.pid}) did not answer: ${result.error.message}`);
   let answer: InjectResponse;
   try {
     answer = JSON.parse(result.body.toString('utf8')) as InjectResponse;
   } catch {
     return failed(`the listen session answered ${result.status} without a delivery record`);
+  }
+  if (result.status === 413) {
+    const tooLarge = answer as unknown as Partial<InjectTooLarge>;
+    const fix = typeof tooLarge.bodySize === 'number' ? `restart listen with --max-body ${tooLarge.bodySize} (or more), or send straight to your app with --to <url>` : 'restart listen with a larger --max-body, or send straight to your app with --to <url>';
+    return failed(`the listen session refused the body: ${tooLarge.error?.message ?? excerpt(result.body)}; logged there as refused (413); ${fix}`, 'too-large');
   }
   if (!result.ok) return failed(`the listen session refused the event (${result.status}): ${(answer as { error?: { message?: string } }).error?.message ?? excerpt(result.body)}`);
   return {
@@ -116,7 +133,8 @@ export async function injectIntoSession(
     durationMs: Math.round(answer.durationMs),
     id: answer.id,
     ...(answer.error ? { error: answer.error } : {}),
-    ...(answer.bodyExcerpt !== undefined ? { bodyExcerpt: answer.bodyExcerpt } : {}),
+    ...(answer.bodyExcerpt !== undefined && answer.skipped === undefined ? { bodyExcerpt: answer.bodyExcerpt } : {}),
+    ...(answer.skipped !== undefined ? { skipped: answer.skipped } : {}),
   };
 }
 
@@ -130,10 +148,11 @@ export async function triggerEvent(input: TriggerInput): Promise<DeliveryOutcome
     const id = input.duplicate ? first?.id : undefined;
     let outcome: DeliveryOutcome;
     if (input.target.kind === 'url') {
-      const { result: _result, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal });
+      const forwardedFor = input.sourceAddresses?.[i % input.sourceAddresses.length];
+      const { result: _result, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
       outcome = rest;
     } else {
-      outcome = await injectIntoSession({ session: input.target.session, profile: input.profile, event: input.event, body: fixture.body, replayOf: id, clock: input.clock, signal: input.signal });
+      outcome = await injectIntoSession({ session: input.target.session, profile: input.profile, event: input.event, body: fixture.body, id, clock: input.clock, signal: input.signal });
     }
     first ??= { fixture, id: outcome.id };
     outcomes.push(outcome);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
@@ -12,10 +13,11 @@ import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
 import { bytesEqual } from '../signing/compare.js';
-import { startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
-import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, type InjectResponse } from './session.js';
+import { humanBytes } from '../quantity.js';
+import { parseInjectRequest, removeSession, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, writeSession, type InjectResponse, type InjectTooLarge } from './session.js';
 
 /** What `listen` reports; renderers (plain lines, NDJSON, the Ink view) draw these. */
 export type ListenEvent =
@@ -91,7 +93,7 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > max) throw new Error('too large');
+    if (size > max) throw new Error(`the request is over ${humanBytes(max)}`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -262,6 +264,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
 
     // The control endpoint `webhook trigger` injects through (loopback only, token-checked).
     const token = randomBytes(24).toString('base64url');
+    const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const control = createServer((req, res) => {
       void (async () => {
         const given = req.headers[SESSION_TOKEN_HEADER];
@@ -270,13 +273,34 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           res.writeHead(authorised ? 404 : 401, { 'content-type': 'application/json' }).end('{"error":"unauthorised or unknown control request"}\n');
           return;
         }
-        const input = JSON.parse((await readBody(req, 8 * 1024 * 1024)).toString('utf8')) as InjectRequest;
+        // A body over --max-body is refused as the receiver refuses one from the provider: 413,
+        // and logged. trigger says the size in a header, so a 50 MB body is drained, never kept
+        // or decoded (its event is then not known); a body that did not say is measured.
+        const refuseTooLarge = async (bodySize: number, event?: string) => {
+          await receiver.handle({ headers: {}, body: Buffer.alloc(0), source: 'trigger', tooLarge: bodySize });
+          const answer: InjectTooLarge = {
+            error: { kind: 'too-large', message: `${event ? `the ${event} body, ${humanBytes(bodySize)} (${bodySize} bytes),` : `${humanBytes(bodySize)} (${bodySize} bytes)`} is over this listen session's --max-body of ${humanBytes(maxBody)} (${maxBody} bytes)` },
+            bodySize,
+            maxBodyBytes: maxBody,
+          };
+          res.writeHead(413, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
+        };
+        const declared = Number(req.headers[SESSION_BODY_SIZE_HEADER]);
+        if (Number.isSafeInteger(declared) && declared > maxBody) {
+          // Drained, not kept: the sender gets its answer once it has finished sending.
+          req.resume();
+          if (!req.readableEnded) await once(req, 'end');
+          await refuseTooLarge(declared);
+          return;
+        }
+        const input = parseInjectRequest((await readBody(req, Math.ceil(maxBody / 3) * 4 + 64 * 1024)).toString('utf8'));
         if (!secret) {
           res.writeHead(409, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: { message: `this listen session has no ${options.profile.name} secret to sign with: restart it with --secret` } })}\n`);
           return;
         }
         const body = Buffer.from(input.bodyBase64, 'base64');
-        const signed = signRequest(options.profile, { body, secret, event: input.event }, clock);
+        if (body.length > maxBody) return refuseTooLarge(body.length, input.event);
+        const signed = signRequest(options.profile, { body, secret, event: input.event, id: input.id }, clock);
         const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
           id: signed.id,
@@ -287,6 +311,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           durationMs: done.outcome.durationMs,
           ...(done.outcome.error ? { error: done.outcome.error } : {}),
           bodyExcerpt: done.body.subarray(0, 200).toString('utf8'),
+          ...(done.outcome.skipped !== undefined ? { skipped: done.outcome.skipped } : {}),
         };
         res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
       })().catch((error: Error) => {
@@ -310,6 +335,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
       token,
       startedAt: new Date(clock.now()).toISOString(),
+      ...(options.events && options.events.length > 0 ? { events: options.events } : {}),
     });
     if (options.writeSessionFile !== false) cleanups.push(() => removeSession(options.storeDir, process.pid));
 

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { unixSeconds, type Clock } from '../clock.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { sendRequest } from '../delivery/send.js';
+import { peerAddress, withForwardedFor } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
@@ -74,6 +75,8 @@ export interface LocalDelivery {
   readonly body: Uint8Array;
   readonly source: DeliverySource;
   readonly replayOf?: string | undefined;
+  /** The body was refused unread for its size (this many bytes): recorded and answered 413 like a received one. */
+  readonly tooLarge?: number | undefined;
 }
 
 export interface Receiver {
@@ -150,8 +153,11 @@ const EXCERPT_BYTES = 4096;
  * to the log BEFORE it is forwarded unchanged to the app, and the app's answer is recorded and
  * relayed to the sender (502 when the app is down, 504 when it is too slow).
  */
+/** listen's --max-body default. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
-  const max = options.maxBodyBytes ?? 1024 * 1024;
+  const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.timeoutMs ?? options.profile.timeoutMs;
   /** The whole request (headers and body) must arrive within this (slowloris guard). */
   const requestTimeoutMs = options.requestTimeoutMs ?? timeoutMs + 5_000;
@@ -170,6 +176,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     refused?: { answered: number; reason: string; receivedBytes: number };
     source: DeliverySource;
     replayOf?: string | undefined;
+    /** The address the request came from; the forwarded request names it in X-Forwarded-For (none for local deliveries). */
+    peer?: string | undefined;
   }
 
   async function deliver(input: Arrival) {
@@ -217,19 +225,19 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       relay = Buffer.from(`${JSON.stringify({ error: input.refused.reason })}\n`);
     } else if (input.incomplete !== undefined) {
       outcome = { ...base, at: clock.now(), durationMs: 0, answered: 408, skipped: input.incomplete.reason };
+    } else if (input.tooLarge !== undefined) {
+      outcome = { ...base, at: clock.now(), durationMs: 0, answered: 413, skipped: `body of ${input.tooLarge} bytes is over the ${max}-byte cap (listen --max-body)` };
+      relay = Buffer.from(`${JSON.stringify({ error: outcome.skipped })}\n`);
     } else if (guard.verifiedOnly && request.signature.state !== 'verified' && (input.source === 'provider' || input.source === 'catch-up')) {
       const why = request.signature.state === 'failed' ? request.signature.detail : 'the signature could not be checked (no secret)';
       outcome = { ...base, at: clock.now(), durationMs: 0, answered: 401, skipped: `not forwarded (--verified-only): ${why}` };
       relay = Buffer.from('{"error":"signature not verified"}\n');
-    } else if (input.tooLarge !== undefined) {
-      outcome = { ...base, at: clock.now(), durationMs: 0, answered: 413, skipped: `body of ${input.tooLarge} bytes is over the ${max}-byte cap` };
-      relay = Buffer.from(`${JSON.stringify({ error: outcome.skipped })}\n`);
     } else if (options.events && options.events.length > 0 && !(event !== undefined && options.events.some((p) => matchesPattern(p, event)))) {
       outcome = { ...base, at: clock.now(), durationMs: 0, answered: 200, skipped: `event ${event ?? '(unknown)'} is not in --events` };
       relay = Buffer.from('{"skipped":true}\n');
     } else {
       const result = await sendRequest(
-        { url: target, method: input.method, headers: endToEndHeaders(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
+        { url: target, method: input.method, headers: input.peer ? withForwardedFor(endToEndHeaders(input.headers), input.peer) : endToEndHeaders(input.headers), body: input.body, timeoutMs, maxResponseBytes: RELAY_BYTES, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
         clock,
       );
       const answered = result.status ?? (result.error?.kind === 'timeout' ? 504 : 502);
@@ -362,6 +370,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         tooLarge: size <= max ? undefined : size,
         ...(notPost && size <= max ? { refused: { answered: 405, reason: `method ${method} is not forwarded: webhooks are POSTs (pass --any-method to forward it)`, receivedBytes: size } } : {}),
         source: options.sourceNow?.() ?? 'provider',
+        peer: peerAddress(req.socket.remoteAddress),
       })
         .then(
           ({ outcome, body: relay }) => {
@@ -426,7 +435,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     url: `http://127.0.0.1:${port}`,
     port,
     handle: (d) =>
-      deliver({ method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: Buffer.from(d.body), tooLarge: undefined, source: d.source, ...(d.replayOf ? { replayOf: d.replayOf } : {}) }),
+      deliver({ method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: d.tooLarge === undefined ? Buffer.from(d.body) : Buffer.alloc(0), tooLarge: d.tooLarge, source: d.source, ...(d.replayOf ? { replayOf: d.replayOf } : {}) }),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { probeConnection } from '../delivery/reachable.js';
 import { processAlive } from '../process-alive.js';
 
 export { processAlive } from '../process-alive.js';
@@ -20,6 +21,8 @@ export interface SessionInfo {
   readonly controlUrl: string;
   readonly token: string;
   readonly startedAt: string;
+  /** listen --events: only these event types are forwarded (absent: all). */
+  readonly events?: readonly string[];
 }
 
 /** Body of POST {controlUrl}/inject. */
@@ -30,6 +33,30 @@ export interface InjectRequest {
   /** Source recorded in the log ("trigger" by default). */
   readonly source?: 'trigger' | 'replay' | 'resend';
   readonly replayOf?: string;
+  /** Sign with this message id instead of a fresh one (trigger --duplicate sends one id twice). */
+  readonly id?: string;
+}
+
+/** Read a POST /inject body (it comes from another process): the shape is checked, not assumed. */
+export function parseInjectRequest(text: string): InjectRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('the inject request is not JSON');
+  }
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const optionalString = (key: string) => v[key] === undefined || typeof v[key] === 'string';
+  if (typeof v.event !== 'string' || typeof v.bodyBase64 !== 'string' || !optionalString('replayOf') || !optionalString('id') || !(v.source === undefined || v.source === 'trigger' || v.source === 'replay' || v.source === 'resend')) {
+    throw new Error('the inject request needs "event" and "bodyBase64" strings (and optional "source", "replayOf", "id")');
+  }
+  return {
+    event: v.event,
+    bodyBase64: v.bodyBase64,
+    ...(v.source !== undefined ? { source: v.source as NonNullable<InjectRequest['source']> } : {}),
+    ...(typeof v.replayOf === 'string' ? { replayOf: v.replayOf } : {}),
+    ...(typeof v.id === 'string' && v.id !== '' ? { id: v.id } : {}),
+  };
 }
 
 /** Answer of POST {controlUrl}/inject: the delivery as recorded, with the app's answer. */
@@ -42,10 +69,21 @@ export interface InjectResponse {
   readonly durationMs: number;
   readonly error?: { readonly kind: string; readonly message: string };
   readonly bodyExcerpt?: string;
+  /** Why the session did not forward it to the app (an event outside listen --events). */
+  readonly skipped?: string;
+}
+
+/** Answer of POST {controlUrl}/inject when the body is over the session's --max-body (status 413). */
+export interface InjectTooLarge {
+  readonly error: { readonly kind: 'too-large'; readonly message: string };
+  readonly bodySize: number;
+  readonly maxBodyBytes: number;
 }
 
 export const SESSION_FILE = 'session.json';
 export const SESSION_TOKEN_HEADER = 'x-webhook-session-token';
+/** The size of the body an inject request carries, so an oversized one is refused unread. */
+export const SESSION_BODY_SIZE_HEADER = 'x-webhook-body-size';
 
 export async function writeSession(storeDir: string, info: SessionInfo): Promise<void> {
   const file = path.join(storeDir, SESSION_FILE);
@@ -67,8 +105,20 @@ async function readSessionFile(storeDir: string): Promise<SessionInfo | undefine
   }
 }
 
-/** The running session in this store, if its process is still alive (a stale file is ignored). */
-export async function readSession(storeDir: string): Promise<SessionInfo | undefined> {
+/** What the store's session file says: a live session, one that is gone (`kill -9`, a crash), or none. */
+export type SessionLookup = { readonly live: SessionInfo; readonly gone?: undefined } | { readonly live?: undefined; readonly gone: SessionInfo } | { readonly live?: undefined; readonly gone?: undefined };
+
+/**
+ * Find the session `trigger` can send into. A session whose process is gone, or whose control
+ * port refuses connections (the pid was reused, or the process is a zombie), is gone: its stale
+ * file is removed, and it is returned as `gone` so the caller can say so.
+ */
+export async function findSession(storeDir: string): Promise<SessionLookup> {
   const info = await readSessionFile(storeDir);
-  return info && processAlive(info.pid) ? info : undefined;
+  if (!info) return {};
+  const control = typeof info.controlUrl === 'string' && URL.canParse(info.controlUrl) ? new URL(info.controlUrl) : undefined;
+  const answers = control !== undefined && typeof info.pid === 'number' && processAlive(info.pid) && (await probeConnection(control, 2_000)) === undefined;
+  if (answers) return { live: info };
+  await removeSession(storeDir, info.pid).catch(() => undefined);
+  return { gone: info };
 }

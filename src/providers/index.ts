@@ -47,7 +47,8 @@ function applyConfig(base: ProviderProfile, cfg: ProviderConfig): ProviderProfil
     ...(cfg.scheme ? { scheme: schemeFromConfig(cfg.scheme) } : {}),
     secret: { ...base.secret, ...(cfg.secretEnv ? { envVar: cfg.secretEnv } : {}) },
     ...(cfg.timeoutSeconds ? { timeoutMs: cfg.timeoutSeconds * duration.SECOND } : {}),
-    ...(cfg.retryDelaysSeconds ? { retryDelaysMs: cfg.retryDelaysSeconds.map((s) => s * duration.SECOND) } : {}),
+    // A configured schedule replaces every documented one (modes included).
+    ...(cfg.retryDelaysSeconds ? { retryDelaysMs: cfg.retryDelaysSeconds.map((s) => s * duration.SECOND), retryModes: undefined, defaultRetryMode: undefined } : {}),
     ...(cfg.headers ? { requestHeaders: { ...base.requestHeaders, ...lowerKeys(cfg.headers) } } : {}),
     ...(cfg.eventField ? { eventType: (payload: unknown) => stringField(payload, cfg.eventField as string) } : {}),
     ...(cfg.events ? { declaredEvents: cfg.events } : {}),

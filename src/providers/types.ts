@@ -3,7 +3,8 @@ import type { HeaderRecord, SignatureScheme } from '../signing/types.js';
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-export const duration = { SECOND, MINUTE, HOUR } as const;
+const DAY = 24 * HOUR;
+export const duration = { SECOND, MINUTE, HOUR, DAY } as const;
 
 /** Everything `webhook` knows about one provider. Adding a provider = one file like this + fixtures. */
 export interface ProviderProfile {
@@ -18,6 +19,11 @@ export interface ProviderProfile {
     readonly format: string;
     /** Where the user finds it. */
     readonly where: string;
+    /**
+     * Secrets of the wrong kind, recognised by their shape (first match wins): using one prints
+     * one warning naming what it looks like and `where` the right one lives, never the value.
+     */
+    readonly mistakes?: readonly SecretMistake[];
   };
   /** How long the provider waits for a 2xx before counting a failure. */
   readonly timeoutMs: number;
@@ -26,6 +32,15 @@ export interface ProviderProfile {
    * When every retry has failed too, the delivery is abandoned.
    */
   readonly retryDelaysMs: readonly number[];
+  /**
+   * Every documented retry schedule by mode, when there are several (Paystack: test and live);
+   * `retryDelaysMs` is the `defaultRetryMode`'s. Same shape as retryDelaysMs.
+   */
+  readonly retryModes?: Readonly<Record<string, readonly number[]>>;
+  /** The mode `retryDelaysMs` belongs to (with retryModes). */
+  readonly defaultRetryMode?: string;
+  /** The provider disables an endpoint when every attempt to it has failed for this long (Koard: 5 days). */
+  readonly disableEndpointAfterFailingMs?: number;
   /** Headers every delivery carries besides the signature ones (user-agent, content-type). */
   readonly requestHeaders: Readonly<Record<string, string>>;
   /** The event type of a delivery (from the payload or a header). */
@@ -46,6 +61,12 @@ export interface ProviderProfile {
   readonly custom?: boolean;
   /** Notes worth showing in docs and `providers --json`. */
   readonly notes?: readonly string[];
+}
+
+/** A secret of the wrong kind: `pattern` recognises it, `looksLike` says what it is (e.g. "a Stripe API key (sk_/rk_)"). */
+export interface SecretMistake {
+  readonly pattern: RegExp;
+  readonly looksLike: string;
 }
 
 /** Read `payload[field]` when it is a string. */

@@ -3,7 +3,18 @@ import { retryPolicy, type Timers } from '../delivery/retry.js';
 import { sendRequest } from '../delivery/send.js';
 import { signRequest } from '../delivery/sign.js';
 import type { ProviderProfile } from '../providers/types.js';
-import type { Attempt, SandboxDelivery, SandboxState } from './state.js';
+import type { AbandonReason, Attempt, SandboxDelivery, SandboxState } from './state.js';
+
+/** Reported when the sandbox disables an endpoint as its provider would (Koard after 5 days of failures). */
+export interface EndpointEvent {
+  readonly endpointId: string;
+  readonly url: string;
+  readonly status: 'disabled';
+  readonly failingSince: string;
+  readonly disabledAt: string;
+  /** The (scaled) time every attempt had failed for. */
+  readonly afterMs: number;
+}
 
 /** Reported after every attempt, for the sandbox's own log lines. */
 export interface AttemptEvent {
@@ -19,15 +30,21 @@ export interface EngineOptions {
   readonly timeoutMs?: number | undefined;
   /** How to sign a delivery and where it goes now: its provider profile, the secret and the URL (an endpoint's URL may have changed since). */
   readonly signerFor: (delivery: SandboxDelivery) => { profile: ProviderProfile; secret: string; url: string } | undefined;
+  /** The delays before each retry (unscaled), already cut to the attempts allowed. Default: the profile's. */
+  readonly retryDelaysFor?: (profile: ProviderProfile) => readonly number[];
+  /** How long (unscaled) every attempt to an endpoint may fail before it is disabled; undefined: never. */
+  readonly disableAfterFailingMs?: (endpointId: string) => number | undefined;
   readonly clock: Clock;
   readonly timers: Timers;
   readonly onAttempt?: (event: AttemptEvent) => void;
+  readonly onEndpoint?: (event: EndpointEvent) => void;
 }
 
 /**
  * Delivers and retries on the provider's schedule: each attempt is signed afresh (new
  * timestamp, same event id), non-2xx and timeouts count as failures, and after the last retry
- * fails the delivery is abandoned until someone retries it by hand.
+ * fails the delivery is abandoned until someone retries it by hand. An endpoint whose every
+ * attempt fails for the provider's limit (scaled) is disabled: its retries stop.
  */
 export class DeliveryEngine {
   private readonly timers = new Map<string, unknown>();
@@ -45,10 +62,22 @@ export class DeliveryEngine {
     this.schedule(delivery, 0);
   }
 
+  /** Whether the endpoint has been disabled (new deliveries to it are not attempted). */
+  isDisabled(endpointId: string): boolean {
+    return this.state.health.get(endpointId)?.disabledAt !== undefined;
+  }
+
+  /** Enable a disabled endpoint again: its failure record starts over. */
+  async enable(endpointId: string): Promise<void> {
+    this.state.health.delete(endpointId);
+    await this.state.save();
+  }
+
   /** After a restart: put pending and retrying deliveries back on their schedule. */
   resume(): void {
     for (const delivery of this.state.deliveries.values()) {
       if (delivery.state !== 'pending' && delivery.state !== 'retrying') continue;
+      if (this.isDisabled(delivery.endpointId)) continue;
       const due = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) - this.options.clock.now() : 0;
       this.schedule(delivery, Math.max(0, due));
     }
@@ -114,19 +143,23 @@ export class DeliveryEngine {
       };
     }
     delivery.attempts.push(attempt);
-    const policy = retryPolicy(signer?.profile ?? { retryDelaysMs: [] }, this.options.timeScale);
+    const delays = signer ? (this.options.retryDelaysFor?.(signer.profile) ?? signer.profile.retryDelaysMs) : [];
+    const policy = retryPolicy({ retryDelaysMs: delays }, this.options.timeScale);
+    const disabled = signer ? this.recordHealth(delivery, ok, at) : undefined;
     if (ok) {
       delivery.state = 'succeeded';
       delivery.nextAttemptAt = undefined;
+      delivery.abandonedReason = undefined;
     } else if (manual && delivery.state !== 'retrying' && delivery.state !== 'pending') {
       delivery.state = delivery.state === 'succeeded' ? 'succeeded' : 'abandoned';
+    } else if (this.isDisabled(delivery.endpointId)) {
+      this.abandon(delivery, 'endpoint disabled');
     } else {
       // Scheduled failures count against the schedule; manual ones do not use it up.
       const scheduled = delivery.attempts.filter((a) => !a.manual).length;
       const delay = policy.delayAfter(scheduled);
       if (delay === undefined) {
-        delivery.state = 'abandoned';
-        delivery.nextAttemptAt = undefined;
+        this.abandon(delivery, 'retries exhausted');
       } else {
         delivery.state = 'retrying';
         delivery.nextAttemptAt = new Date(clock.now() + delay).toISOString();
@@ -135,7 +168,39 @@ export class DeliveryEngine {
     }
     await this.state.save();
     this.options.onAttempt?.({ delivery, attempt, maxAttempts: policy.maxAttempts });
+    if (disabled) this.options.onEndpoint?.(disabled);
     return attempt;
+  }
+
+  private abandon(delivery: SandboxDelivery, reason: AbandonReason): void {
+    this.cancel(delivery.id);
+    delivery.state = 'abandoned';
+    delivery.nextAttemptAt = undefined;
+    delivery.abandonedReason = reason;
+  }
+
+  /**
+   * Keep the endpoint's run of failures; when every attempt has failed for its limit (scaled),
+   * disable it and abandon its other pending deliveries. Returns the event when it was disabled now.
+   */
+  private recordHealth(delivery: SandboxDelivery, ok: boolean, at: string): EndpointEvent | undefined {
+    const id = delivery.endpointId;
+    const health = this.state.health.get(id) ?? {};
+    if (ok) {
+      if (health.failingSince !== undefined) this.state.health.set(id, { ...health, failingSince: undefined });
+      return undefined;
+    }
+    const failingSince = health.failingSince ?? at;
+    this.state.health.set(id, { ...health, failingSince });
+    const limit = this.options.disableAfterFailingMs?.(id);
+    if (limit === undefined || health.disabledAt !== undefined) return undefined;
+    const afterMs = limit * this.options.timeScale;
+    if (Date.parse(at) - Date.parse(failingSince) < afterMs) return undefined;
+    this.state.health.set(id, { failingSince, disabledAt: at });
+    for (const other of this.state.deliveries.values()) {
+      if (other !== delivery && other.endpointId === id && (other.state === 'pending' || other.state === 'retrying')) this.abandon(other, 'endpoint disabled');
+    }
+    return { endpointId: id, url: delivery.url, status: 'disabled', failingSince, disabledAt: at, afterMs };
   }
 
   /** Stop: no new attempts; requests in flight are aborted; idempotent. */

@@ -9,7 +9,8 @@ import { listEvents } from '../fixtures/events.js';
 import { loadFixture } from '../fixtures/load.js';
 import { paykore } from '../providers/paykore.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { DeliveryEngine, type AttemptEvent } from './engine.js';
+import { retryScheduleFor, type RetrySchedule } from '../providers/schedule.js';
+import { DeliveryEngine, type AttemptEvent, type EndpointEvent } from './engine.js';
 import { SandboxState, type Endpoint, type SandboxDelivery } from './state.js';
 
 export interface SandboxOptions {
@@ -25,6 +26,10 @@ export interface SandboxOptions {
   readonly storeDir?: string;
   /** Deliver emitted events as this provider to this URL (providers without a registration API). */
   readonly deliverAs?: { readonly profile: ProviderProfile; readonly url: string; readonly secret: string };
+  /** The emitting provider's retry schedule mode (Paystack: "test", the default, or "live"). */
+  readonly mode?: string | undefined;
+  /** Abandon a delivery after this many failed attempts in all (default: the whole documented schedule). */
+  readonly abandonAfter?: number | undefined;
   /** Fixture folders searched before the built-ins for emitted event bodies. */
   readonly fixtures?: readonly string[];
   readonly cwd?: string;
@@ -34,11 +39,14 @@ export interface SandboxDeps {
   readonly clock: Clock;
   readonly timers?: Timers;
   readonly onAttempt?: (event: AttemptEvent) => void;
+  readonly onEndpoint?: (event: EndpointEvent) => void;
 }
 
 export interface Sandbox {
   /** Base URL, e.g. http://127.0.0.1:4010 */
   readonly url: string;
+  /** The schedule every delivery follows (mode, attempts, unscaled delays). */
+  readonly schedule: RetrySchedule;
   /** Stop serving and cancel pending retries; idempotent. */
   close(): Promise<void>;
 }
@@ -111,6 +119,7 @@ function deliveryView(d: SandboxDelivery) {
     status_code: last?.status ?? null,
     response_time_ms: last?.durationMs ?? null,
     next_attempt_at: d.nextAttemptAt ?? null,
+    abandoned_reason: d.state === 'abandoned' ? (d.abandonedReason ?? 'retries exhausted') : null,
     created_at: d.createdAt,
     attempts: d.attempts.map((a) => ({ attempt: a.attempt, at: a.at, status_code: a.status ?? null, response_time_ms: a.durationMs, error: a.error ?? null, manual: a.manual === true })),
   };
@@ -134,8 +143,9 @@ function checkUrl(raw: unknown): string {
  * emits signed deliveries, retries on PayKore's schedule (scaled) and abandons, with manual retry.
  */
 export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): Promise<Sandbox> {
-  const state = await SandboxState.open(options.storeDir);
   const emitting = options.deliverAs?.profile ?? paykore;
+  const schedule = retryScheduleFor(emitting, { mode: options.mode, abandonAfter: options.abandonAfter });
+  const state = await SandboxState.open(options.storeDir);
   const catalog = await listEvents(emitting, {}, options.cwd ?? process.cwd(), options.fixtures ?? []);
   const engine = new DeliveryEngine(state, {
     timeScale: options.timeScale ?? 1,
@@ -143,6 +153,9 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
     clock: deps.clock,
     timers: deps.timers ?? systemTimers,
     ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
+    ...(deps.onEndpoint ? { onEndpoint: deps.onEndpoint } : {}),
+    retryDelaysFor: () => schedule.retryDelaysMs,
+    disableAfterFailingMs: () => emitting.disableEndpointAfterFailingMs,
     signerFor: (delivery) => {
       if (delivery.endpointId === 'target') return options.deliverAs && { profile: options.deliverAs.profile, secret: options.deliverAs.secret, url: options.deliverAs.url };
       const endpoint = state.endpoints.get(delivery.endpointId);
@@ -191,9 +204,13 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
     const created = targets.map(
       (t): SandboxDelivery => ({ id: newId('dlv'), eventId, event, provider: emitting.name, endpointId: t.endpointId, url: t.url, bodyBase64: Buffer.from(bytes).toString('base64'), state: 'pending', attempts: [], createdAt: now() }),
     );
-    for (const d of created) state.deliveries.set(d.id, d);
+    for (const d of created) {
+      // A disabled endpoint gets nothing until it is enabled again; the delivery can be retried by hand.
+      if (engine.isDisabled(d.endpointId)) Object.assign(d, { state: 'abandoned', abandonedReason: 'endpoint disabled' });
+      state.deliveries.set(d.id, d);
+    }
     await state.save();
-    for (const d of created) engine.start(d);
+    for (const d of created) if (d.state === 'pending') engine.start(d);
     return { event, event_id: eventId, deliveries: created.map((d) => d.id) };
   }
 
@@ -235,6 +252,7 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
     if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'DELETE') {
       ownEndpoint(owner, id);
       state.endpoints.delete(id);
+      state.health.delete(id);
       await state.save();
       return send(res, 200, { id, deleted: true });
     }
@@ -254,6 +272,26 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
       if (sub === 'retry' && method === 'POST') {
         await engine.retryNow(delivery);
         return send(res, 200, deliveryView(delivery));
+      }
+    }
+    if (resource === 'target' && options.deliverAs && (id === undefined || id === 'enable')) {
+      const target = options.deliverAs;
+      const view = () => {
+        const health = state.health.get('target');
+        return {
+          provider: target.profile.name,
+          url: target.url,
+          status: health?.disabledAt ? 'disabled' : 'enabled',
+          failing_since: health?.failingSince ?? null,
+          disabled_at: health?.disabledAt ?? null,
+          retry_mode: schedule.mode,
+          max_attempts: schedule.attempts,
+        };
+      };
+      if (id === undefined && method === 'GET') return send(res, 200, view());
+      if (id === 'enable' && method === 'POST') {
+        await engine.enable('target');
+        return send(res, 200, view());
       }
     }
     if (resource === 'events' && id === undefined && method === 'POST') return send(res, 202, await emit(owner, await readJson(req)));
@@ -277,6 +315,7 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
+    schedule,
     close: () =>
       (closing ??= (async () => {
         await engine.close();

@@ -25,10 +25,20 @@ export interface Attempt {
 
 export type DeliveryState = 'pending' | 'retrying' | 'succeeded' | 'abandoned';
 
+/** Why a delivery was abandoned: its schedule ran out, or its endpoint was disabled (Koard). */
+export type AbandonReason = 'retries exhausted' | 'endpoint disabled';
+
+/** How an endpoint is doing: since when every attempt to it has failed, and whether that disabled it. */
+export interface EndpointHealth {
+  /** The first failure of the current run of failures (a success ends the run). */
+  failingSince?: string | undefined;
+  disabledAt?: string | undefined;
+}
+
 /** One event sent to one endpoint (or to the --deliver-as target), with every attempt. */
 export interface SandboxDelivery {
   readonly id: string;
-  /** Stays the same across retries (receivers dedupe on it). */
+  /** The sandbox's id for the emitted event; sent only where the provider sends one (Koard's svix-id). */
   readonly eventId: string;
   readonly event: string;
   readonly provider: string;
@@ -39,12 +49,15 @@ export interface SandboxDelivery {
   state: DeliveryState;
   attempts: Attempt[];
   nextAttemptAt?: string | undefined;
+  abandonedReason?: AbandonReason | undefined;
   readonly createdAt: string;
 }
 
 export interface SandboxData {
   endpoints: Endpoint[];
   deliveries: SandboxDelivery[];
+  /** By endpoint id ("target" for --deliver-as); absent in files from older versions. */
+  health?: Record<string, EndpointHealth>;
 }
 
 export const STATE_FILE = 'sandbox.json';
@@ -53,6 +66,7 @@ export const STATE_FILE = 'sandbox.json';
 export class SandboxState {
   readonly endpoints = new Map<string, Endpoint>();
   readonly deliveries = new Map<string, SandboxDelivery>();
+  readonly health = new Map<string, EndpointHealth>();
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(private readonly dir: string | undefined) {}
@@ -71,6 +85,7 @@ export class SandboxState {
       const data = JSON.parse(text) as SandboxData;
       for (const e of data.endpoints) state.endpoints.set(e.id, e);
       for (const d of data.deliveries) state.deliveries.set(d.id, d);
+      for (const [id, h] of Object.entries(data.health ?? {})) state.health.set(id, h);
     }
     return state;
   }
@@ -79,7 +94,7 @@ export class SandboxState {
   save(): Promise<void> {
     const dir = this.dir;
     if (!dir) return Promise.resolve();
-    const data: SandboxData = { endpoints: [...this.endpoints.values()], deliveries: [...this.deliveries.values()] };
+    const data: SandboxData = { endpoints: [...this.endpoints.values()], deliveries: [...this.deliveries.values()], health: Object.fromEntries(this.health) };
     this.writing = this.writing.then(async () => {
       const file = path.join(dir, STATE_FILE);
       const tmp = `${file}.${process.pid}.tmp`;
