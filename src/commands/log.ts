@@ -7,6 +7,7 @@ import type { LogRecord } from '../store/types.js';
 import { UsageError } from '../errors.js';
 import { deliveryJson, deliveryLine, signatureMark } from '../output/delivery-line.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
+import { parseLogRecord } from '../store/records.js';
 import { resolveStoreDir } from '../store/location.js';
 import { countOf } from '../quantity.js';
 import type { Delivery } from '../store/types.js';
@@ -18,9 +19,14 @@ export interface LogOptions {
   json?: boolean | undefined;
 }
 
-export async function openStoreLog(ctx: CliContext, store: string | undefined): Promise<DeliveryLog> {
+/**
+ * The store's log: read-only by default (any number of readers, also while `listen` writes);
+ * `write` makes this command the store's one writer (refused while another holds it).
+ */
+export async function openStoreLog(ctx: CliContext, store: string | undefined, access: { write: string } | 'read' = 'read'): Promise<DeliveryLog> {
   const { config } = await ctx.config();
-  return openDeliveryLog(resolveStoreDir({ flag: store, env: ctx.env, configStore: config.store, cwd: ctx.cwd }));
+  const dir = resolveStoreDir({ flag: store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  return openDeliveryLog(dir, access === 'read' ? { access: 'read' } : { access: 'write', command: access.write, now: new Date(ctx.clock.now()) });
 }
 
 /** A delivery by id or any unique piece of one; a clear error otherwise. */
@@ -236,7 +242,7 @@ export async function runLogExport(options: LogExportOptions, ctx: CliContext): 
     }
     const text = format === 'ndjson' ? chunks.join('') : `${JSON.stringify({ log: { version: '1.2', creator: { name: 'webhook', version: '0' }, entries } }, null, 2)}\n`;
     if (options.output) {
-      await writeFile(path.resolve(ctx.cwd, options.output), text);
+      await writeFile(path.resolve(ctx.cwd, options.output), text, { mode: 0o600 }); // bodies and headers: yours only
       ctx.sink({}).note(`wrote ${countOf(rows.length, 'delivery', 'deliveries')} to ${options.output}`);
     } else ctx.streams.stdout.write(text);
     return 0;
@@ -251,16 +257,14 @@ export async function runLogImport(file: string, options: { store?: string | und
   const records: LogRecord[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
-    let record: LogRecord;
-    try {
-      record = JSON.parse(line) as LogRecord;
-    } catch {
-      throw new UsageError(`${file}:${i + 1}: not a JSON record`, { hint: 'import reads what `webhook log export` (ndjson) writes' });
+    // Every record is checked before anything is written: a bad file imports nothing.
+    const parsed = parseLogRecord(line);
+    if ('problem' in parsed) {
+      throw new UsageError(`${file}:${i + 1}: ${parsed.problem === 'invalid JSON' ? 'not a JSON record' : `not a delivery record (${parsed.problem})`}; nothing was imported`, { hint: 'import reads what `webhook log export` (ndjson) writes' });
     }
-    if ((record.kind !== 'request' && record.kind !== 'outcome') || typeof record.id !== 'string') throw new UsageError(`${file}:${i + 1}: not a delivery record`, { hint: 'import reads what `webhook log export` (ndjson) writes' });
-    records.push(record);
+    records.push(parsed.record);
   });
-  const log = await openStoreLog(ctx, options.store);
+  const log = await openStoreLog(ctx, options.store, { write: 'log import' });
   try {
     let added = 0;
     let skipped = 0;

@@ -54,7 +54,7 @@ async function editedBody(original: Buffer, options: ResendOptions, ctx: CliCont
 
 /** Send a recorded delivery again, recorded in the log as a resend linked to the original. */
 export async function runResend(id: string, options: ResendOptions, ctx: CliContext): Promise<number> {
-  const log = await openStoreLog(ctx, options.store);
+  const log = await openStoreLog(ctx, options.store, { write: 'resend' });
   try {
     const original = await findDelivery(log, id);
     const target = options.to ?? original.outcome?.target;

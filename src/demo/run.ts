@@ -63,7 +63,7 @@ const wait = (ms: number, signal: AbortSignal) =>
 export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<Demo> {
   const { clock } = deps;
   const secrets = { paystack: `sk_test_demo_${randomBytes(8).toString('hex')}`, koard: `whsec_${randomBytes(24).toString('base64')}` };
-  const log = await openDeliveryLog(options.storeDir);
+  const log = await openDeliveryLog(options.storeDir, { command: 'demo' });
   const stops: (() => Promise<void>)[] = [() => log.close()];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => {});

@@ -272,7 +272,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     };
     deliver({ ...arrival, body: Buffer.alloc(0), tooLarge: arrival.tooLarge, source: 'provider' }).then(
       ({ outcome, body }) => answer(outcome.answered, body),
-      () => answer(503, Buffer.from('{"error":"webhook listen could not record the delivery"}\n')),
+      (error: unknown) => {
+        options.onProblem?.(`could not record a refused request (${error instanceof Error ? error.message : String(error)})`);
+        answer(503, Buffer.from('{"error":"webhook listen could not record the delivery"}\n'));
+      },
     );
   }
 
@@ -377,8 +380,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
               ...(outcome.answered === 405 && outcome.skipped ? { allow: 'POST' } : {}),
             }).end(relay);
           },
-          () => {
-            // The log could not be written: say so, so the provider retries later.
+          (error: unknown) => {
+            // The log could not be written: not forwarded, and the sender is told to retry later.
+            options.onProblem?.(`could not record a delivery (${error instanceof Error ? error.message : String(error)}): answered 503, not forwarded`);
             if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json', 'retry-after': RETRY_AFTER_SECONDS }).end('{"error":"webhook listen could not record the delivery"}\n');
           },
         )

@@ -1,6 +1,9 @@
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { probeConnection } from '../delivery/reachable.js';
+import { processAlive } from '../process-alive.js';
+
+export { processAlive } from '../process-alive.js';
 
 /**
  * A running `listen` session, written to <store>/session.json (mode 0600) while it runs and
@@ -99,16 +102,6 @@ async function readSessionFile(storeDir: string): Promise<SessionInfo | undefine
     return JSON.parse(await readFile(path.join(storeDir, SESSION_FILE), 'utf8')) as SessionInfo;
   } catch {
     return undefined;
-  }
-}
-
-/** Is a process with this pid running (EPERM: yes, but not ours)? */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

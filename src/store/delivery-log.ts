@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { summarizeRequest, withOutcome, type DeliveryFeed, type DeliverySummary } from './feed.js';
+import { ensurePrivateFolder, openStoreFile } from './folder.js';
+import { parseLogRecord } from './records.js';
 import type { Delivery, LogRecord, OutcomeRecord, RequestRecord } from './types.js';
+import { acquireWriterLock, type WriterLock } from './writer-lock.js';
 
 export const LOG_FILE = 'deliveries.ndjson';
 
@@ -41,11 +44,11 @@ export function newDeliveryId(clock: Clock): string {
 
 const NEWLINE = 0x0a;
 
-/** Read every line of a file with its byte offset, streaming (bounded memory). */
-async function* linesWithOffsets(file: string): AsyncGenerator<{ offset: number; bytes: Buffer; terminated: boolean }> {
+/** Read every line of a file from `start` with its byte offset, streaming (bounded memory). */
+async function* linesWithOffsets(file: string, start = 0): AsyncGenerator<{ offset: number; bytes: Buffer; terminated: boolean }> {
   let carry: Buffer = Buffer.alloc(0);
-  let offset = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  let offset = start;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, start }) as AsyncIterable<Buffer>) {
     let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, start)) {
@@ -59,12 +62,41 @@ async function* linesWithOffsets(file: string): AsyncGenerator<{ offset: number;
   if (carry.length > 0) yield { offset, bytes: carry, terminated: false };
 }
 
+/** The part of the append handle the log uses: a seam for tests that inject write faults. */
+export type AppendHandle = Pick<FileHandle, 'write' | 'truncate' | 'stat' | 'close'>;
+
+export interface OpenLogOptions {
+  /**
+   * "write" (default): this process becomes the store's only writer (it holds the writer lock
+   * until close). "read": look only (log, log show, export); nothing is created or locked.
+   */
+  readonly access?: 'write' | 'read';
+  /** The command opening it, named to a second writer that is refused (default "listen"). */
+  readonly command?: string;
+  /** Wall clock for the lock file (default: now). */
+  readonly now?: Date;
+  /** Opens the append handle (default: the file, O_APPEND | O_NOFOLLOW, 0600). */
+  readonly openAppend?: (file: string) => Promise<AppendHandle>;
+}
+
+/** A write of the log failed or was short: nothing of it counts, and the tail was cut back. */
+export class LogWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'LogWriteError';
+  }
+}
+
 /**
  * Open (or create) the delivery log in `dir`. Existing records are indexed (summaries and byte
- * offsets only: bodies stay on disk); a torn or unreadable record is skipped and reported.
+ * offsets only: bodies stay on disk); a torn, unreadable or invalid record is skipped and reported.
  */
-export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+export async function openDeliveryLog(dir: string, options: OpenLogOptions = {}): Promise<DeliveryLog> {
+  const writable = options.access !== 'read';
+  if (writable) await ensurePrivateFolder(dir);
   const file = path.join(dir, LOG_FILE);
   const summaries: DeliverySummary[] = [];
   const entries = new Map<string, Entry>();
@@ -82,28 +114,40 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
     return value;
   };
 
+  const lock: WriterLock | undefined = writable ? await acquireWriterLock(dir, options.command ?? 'listen', options.now ?? new Date()) : undefined;
 
-  const existing = await stat(file).catch(() => undefined);
-  size = existing?.size ?? 0;
-  if (existing) {
+  /** Index what the file holds from `start` (the whole file at open; what another writer added later). */
+  async function indexFrom(start: number): Promise<void> {
     let lineNumber = 0;
-    for await (const line of linesWithOffsets(file)) {
+    for await (const line of linesWithOffsets(file, start)) {
       lineNumber++;
       if (line.bytes.length === 0) continue;
-      let record: LogRecord;
-      try {
-        record = JSON.parse(line.bytes.toString('utf8')) as LogRecord;
-      } catch {
+      const parsed = parseLogRecord(line.bytes.toString('utf8'));
+      if ('problem' in parsed) {
+        const where = start === 0 ? `line ${lineNumber}` : `byte ${line.offset}`;
         warnings.push(
-          line.terminated
-            ? `skipped an unreadable record at line ${lineNumber} of ${file}`
-            : `skipped a torn last record at line ${lineNumber} of ${file} (the process stopped while writing it)`,
+          !line.terminated
+            ? `skipped a torn last record at ${where} of ${file} (the process stopped while writing it)`
+            : parsed.problem === 'invalid JSON'
+              ? `skipped an unreadable record at ${where} of ${file}`
+              : `skipped an invalid record at ${where} of ${file} (${parsed.problem})`,
         );
         if (!line.terminated) needsNewline = true;
         continue;
       }
       if (!line.terminated) needsNewline = true;
-      index(record, line.offset, line.bytes.length);
+      index(parsed.record, line.offset, line.bytes.length);
+    }
+  }
+
+  const existing = await stat(file).catch(() => undefined);
+  size = existing?.size ?? 0;
+  if (existing) {
+    try {
+      await indexFrom(0);
+    } catch (error) {
+      await lock?.release();
+      throw error;
     }
   }
 
@@ -122,27 +166,65 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
     }
   }
 
-  const handle: FileHandle = await open(file, 'a', 0o600);
-  const reader: FileHandle = await open(file, 'r');
+  let handle: AppendHandle | undefined;
+  let reader: FileHandle | undefined;
+  try {
+    handle = writable ? await (options.openAppend ?? ((f) => openStoreFile(f, 'append')))(file) : undefined;
+    reader = existing || writable ? await openStoreFile(file, 'read') : undefined;
+  } catch (error) {
+    await handle?.close();
+    await lock?.release();
+    throw error;
+  }
   const listeners = new Set<() => void>();
 
   // Group commit: records appended while a write is in flight go out together in the next one.
   let pending: { record: LogRecord; line: Buffer; resolve: () => void; reject: (e: unknown) => void }[] = [];
   let flushing: Promise<void> | undefined;
-  if (needsNewline) {
+  /** A failed write may have left part of a record behind: cut back to `size` before the next. */
+  let tornTail = false;
+  if (needsNewline && handle) {
     await handle.write('\n');
     size += 1;
   }
 
-  async function flush(): Promise<void> {
+  /** Before appending: repair a torn tail, and index records another writer added meanwhile. */
+  async function prepareAppend(h: AppendHandle): Promise<void> {
+    if (tornTail) {
+      await h.truncate(size);
+      tornTail = false;
+    }
+    const actual = (await h.stat()).size;
+    if (actual > size) {
+      warnings.push(`${file} grew under this process (another writer): re-indexed from byte ${size}`);
+      const from = size;
+      size = actual;
+      await indexFrom(from);
+    }
+  }
+
+  async function flush(h: AppendHandle): Promise<void> {
     while (pending.length > 0) {
       const batch = pending;
       pending = [];
       const buffer = Buffer.concat(batch.map((p) => p.line));
       try {
-        await handle.write(buffer);
+        await prepareAppend(h);
+        const { bytesWritten } = await h.write(buffer);
+        if (bytesWritten !== buffer.length) {
+          throw new LogWriteError(`short write to ${file}: ${bytesWritten} of ${buffer.length} bytes (is the disk full?)`, 'ENOSPC');
+        }
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        // Never acknowledge a record that is not whole on disk; cut the partial bytes off now
+        // (or before the next append, if even that fails).
+        tornTail = true;
+        await h.truncate(size).then(() => (tornTail = false), () => {});
+        const code = error instanceof LogWriteError ? error.code : (error as NodeJS.ErrnoException).code;
+        const failure =
+          error instanceof LogWriteError
+            ? error
+            : new LogWriteError(`could not write ${file}: ${code === 'ENOSPC' ? 'the disk is full' : error instanceof Error ? error.message : String(error)}`, code);
+        for (const p of batch) p.reject(failure);
         continue;
       }
       let offset = size;
@@ -158,16 +240,20 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
   }
 
   function append(record: LogRecord): Promise<void> {
+    if (!handle) return Promise.reject(new Error(`the delivery log ${file} was opened read-only`));
+    const h = handle;
     return new Promise<void>((resolve, reject) => {
       pending.push({ record, line: Buffer.from(`${JSON.stringify(record)}\n`), resolve, reject });
-      flushing ??= flush();
+      flushing ??= flush(h);
     });
   }
 
-  async function readRecord<T extends LogRecord>(offset: number, length: number): Promise<T> {
+  async function readRecord<T extends LogRecord>(offset: number, length: number, kind: T['kind']): Promise<T | undefined> {
+    if (!reader) return undefined;
     const buffer = Buffer.alloc(length);
     await reader.read(buffer, 0, length, offset);
-    return JSON.parse(buffer.toString('utf8')) as T;
+    const parsed = parseLogRecord(buffer.toString('utf8'));
+    return 'record' in parsed && parsed.record.kind === kind ? (parsed.record as T) : undefined;
   }
 
   let closed: Promise<void> | undefined;
@@ -181,22 +267,20 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
     async load(id) {
       const entry = entries.get(id);
       if (!entry) return undefined;
-      const request = await readRecord<RequestRecord>(entry.requestOffset, entry.requestLength);
-      const outcome = entry.outcomeOffset === undefined ? undefined : await readRecord<OutcomeRecord>(entry.outcomeOffset, entry.outcomeLength!);
+      const request = await readRecord<RequestRecord>(entry.requestOffset, entry.requestLength, 'request');
+      if (!request) return undefined;
+      const outcome = entry.outcomeOffset === undefined ? undefined : await readRecord<OutcomeRecord>(entry.outcomeOffset, entry.outcomeLength!, 'outcome');
       return outcome ? { request, outcome } : ({ request } satisfies Delivery);
     },
     async searchBodies(text, signal) {
       const found = new Set<string>();
-      if (text === '') return found;
+      if (text === '' || !reader) return found;
       for await (const line of linesWithOffsets(file)) {
         if (signal?.aborted) break;
         if (line.bytes.length === 0) continue;
-        try {
-          const record = JSON.parse(line.bytes.toString('utf8')) as LogRecord;
-          if (record.kind === 'request' && Buffer.from(record.bodyBase64, 'base64').includes(text)) found.add(record.id);
-        } catch {
-          // torn or unreadable: reported when opening
-        }
+        const parsed = parseLogRecord(line.bytes.toString('utf8'));
+        // Torn, unreadable or invalid records were reported when opening.
+        if ('record' in parsed && parsed.record.kind === 'request' && Buffer.from(parsed.record.bodyBase64, 'base64').includes(text)) found.add(parsed.record.id);
       }
       return found;
     },
@@ -213,8 +297,9 @@ export async function openDeliveryLog(dir: string): Promise<DeliveryLog> {
     close: () =>
       (closed ??= (async () => {
         while (flushing) await flushing;
-        await handle.close();
-        await reader.close();
+        await handle?.close();
+        await reader?.close();
+        await lock?.release();
       })()),
   };
 }
