@@ -1,7 +1,7 @@
 /**
  * Programmatic API: sign and verify deliveries exactly as the providers do, from your own tests.
  *
- *   import { sign, verify } from 'webhook';
+ *   import { sign, verify } from 'webhook-cli';
  *   const { headers, body } = sign({ provider: 'paystack', secret, body: JSON.stringify(event) });
  *   await fetch('http://localhost:3000/webhooks', { method: 'POST', headers, body });
  */
