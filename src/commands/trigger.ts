@@ -41,7 +41,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
   const { config, filepath } = await ctx.config();
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: filepath ? path.dirname(filepath) : ctx.cwd });
   const session = options.to === undefined || (!options.provider && !config.provider) ? await readSession(storeDir) : undefined;
-  const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [] });
+  const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [], labelOnly: options.bodyFile !== undefined });
   const overrides = await fixtureOverrides(options);
   if (!choice.file && overrides.body === undefined) {
     throw new UsageError(`${choice.profile.name} event "${event}" has no fixture file`, { hint: `write <your fixtures dir>/${choice.profile.name}/${event}.json, or send bytes with --body-file` });
