@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliContext } from '../context.js';
+import { fixtureRoots, userFixtureRoots } from '../fixtures/events.js';
 import { serialiseLike, setPath } from '../fixtures/json.js';
+import { findFixtureFile } from '../fixtures/load.js';
 import { readFileOrExplain } from '../input.js';
 import type { LogRecord } from '../store/types.js';
 import { UsageError } from '../errors.js';
@@ -9,6 +11,7 @@ import { deliveryJson, deliveryLine, signatureMark } from '../output/delivery-li
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import { resolveStoreDir } from '../store/location.js';
 import type { Delivery } from '../store/types.js';
+import type { WebhookConfig } from '../config/schema.js';
 
 export interface LogOptions {
   limit?: number | undefined;
@@ -147,13 +150,25 @@ export function redactBody(bytes: Buffer, paths: readonly string[]): Buffer {
   return Buffer.from(serialiseLike(value, text), 'utf8');
 }
 
+/** What `trigger` does with a saved fixture file: sends it by default, needs --fixtures, or cannot find it by name. */
+async function triggerNote(file: string, provider: string, config: WebhookConfig, cwd: string): Promise<string | undefined> {
+  if (path.basename(path.dirname(file)) !== provider || !file.endsWith('.json')) return undefined;
+  const event = path.basename(file, '.json');
+  const root = path.dirname(path.dirname(file));
+  const shown = (p: string) => path.relative(cwd, p) || '.';
+  if ((await findFixtureFile(fixtureRoots(config, cwd), provider, event)) === file) return `\`webhook trigger ${event} -p ${provider}\` now sends this capture`;
+  return `\`webhook trigger ${event} -p ${provider} --fixtures ${shown(root)}\` sends this capture (that folder is not searched by default)`;
+}
+
 /** `webhook log save`: a captured delivery becomes a fixture, so a real event becomes a CI case. */
 export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
     const { request } = await findDelivery(log, id);
     if (!request.event && !options.as) throw new UsageError(`delivery ${request.id} has no event type to name the fixture after`, { hint: 'pass --as <file>' });
-    const file = path.resolve(ctx.cwd, options.as ?? path.join('fixtures', request.provider, `${request.event}.json`));
+    const { config } = await ctx.config();
+    // Captures go where fixtures are looked up: the configured folder, else ./fixtures.
+    const file = options.as ? path.resolve(ctx.cwd, options.as) : path.join(userFixtureRoots(config, ctx.cwd)[0]!, request.provider, `${request.event}.json`);
     let body: Buffer = Buffer.from(request.bodyBase64, 'base64');
     const paths = options.redact?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
     if (paths.length > 0) body = redactBody(body, paths);
@@ -166,6 +181,8 @@ export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliCo
     }
     const out = ctx.sink({});
     out.line(`saved ${path.relative(ctx.cwd, file)} (${body.length} bytes${paths.length ? `, ${paths.length} redacted` : ', exactly as received'}) from ${request.id}`);
+    const trigger = await triggerNote(file, request.provider, config, ctx.cwd);
+    if (trigger) out.line(trigger);
     out.note(`replay it: webhook replay ${path.relative(ctx.cwd, file)} --provider ${request.provider} --to <url>`);
     return 0;
   } finally {
