@@ -25,11 +25,21 @@ export async function openStoreLog(ctx: CliContext, store: string | undefined): 
   return openDeliveryLog(resolveStoreDir({ flag: store, env: ctx.env, configStore: config.store, cwd: ctx.cwd }));
 }
 
-/** A delivery by id or any unique piece of one; a clear error otherwise. */
-export async function findDelivery(log: DeliveryLog, id: string): Promise<Delivery> {
+/**
+ * A delivery by its id, any unique piece of one, or the provider's message id (when several
+ * deliveries carry it, e.g. a retry or a duplicate, the newest; `note` says so); a clear error otherwise.
+ */
+export async function findDelivery(log: DeliveryLog, id: string, note?: (text: string) => void): Promise<Delivery> {
   const matches = log.resolveId(id);
   if (matches.length === 0) throw new UsageError(`no delivery "${id}" in ${log.file}`, { hint: 'run `webhook log` to see the recorded ids' });
-  if (matches.length > 1) throw new UsageError(`"${id}" matches ${matches.length} deliveries`, { hint: `give more characters, e.g. ${matches.slice(0, 2).join(' or ')}` });
+  if (matches.length > 1) {
+    const newest = (await log.load(matches.at(-1)!))!;
+    if (newest.request.messageId === id) {
+      note?.(`${matches.length} deliveries carry ${id}; using the newest, ${newest.request.id} (the others: ${matches.slice(0, -1).join(', ')})`);
+      return newest;
+    }
+    throw new UsageError(`"${id}" matches ${matches.length} deliveries`, { hint: `give more characters, e.g. ${matches.slice(0, 2).join(' or ')}` });
+  }
   return (await log.load(matches[0]!))!;
 }
 
@@ -82,7 +92,7 @@ export function readableBody(bytes: Buffer): string {
 export async function runLogShow(id: string, options: LogShowOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
-    const { request, outcome } = await findDelivery(log, id);
+    const { request, outcome } = await findDelivery(log, id, (text) => ctx.sink(options).note(text));
     const body = Buffer.from(request.bodyBase64, 'base64');
     if (options.raw) {
       ctx.streams.stdout.write(body);
@@ -96,7 +106,7 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
     }
     const { style } = out;
     const verdict = request.signature.state === 'verified' ? 'verified' : request.signature.state === 'failed' ? `failed: ${request.signature.reason} (${request.signature.detail})` : `unknown: ${request.signature.detail}`;
-    out.line(`${style.bold(request.event ?? '(no event)')}  ${request.id}  ${new Date(request.receivedAt).toISOString()}  ${request.provider}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]` : ''}`);
+    out.line(`${style.bold(request.event ?? '(no event)')}  ${request.id}${request.messageId ? `  (${request.messageId})` : ''}  ${new Date(request.receivedAt).toISOString()}  ${request.provider}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]` : ''}`);
     out.line(`signature ${signatureMark(request.signature.state, style)} ${verdict}`);
     out.line('');
     out.line(style.bold(`request  ${request.method} ${request.path}  (${request.bodySize} bytes)`));
@@ -164,7 +174,7 @@ async function triggerNote(file: string, provider: string, config: WebhookConfig
 export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
-    const { request } = await findDelivery(log, id);
+    const { request } = await findDelivery(log, id, (text) => ctx.sink({}).note(text));
     if (!request.event && !options.as) throw new UsageError(`delivery ${request.id} has no event type to name the fixture after`, { hint: 'pass --as <file>' });
     const { config } = await ctx.config();
     // Captures go where fixtures are looked up: the configured folder, else ./fixtures.

@@ -31,7 +31,8 @@ export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {
   const { style } = out;
   const mark = outcome.ok ? style.green('✓') : style.red('✗');
   const status = outcome.status === undefined ? style.red('---') : outcome.ok ? style.green(String(outcome.status)) : style.red(String(outcome.status));
-  out.line(`${mark} ${status} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}  ${outcome.durationMs} ms${outcome.id ? style.dim(`  ${outcome.id}`) : ''}`);
+  const messageId = outcome.messageId !== undefined && outcome.messageId !== outcome.id ? ` (${outcome.messageId})` : '';
+  out.line(`${mark} ${status} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}  ${outcome.durationMs} ms${outcome.id ? style.dim(`  ${outcome.id}${messageId}`) : ''}`);
   if (outcome.error) out.line(`  ${style.red(outcome.error.message)}`);
   if (outcome.bodyExcerpt) out.line(`  ${style.dim(outcome.bodyExcerpt)}`);
 }

@@ -273,7 +273,8 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         const signed = signRequest(options.profile, { body, secret, event: input.event }, clock);
         const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
-          id: signed.id,
+          id: done.request.id,
+          ...(done.request.messageId !== undefined ? { messageId: done.request.messageId } : {}),
           provider: options.profile.name,
           url: done.outcome.target,
           ...(done.outcome.status !== undefined ? { status: done.outcome.status } : {}),

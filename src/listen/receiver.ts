@@ -5,6 +5,7 @@ import { unixSeconds, type Clock } from '../clock.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { sendRequest } from '../delivery/send.js';
 import type { ProviderProfile } from '../providers/types.js';
+import { messageIdOf } from '../providers/message-id.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
 
@@ -117,9 +118,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   async function deliver(input: { method: string; path: string; headers: RequestRecord['headers']; body: Buffer; tooLarge: number | undefined; incomplete?: string; source: DeliverySource; replayOf?: string | undefined }) {
     const { clock, log } = options;
     const event = input.tooLarge === undefined && input.incomplete === undefined ? eventOf(options.profile, input.body, input.headers) : undefined;
+    const messageId = input.tooLarge === undefined ? messageIdOf(options.profile, input.body, input.headers) : undefined;
     const request: RequestRecord = {
       kind: 'request',
       id: newDeliveryId(clock),
+      ...(messageId !== undefined ? { messageId } : {}),
       receivedAt: clock.now(),
       provider: options.profile.name,
       ...(event !== undefined ? { event } : {}),

@@ -31,7 +31,10 @@ export interface InjectRequest {
 
 /** Answer of POST {controlUrl}/inject: the delivery as recorded, with the app's answer. */
 export interface InjectResponse {
+  /** The delivery id in the session's log. */
   readonly id: string;
+  /** The provider's own id for it, when it carries one. */
+  readonly messageId?: string;
   readonly provider: string;
   readonly url: string;
   readonly status?: number;

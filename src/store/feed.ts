@@ -6,6 +6,8 @@ import type { Delivery, DeliverySource, OutcomeRecord, RequestRecord } from './t
  */
 export interface DeliverySummary {
   readonly id: string;
+  /** The provider's own id (see RequestRecord.messageId). */
+  readonly messageId?: string | undefined;
   readonly receivedAt: number;
   readonly event?: string | undefined;
   readonly method: string;
@@ -44,6 +46,7 @@ export interface DeliveryFeed {
 export function summarizeRequest(request: RequestRecord): DeliverySummary {
   return {
     id: request.id,
+    ...(request.messageId !== undefined ? { messageId: request.messageId } : {}),
     receivedAt: request.receivedAt,
     event: request.event,
     method: request.method,
