@@ -35,7 +35,8 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function run(file: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = userEnv(), shell = false): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, env, shell, maxBuffer: 64 * 1024 * 1024, timeout: INSTALL_MS }, (error: ExecFileException | null, stdout, stderr) => {
+    // npm and npx are .cmd scripts on Windows, which only a shell runs.
+    execFile(file, args, { cwd, env, shell: shell || (process.platform === 'win32' && /^np[mx]$/.test(file)), maxBuffer: 64 * 1024 * 1024, timeout: INSTALL_MS }, (error: ExecFileException | null, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
