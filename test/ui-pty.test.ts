@@ -66,7 +66,8 @@ describe.skipIf(!hasTmux)('listen in a real terminal (tmux, 80x24)', () => {
     for (const event of ['transaction.completed', 'kyc.failed', 'settlement.completed']) {
       await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: JSON.stringify({ event }) }).then((r) => r.body.dump());
     }
-    let text = await waitForScreen((t) => t.includes('total 3') && t.includes('settlement.completed'));
+    // Wait for what is asserted next: all three rows and kyc.failed's outcome (it can land after the row).
+    let text = await waitForScreen((t) => t.includes('total 3') && t.includes('settlement.completed') && /kyc\.failed\s+✓ 500/.test(t));
     expect(text).toMatch(/kyc\.failed\s+✓ 500/);
     expect(text).toMatch(/› \d\d:\d\d:\d\d settlement\.completed/);
     expect(text.split('\n').every((line) => line.length <= 80)).toBe(true);
