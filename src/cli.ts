@@ -83,8 +83,9 @@ Examples:
   $ webhook demo                                        # everything, offline, in one command
   $ webhook listen -p paystack -f http://localhost:3000/webhooks
   $ webhook trigger charge.success                      # into the running listen
-  $ webhook replay fixtures/ --to http://localhost:3000/webhooks --junit reports/webhooks.xml
+  $ webhook replay --provider paystack --to http://localhost:3000/webhooks --junit reports/webhooks.xml
   $ webhook check --to http://localhost:3000/webhooks -p paystack
+  $ npm i -D webhook-cli                                # in a project (then npx webhook …); -g for everywhere
 
 Exit codes: 0 ok, 1 a delivery/verification/check failed, 2 bad usage or input, 130 interrupted.
 Secrets come from each provider's environment variable (see \`webhook providers\`) or --secret.

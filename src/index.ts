@@ -1,7 +1,7 @@
 /**
  * Programmatic API: sign and verify deliveries exactly as the providers do, from your own tests.
  *
- *   import { sign, verify } from 'webhook';
+ *   import { sign, verify } from 'webhook-cli';
  *   const { headers, body } = sign({ provider: 'paystack', secret, body: JSON.stringify(event) });
  *   await fetch('http://localhost:3000/webhooks', { method: 'POST', headers, body });
  */
@@ -117,6 +117,6 @@ export async function trigger(options: TriggerOptions): Promise<DeliveryOutcome>
   const profile = provider(options.provider, options.config);
   const clock = options.clock ?? systemClock;
   const fixture = await loadFixture({ provider: profile.name, event: options.event, ...(options.set ? { set: options.set } : {}), ...(options.fixtures ? { fixtures: options.fixtures } : {}), ...(options.config ? { config: options.config } : {}), clock });
-  const { result: _result, ...outcome } = await deliver({ profile, event: options.event, fixture, url: new URL(options.to), secret: checkedSecret(profile, options.secret), clock });
+  const { result: _result, signedId: _signedId, ...outcome } = await deliver({ profile, event: options.event, fixture, url: new URL(options.to), secret: checkedSecret(profile, options.secret), clock });
   return outcome;
 }

@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The name the package is published under (the command it installs is `webhook`). */
+export const PACKAGE_NAME = 'webhook-cli';
+
 /**
  * The installed package's root folder (holding package.json and fixtures/), found by walking up
  * from this module, so it is right both for tsc's dist/ layout and for the start-up bundle.
@@ -10,7 +13,7 @@ export const PACKAGE_ROOT = (() => {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const file = path.join(dir, 'package.json');
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'webhook') return dir;
+    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('webhook: cannot find its own package.json');
     dir = parent;

@@ -9,7 +9,7 @@ describe('docs/api.md', () => {
     const doc = await readFile(new URL('../docs/api.md', import.meta.url), 'utf8');
     const example = /```js\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(example).toBeDefined();
-    // Run from the package root so `import ... from 'webhook'` resolves to this package's exports.
+    // Run from the package root so `import ... from 'webhook-cli'` resolves to this package's exports.
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', example!], { cwd: ROOT });
     expect(stdout).toContain('api example passed');
   });

@@ -58,7 +58,7 @@ describe('webhook trigger', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const line = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(line).sort()).toEqual(['durationMs', 'event', 'id', 'ok', 'provider', 'status', 'url']);
+    expect(Object.keys(line).sort()).toEqual(['durationMs', 'event', 'id', 'messageId', 'ok', 'provider', 'status', 'url']);
     expect(line).toMatchObject({ event: 'charge.success', provider: 'paystack', url: `${app.url}/hooks`, status: 200, ok: true });
     expect(app.received).toHaveLength(1);
     expect(paystackValid(app.received[0]!)).toBe(true);

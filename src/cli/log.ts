@@ -22,7 +22,7 @@ export function defineLog(program: Command, { context, run }: DefineInput): void
   log
     .command('save <id>')
     .description('turn a captured delivery into a fixture: the body bytes as received (optionally redacted)')
-    .option('--as <file>', 'where to write it (default: fixtures/<provider>/<event>.json)')
+    .option('--as <file>', 'where to write it (default: <your fixtures folder>/<provider>/<event>.json; the folder is config "fixtures", else ./fixtures)')
     .option('--redact <paths>', 'replace these JSON paths with "[redacted]", comma-separated (e.g. data.customer.email)')
     .option('--force', 'overwrite an existing file')
     .option('--store <dir>', 'delivery log folder')

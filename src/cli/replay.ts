@@ -3,10 +3,11 @@ import { examples, intArg, type DefineInput } from './shared.js';
 
 export function defineReplay(program: Command, { context, run }: DefineInput): void {
   program
-    .command('replay <paths...>')
-    .description('send fixture files or folders to one URL and check the answers (for CI)')
+    .command('replay [paths...]')
+    .description('send fixture files or folders, or a provider\'s built-in events, to one URL and check the answers (for CI)')
     .option('-t, --to <url>', 'your endpoint (default: config forwardTo)')
-    .option('-p, --provider <name>', "provider for fixtures outside a <provider>/ folder (default: config)")
+    .option('-p, --provider <name>', 'provider for fixtures outside a <provider>/ folder (default: config); with no paths, replay its built-in events')
+    .option('--builtin', "also send every built-in event of --provider (implied when no paths are given)")
     .option('-s, --secret <secret>', "signing secret for every provider (default: each provider's env var)")
     .option('--concurrency <n>', 'deliveries in flight at once', intArg('--concurrency', 1), 4)
     .option('--expect <status>', 'answer that passes: 200, 2xx or 200,202 (a fixture\'s "$fixture".expect wins; default 2xx)')
@@ -16,9 +17,11 @@ export function defineReplay(program: Command, { context, run }: DefineInput): v
     .addHelpText(
       'after',
       examples([
+        'webhook replay --provider paystack --to http://localhost:3000/hooks   # every built-in paystack event',
         'webhook replay fixtures/ --to http://localhost:3000/hooks',
         'webhook replay fixtures/paystack --to http://localhost:3000/hooks --expect 200 --junit reports/webhooks.xml',
         'webhook replay a.json b.json --provider koard --concurrency 16 --json',
+        'webhook replay fixtures/paystack --provider paystack --builtin --to http://localhost:3000/hooks',
       ]),
     )
     .action((paths, opts) => run(async () => (await import('../commands/replay.js')).runReplayCommand(paths, opts, context())));

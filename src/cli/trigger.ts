@@ -11,7 +11,7 @@ export function defineTrigger(program: Command, { context, run }: DefineInput): 
     .option('--fixtures <dir>', 'a fixtures folder (<dir>/<provider>/<event>.json), searched first (repeatable)', collect)
     .option('--set <path=value>', 'set a value in the body, typed as JSON when it parses (repeatable)', collect)
     .option('--data <file>', 'merge a JSON merge patch into the body')
-    .option('--body-file <file>', "send this file's bytes verbatim instead of the fixture")
+    .option('--body-file <file>', "send this file's bytes verbatim instead of a fixture (any event name then: it is only a label)")
     .option('-n, --count <n>', 'send it n times (fresh ids each time unless --duplicate)', intArg('--count', 1))
     .option('--duplicate', 'resend the same body with the same message id (idempotency test; default count 2)')
     .option('--from-ip <addr>', 'send X-Forwarded-For: <addr> to test an IP allow-list ("provider": its documented addresses in turn)')

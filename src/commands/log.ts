@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliContext } from '../context.js';
+import { fixtureRoots, userFixtureRoots } from '../fixtures/events.js';
 import { serialiseLike, setPath } from '../fixtures/json.js';
+import { findFixtureFile } from '../fixtures/load.js';
 import { readFileOrExplain } from '../input.js';
 import type { LogRecord } from '../store/types.js';
 import { UsageError } from '../errors.js';
@@ -11,6 +13,7 @@ import { parseLogRecord } from '../store/records.js';
 import { resolveStoreDir } from '../store/location.js';
 import { countOf } from '../quantity.js';
 import type { Delivery } from '../store/types.js';
+import type { WebhookConfig } from '../config/schema.js';
 
 export interface LogOptions {
   limit?: number | undefined;
@@ -29,11 +32,21 @@ export async function openStoreLog(ctx: CliContext, store: string | undefined, a
   return openDeliveryLog(dir, access === 'read' ? { access: 'read' } : { access: 'write', command: access.write, now: new Date(ctx.clock.now()) });
 }
 
-/** A delivery by id or any unique piece of one; a clear error otherwise. */
-export async function findDelivery(log: DeliveryLog, id: string): Promise<Delivery> {
+/**
+ * A delivery by its id, any unique piece of one, or the provider's message id (when several
+ * deliveries carry it, e.g. a retry or a duplicate, the newest; `note` says so); a clear error otherwise.
+ */
+export async function findDelivery(log: DeliveryLog, id: string, note?: (text: string) => void): Promise<Delivery> {
   const matches = log.resolveId(id);
   if (matches.length === 0) throw new UsageError(`no delivery "${id}" in ${log.file}`, { hint: 'run `webhook log` to see the recorded ids' });
-  if (matches.length > 1) throw new UsageError(`"${id}" matches ${matches.length} deliveries`, { hint: `give more characters, e.g. ${matches.slice(0, 2).join(' or ')}` });
+  if (matches.length > 1) {
+    const newest = (await log.load(matches.at(-1)!))!;
+    if (newest.request.messageId === id) {
+      note?.(`${matches.length} deliveries carry ${id}; using the newest, ${newest.request.id} (the others: ${matches.slice(0, -1).join(', ')})`);
+      return newest;
+    }
+    throw new UsageError(`"${id}" matches ${matches.length} deliveries`, { hint: `give more characters, e.g. ${matches.slice(0, 2).join(' or ')}` });
+  }
   return (await log.load(matches[0]!))!;
 }
 
@@ -86,7 +99,7 @@ export function readableBody(bytes: Buffer): string {
 export async function runLogShow(id: string, options: LogShowOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
-    const { request, outcome } = await findDelivery(log, id);
+    const { request, outcome } = await findDelivery(log, id, (text) => ctx.sink(options).note(text));
     const body = Buffer.from(request.bodyBase64, 'base64');
     if (options.raw) {
       ctx.streams.stdout.write(body);
@@ -100,7 +113,7 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
     }
     const { style } = out;
     const verdict = request.signature.state === 'verified' ? 'verified' : request.signature.state === 'failed' ? `failed: ${request.signature.reason} (${request.signature.detail})` : `unknown: ${request.signature.detail}`;
-    out.line(`${style.bold(request.event ?? '(no event)')}  ${request.id}  ${new Date(request.receivedAt).toISOString()}  ${request.provider}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]` : ''}`);
+    out.line(`${style.bold(request.event ?? '(no event)')}  ${request.id}${request.messageId ? `  (${request.messageId})` : ''}  ${new Date(request.receivedAt).toISOString()}  ${request.provider}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]` : ''}`);
     out.line(`signature ${signatureMark(request.signature.state, style)} ${verdict}`);
     out.line('');
     out.line(style.bold(`request  ${request.method} ${request.path}  (${countOf(request.bodySize, 'byte')})`));
@@ -154,13 +167,25 @@ export function redactBody(bytes: Buffer, paths: readonly string[]): Buffer {
   return Buffer.from(serialiseLike(value, text), 'utf8');
 }
 
+/** What `trigger` does with a saved fixture file: sends it by default, needs --fixtures, or cannot find it by name. */
+async function triggerNote(file: string, provider: string, config: WebhookConfig, cwd: string): Promise<string | undefined> {
+  if (path.basename(path.dirname(file)) !== provider || !file.endsWith('.json')) return undefined;
+  const event = path.basename(file, '.json');
+  const root = path.dirname(path.dirname(file));
+  const shown = (p: string) => path.relative(cwd, p) || '.';
+  if ((await findFixtureFile(fixtureRoots(config, cwd), provider, event)) === file) return `\`webhook trigger ${event} -p ${provider}\` now sends this capture`;
+  return `\`webhook trigger ${event} -p ${provider} --fixtures ${shown(root)}\` sends this capture (that folder is not searched by default)`;
+}
+
 /** `webhook log save`: a captured delivery becomes a fixture, so a real event becomes a CI case. */
 export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
-    const { request } = await findDelivery(log, id);
+    const { request } = await findDelivery(log, id, (text) => ctx.sink({}).note(text));
     if (!request.event && !options.as) throw new UsageError(`delivery ${request.id} has no event type to name the fixture after`, { hint: 'pass --as <file>' });
-    const file = path.resolve(ctx.cwd, options.as ?? path.join('fixtures', request.provider, `${request.event}.json`));
+    const { config } = await ctx.config();
+    // Captures go where fixtures are looked up: the configured folder, else ./fixtures.
+    const file = options.as ? path.resolve(ctx.cwd, options.as) : path.join(userFixtureRoots(config, ctx.cwd)[0]!, request.provider, `${request.event}.json`);
     let body: Buffer = Buffer.from(request.bodyBase64, 'base64');
     const paths = options.redact?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
     if (paths.length > 0) body = redactBody(body, paths);
@@ -173,6 +198,8 @@ export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliCo
     }
     const out = ctx.sink({});
     out.line(`saved ${path.relative(ctx.cwd, file)} (${countOf(body.length, 'byte')}${paths.length ? `, ${paths.length} redacted` : ', exactly as received'}) from ${request.id}`);
+    const trigger = await triggerNote(file, request.provider, config, ctx.cwd);
+    if (trigger) out.line(trigger);
     out.note(`replay it: webhook replay ${path.relative(ctx.cwd, file)} --provider ${request.provider} --to <url>`);
     return 0;
   } finally {

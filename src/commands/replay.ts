@@ -3,6 +3,7 @@ import type { CliContext } from '../context.js';
 import { runReplay, type ReplayReporter } from '../delivery/replay.js';
 import { parseSourceAddress, sourceAddresses } from '../delivery/source-address.js';
 import { UsageError, WebhookError } from '../errors.js';
+import { BUILTIN_FIXTURES_DIR, eventsInDir } from '../fixtures/catalog.js';
 import { parseExpectation } from '../fixtures/expect.js';
 import { parseHttpUrl } from '../input.js';
 import { combineReporters, jsonReporter, junitReporter, plainReporter, progressReporter } from '../output/replay-report.js';
@@ -20,6 +21,20 @@ export interface ReplayOptions {
   junit?: string | undefined;
   fromIp?: string | undefined;
   json?: boolean | undefined;
+  builtin?: boolean | undefined;
+}
+
+/** The built-in fixtures folder of a provider, for `replay --provider <name>` (no paths, or --builtin). */
+async function builtinFolder(profile: ProviderProfile | undefined): Promise<string> {
+  if (!profile) {
+    throw new UsageError('nothing to replay: no fixture paths and no provider', {
+      hint: 'pass fixture files or folders, or --provider <name> to send its built-in events (`webhook providers` lists them)',
+    });
+  }
+  if ((await eventsInDir(BUILTIN_FIXTURES_DIR, profile.name)).length === 0) {
+    throw new UsageError(`${profile.name} has no built-in events`, { hint: 'pass your own fixture files or folders; `webhook providers` shows each provider\'s event count' });
+  }
+  return path.join(BUILTIN_FIXTURES_DIR, profile.name);
 }
 
 /** Send a folder of fixtures to one URL (CI): exit 0 when every expectation holds, 1 when any fails. */
@@ -32,6 +47,7 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
   if (!target) throw new UsageError('nowhere to send the fixtures', { hint: 'pass --to http://localhost:3000/webhooks, or set "forwardTo" in webhook.config.json' });
   const url = parseHttpUrl(options.to ? '--to' : 'forwardTo', target);
   const expect = options.expect !== undefined ? parseExpectation(options.expect, '--expect') : undefined;
+  const sources = options.builtin || paths.length === 0 ? [...paths, await builtinFolder(fallbackProfile)] : paths;
 
   const providerFor = (folder: string, named: string | undefined, file: string): ProviderProfile => {
     if (named) {
@@ -62,7 +78,7 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
   if (options.junit) reporters.push(await junitReporter(path.resolve(ctx.cwd, options.junit)));
 
   const summary = await runReplay({
-    paths,
+    paths: sources,
     cwd: ctx.cwd,
     url,
     providerFor,

@@ -56,7 +56,7 @@ async function editedBody(original: Buffer, options: ResendOptions, ctx: CliCont
 export async function runResend(id: string, options: ResendOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store, { write: 'resend' });
   try {
-    const original = await findDelivery(log, id);
+    const original = await findDelivery(log, id, (text) => ctx.sink(options).note(text));
     const target = options.to ?? original.outcome?.target;
     if (!target) throw new UsageError(`delivery ${original.request.id} was never forwarded, so there is no target to resend to`, { hint: 'pass --to <url>' });
     const url = parseHttpUrl('--to', target);
@@ -73,7 +73,8 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
       status: result.status,
       ok: result.ok,
       durationMs: Math.round(result.durationMs),
-      id: messageId ?? request.id,
+      id: request.id,
+      ...(messageId ? { messageId } : {}),
       ...(result.error ? { error: result.error } : {}),
       ...(result.body.length > 0 ? { bodyExcerpt: excerpt(result.body, result.truncated) } : {}),
     });

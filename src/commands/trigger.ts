@@ -38,7 +38,8 @@ export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {
   }
   const mark = outcome.ok ? style.green('✓') : style.red('✗');
   const status = outcome.status === undefined ? style.red('---') : outcome.ok ? style.green(String(outcome.status)) : style.red(String(outcome.status));
-  out.line(`${mark} ${status} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}  ${outcome.durationMs} ms${outcome.id ? style.dim(`  ${outcome.id}`) : ''}`);
+  const messageId = outcome.messageId !== undefined && outcome.messageId !== outcome.id ? ` (${outcome.messageId})` : '';
+  out.line(`${mark} ${status} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}  ${outcome.durationMs} ms${outcome.id ? style.dim(`  ${outcome.id}${messageId}`) : ''}`);
   if (outcome.error) out.line(`  ${style.red(outcome.error.message)}`);
   if (outcome.bodyExcerpt) out.line(`  ${style.dim(outcome.bodyExcerpt)}`);
 }
@@ -49,7 +50,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: filepath ? path.dirname(filepath) : ctx.cwd });
   const lookup = options.to === undefined || (!options.provider && !config.provider) ? await findSession(storeDir) : {};
   const session = lookup.live;
-  const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [] });
+  const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [], labelOnly: options.bodyFile !== undefined });
   const overrides = await fixtureOverrides(options);
   if (!choice.file && overrides.body === undefined) {
     throw new UsageError(`${choice.profile.name} event "${event}" has no fixture file`, { hint: `write <your fixtures dir>/${choice.profile.name}/${event}.json, or send bytes with --body-file` });

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { Delivery, OutcomeRecord, RequestRecord } from '../store/types.js';
@@ -27,18 +28,20 @@ export async function resendDelivery(input: ResendInput): Promise<{ request: Req
   const { original, clock, profile } = input;
   const body = input.body ?? Buffer.from(original.request.bodyBase64, 'base64');
   const headers = endToEndHeaders(original.request.headers);
-  let messageId: string | undefined;
   if (input.resignWith !== undefined) {
     for (const name of profile.scheme.headers) delete headers[name];
     const signed = signRequest(profile, { body, secret: input.resignWith, event: original.request.event }, clock);
     Object.assign(headers, signed.headers);
-    messageId = signed.id;
   }
+  // The provider's id as sent: the original's when the bytes and headers are the same.
+  const messageId = messageIdOf(profile, body, headers);
   const result = await sendRequest({ url: input.url, headers, body, timeoutMs: profile.timeoutMs }, clock);
   const id = newDeliveryId(clock);
+  const { messageId: _originalMessageId, ...copied } = original.request;
   const request: RequestRecord = {
-    ...original.request,
+    ...copied,
     id,
+    ...(messageId !== undefined ? { messageId } : {}),
     receivedAt: clock.now(),
     headers,
     bodyBase64: Buffer.from(body).toString('base64'),

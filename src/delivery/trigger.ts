@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { LoadedFixture } from '../fixtures/load.js';
 import { SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectResponse, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
+import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
@@ -18,8 +19,14 @@ export interface DeliveryOutcome {
   readonly status: number | undefined;
   readonly ok: boolean;
   readonly durationMs: number;
-  /** The message id the delivery carried. */
+  /**
+   * The id to use with `log show`, `resend` and the view's filter: the delivery id when a
+   * `listen` session recorded it, else the provider's message id as sent (a `listen` receiving
+   * it records that id too).
+   */
   readonly id: string;
+  /** The provider's own id for the delivery (svix-id, X-GitHub-Delivery, event id, data.id...), when it carries one. */
+  readonly messageId?: string;
   readonly error?: { readonly kind: string; readonly message: string };
   /** The start of the answer's body, as text. */
   readonly bodyExcerpt?: string;
@@ -56,9 +63,10 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 /** Sign and send one fixture body to a URL as the provider would; never throws for network trouble. */
 export async function deliver(
   input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined },
-): Promise<DeliveryOutcome & { readonly result: SendResult }> {
+): Promise<DeliveryOutcome & { readonly result: SendResult; readonly signedId: string }> {
   const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event }, input.clock);
   const headers = { ...signed.headers, ...input.fixture.meta.headers, ...(input.forwardedFor ? { [FORWARDED_FOR]: input.forwardedFor } : {}) };
+  const messageId = messageIdOf(input.profile, signed.body, headers);
   const result = await sendRequest(
     { url: input.url, headers, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
     input.clock,
@@ -70,10 +78,12 @@ export async function deliver(
     status: result.status,
     ok: result.ok,
     durationMs: Math.round(result.durationMs),
-    id: signed.id,
+    id: messageId ?? signed.id,
+    ...(messageId !== undefined ? { messageId } : {}),
     ...(result.error ? { error: result.error } : {}),
     ...(result.status !== undefined ? { bodyExcerpt: excerpt(result.body, result.truncated) } : {}),
     result,
+    signedId: signed.id,
   };
 }
 
@@ -83,7 +93,7 @@ export async function deliver(
  */
 export async function injectIntoSession(
   input: { session: SessionInfo; profile: ProviderProfile; event: string; body: Uint8Array; id?: string | undefined; replayOf?: string | undefined; clock: Clock; signal?: AbortSignal | undefined },
-): Promise<DeliveryOutcome> {
+): Promise<DeliveryOutcome & { readonly signedId?: string }> {
   const request: InjectRequest = { event: input.event, bodyBase64: Buffer.from(input.body).toString('base64'), source: 'trigger', ...(input.replayOf ? { replayOf: input.replayOf } : {}), ...(input.id ? { id: input.id } : {}) };
   const url = new URL('inject', input.session.controlUrl.endsWith('/') ? input.session.controlUrl : `${input.session.controlUrl}/`);
   const result = await sendRequest(
@@ -132,6 +142,8 @@ export async function injectIntoSession(
     ok: answer.ok,
     durationMs: Math.round(answer.durationMs),
     id: answer.id,
+    ...(answer.messageId !== undefined ? { messageId: answer.messageId } : {}),
+    ...(answer.signedId !== undefined ? { signedId: answer.signedId } : {}),
     ...(answer.error ? { error: answer.error } : {}),
     ...(answer.bodyExcerpt !== undefined && answer.skipped === undefined ? { bodyExcerpt: answer.bodyExcerpt } : {}),
     ...(answer.skipped !== undefined ? { skipped: answer.skipped } : {}),
@@ -141,20 +153,28 @@ export async function injectIntoSession(
 /** Send an event `count` times (fresh templates each time, or the same bytes and id with `duplicate`). */
 export async function triggerEvent(input: TriggerInput): Promise<DeliveryOutcome[]> {
   const outcomes: DeliveryOutcome[] = [];
-  let first: { fixture: LoadedFixture; id: string } | undefined;
+  // With `duplicate`: the first delivery's bytes and signed message id (sent again with the same
+  // id, directly or through a session), and through a session its delivery id (replayOf).
+  let first: { fixture: LoadedFixture; id: string; deliveryId?: string | undefined } | undefined;
   for (let i = 0; i < (input.count ?? 1); i++) {
     if (input.signal?.aborted) break;
     const fixture = input.duplicate && first ? first.fixture : await input.load();
     const id = input.duplicate ? first?.id : undefined;
     let outcome: DeliveryOutcome;
+    let repeatId: string;
+    let deliveryId: string | undefined;
     if (input.target.kind === 'url') {
       const forwardedFor = input.sourceAddresses?.[i % input.sourceAddresses.length];
-      const { result: _result, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
+      const { result: _result, signedId, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
       outcome = rest;
+      repeatId = signedId;
     } else {
-      outcome = await injectIntoSession({ session: input.target.session, profile: input.profile, event: input.event, body: fixture.body, id, clock: input.clock, signal: input.signal });
+      const { signedId, ...rest } = await injectIntoSession({ session: input.target.session, profile: input.profile, event: input.event, body: fixture.body, id, replayOf: input.duplicate ? first?.deliveryId : undefined, clock: input.clock, signal: input.signal });
+      outcome = rest;
+      repeatId = signedId ?? rest.id;
+      deliveryId = rest.id;
     }
-    first ??= { fixture, id: outcome.id };
+    first ??= { fixture, id: repeatId, deliveryId };
     outcomes.push(outcome);
     input.onDelivery?.(outcome);
   }

@@ -303,7 +303,9 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         const signed = signRequest(options.profile, { body, secret, event: input.event, id: input.id }, clock);
         const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
-          id: signed.id,
+          id: done.request.id,
+          ...(done.request.messageId !== undefined ? { messageId: done.request.messageId } : {}),
+          signedId: signed.id,
           provider: options.profile.name,
           url: done.outcome.target,
           ...(done.outcome.status !== undefined ? { status: done.outcome.status } : {}),

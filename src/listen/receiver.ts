@@ -6,6 +6,7 @@ import { endToEndHeaders } from '../delivery/headers.js';
 import { sendRequest } from '../delivery/send.js';
 import { peerAddress, withForwardedFor } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
+import { messageIdOf } from '../providers/message-id.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
 
@@ -184,9 +185,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     const { clock, log } = options;
     const whole = input.tooLarge === undefined && input.incomplete === undefined && input.refused === undefined;
     const event = whole ? eventOf(options.profile, input.body, input.headers) : undefined;
+    const messageId = input.tooLarge === undefined ? messageIdOf(options.profile, input.body, input.headers) : undefined;
     const request: RequestRecord = {
       kind: 'request',
       id: newDeliveryId(clock),
+      ...(messageId !== undefined ? { messageId } : {}),
       receivedAt: clock.now(),
       provider: options.profile.name,
       ...(event !== undefined ? { event } : {}),

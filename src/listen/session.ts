@@ -61,7 +61,12 @@ export function parseInjectRequest(text: string): InjectRequest {
 
 /** Answer of POST {controlUrl}/inject: the delivery as recorded, with the app's answer. */
 export interface InjectResponse {
+  /** The delivery id in the session's log. */
   readonly id: string;
+  /** The provider's own id for it, when it carries one. */
+  readonly messageId?: string;
+  /** The message id the session signed it with (trigger --duplicate signs its copies with it). */
+  readonly signedId?: string;
   readonly provider: string;
   readonly url: string;
   readonly status?: number;

@@ -22,7 +22,7 @@ export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | un
   const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]`) : '';
   const error = outcome?.error ? `  ${style.red(outcome.error.message)}` : outcome?.skipped ? `  ${style.dim(outcome.skipped)}` : '';
   const latency = outcome && !outcome.skipped ? `${Math.round(outcome.durationMs)} ms` : '';
-  return `${time(request.receivedAt)}  ${style.bold(request.event ?? '(no event)')}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(request.id)}${source}${error}`;
+  return `${time(request.receivedAt)}  ${style.bold(request.event ?? '(no event)')}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(request.id)}${request.messageId ? style.dim(` (${request.messageId})`) : ''}${source}${error}`;
 }
 
 /** The NDJSON object for a delivery. */
@@ -30,6 +30,7 @@ export function deliveryJson(request: RequestRecord, outcome: OutcomeRecord | un
   return {
     type: 'delivery',
     id: request.id,
+    ...(request.messageId !== undefined ? { messageId: request.messageId } : {}),
     receivedAt: new Date(request.receivedAt).toISOString(),
     provider: request.provider,
     event: request.event ?? null,

@@ -20,7 +20,11 @@ export interface DeliveryLog extends DeliveryFeed {
   /** Problems found when opening (e.g. a torn last record skipped), one line each. */
   readonly warnings: readonly string[];
   readonly file: string;
-  /** The id itself, or every id containing `partial` (a unique piece of an id is enough). */
+  /**
+   * Delivery ids for what a user typed: the delivery id itself; else every delivery carrying
+   * that provider message id (oldest first; a retry or duplicate carries the same one); else
+   * every delivery id containing `partial` (a unique piece of an id is enough).
+   */
   resolveId(partial: string): string[];
   close(): Promise<void>;
 }
@@ -100,6 +104,8 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
   const file = path.join(dir, LOG_FILE);
   const summaries: DeliverySummary[] = [];
   const entries = new Map<string, Entry>();
+  /** Provider message id → the deliveries carrying it, in arrival order. */
+  const byMessageId = new Map<string, string[]>();
   const warnings: string[] = [];
   let size = 0;
   let needsNewline = false;
@@ -153,6 +159,11 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
 
   function index(record: LogRecord, offset: number, length: number): void {
     if (record.kind === 'request') {
+      if (!entries.has(record.id) && record.messageId !== undefined) {
+        const ids = byMessageId.get(record.messageId);
+        if (ids) ids.push(record.id);
+        else byMessageId.set(record.messageId, [record.id]);
+      }
       entries.set(record.id, { index: summaries.length, requestOffset: offset, requestLength: length });
       const s = summarizeRequest(record);
       summaries.push({ ...s, event: intern(s.event), method: intern(s.method), path: intern(s.path) });
@@ -290,6 +301,8 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
     },
     resolveId(partial) {
       if (entries.has(partial)) return [partial];
+      const carrying = byMessageId.get(partial);
+      if (carrying) return [...carrying];
       const matches: string[] = [];
       for (const id of entries.keys()) if (id.includes(partial)) matches.push(id);
       return matches;

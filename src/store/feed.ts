@@ -6,6 +6,8 @@ import type { Delivery, DeliverySource, OutcomeRecord, RequestRecord } from './t
  */
 export interface DeliverySummary {
   readonly id: string;
+  /** The provider's own id (see RequestRecord.messageId). */
+  readonly messageId?: string | undefined;
   readonly receivedAt: number;
   /** The provider profile that received it (the view shows a column when several share a log). */
   readonly provider: string;
@@ -46,6 +48,7 @@ export interface DeliveryFeed {
 export function summarizeRequest(request: RequestRecord): DeliverySummary {
   return {
     id: request.id,
+    ...(request.messageId !== undefined ? { messageId: request.messageId } : {}),
     receivedAt: request.receivedAt,
     provider: request.provider,
     event: request.event,

@@ -18,6 +18,11 @@ export interface RequestRecord {
   readonly kind: 'request';
   /** Local delivery id, unique in the store (sortable). */
   readonly id: string;
+  /**
+   * The provider's own id for this delivery when it carries one (svix-id, X-GitHub-Delivery,
+   * Stripe's event id, PayKore's data.id...): accepted wherever a delivery id is.
+   */
+  readonly messageId?: string;
   /** Wall-clock ms since the epoch. */
   readonly receivedAt: number;
   readonly provider: string;

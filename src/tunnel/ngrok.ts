@@ -1,18 +1,44 @@
-import { FailureError } from '../errors.js';
+import { errorCode, FailureError, UsageError } from '../errors.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from './types.js';
+
+type NgrokModule = typeof import('@ngrok/ngrok');
+
+/** The optional `@ngrok/ngrok` package, imported only when a tunnel is asked for. */
+export const importNgrok = (): Promise<NgrokModule> => import('@ngrok/ngrok');
+
+/** Load the optional package; when it is missing (or has no build for this platform) say how to add it. */
+async function loadNgrok(load: () => Promise<NgrokModule>): Promise<NgrokModule> {
+  try {
+    return await load();
+  } catch (error) {
+    const missing = errorCode(error) === 'ERR_MODULE_NOT_FOUND' || errorCode(error) === 'MODULE_NOT_FOUND';
+    throw new UsageError(
+      missing ? '--tunnel ngrok needs the optional package @ngrok/ngrok, which is not installed' : `@ngrok/ngrok could not be loaded: ${String((error as Error).message).split('\n')[0]}`,
+      { hint: 'add it with `npm i -D @ngrok/ngrok` (`npm i -g @ngrok/ngrok` next to a global webhook-cli), or run your own tunnel and pass --public-url, or --tunnel none', cause: error },
+    );
+  }
+}
 
 /** How long to wait for ngrok before giving up with a clear error (no hang without network). */
 export const NGROK_START_TIMEOUT_MS = 15_000;
 
 /**
  * A public https URL through the official `@ngrok/ngrok` package (no binary download; the
- * token comes from NGROK_AUTHTOKEN). Loaded only when a tunnel is asked for.
+ * token comes from NGROK_AUTHTOKEN). An optional dependency, loaded only when a tunnel is asked for.
  */
-export function ngrokTunnel(options: { authtoken?: string | undefined; domain?: string | undefined; timeoutMs?: number } = {}): TunnelOpener {
+export function ngrokTunnel(
+  options: {
+    authtoken?: string | undefined;
+    domain?: string | undefined;
+    timeoutMs?: number;
+    /** How the package is imported (default: importNgrok); a seam for the "not installed" case. */
+    load?: () => Promise<NgrokModule>;
+  } = {},
+): TunnelOpener {
   return {
     kind: 'ngrok',
     async open(local, signal) {
-      const ngrok = await import('@ngrok/ngrok');
+      const ngrok = await loadNgrok(options.load ?? importNgrok);
       const listeners = new Set<(event: TunnelEvent) => void>();
       const emit = (event: TunnelEvent) => listeners.forEach((l) => l(event));
       const timeoutMs = options.timeoutMs ?? NGROK_START_TIMEOUT_MS;

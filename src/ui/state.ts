@@ -210,7 +210,9 @@ export function isFailure(s: DeliverySummary): boolean {
 
 /**
  * Does a row match the filter text? Words are ANDed; a word matches the event name, the status
- * ("500", "5xx"), the signature state, or (through `bodyMatches`) text in the body.
+ * ("500", "5xx"), the signature state, a delivery id or the provider's message id (as printed by
+ * trigger, resend and replay),
+ * or (through `bodyMatches`) text in the body.
  */
 export function matchesFilter(s: DeliverySummary, filter: string, bodyMatches: ReadonlySet<string> | undefined): boolean {
   if (filter === '') return true;
@@ -222,6 +224,7 @@ export function matchesFilter(s: DeliverySummary, filter: string, bodyMatches: R
       if ((s.event ?? '').toLowerCase().includes(word)) return true;
       if (/^\dxx$/.test(word) && status.startsWith(word[0]!)) return true;
       if (status === word || s.signature === word) return true;
+      if (s.id.toLowerCase() === word || s.messageId?.toLowerCase() === word) return true;
       return bodyMatches?.has(s.id) === true;
     });
 }

@@ -1,0 +1,37 @@
+import { headerValue, type HeaderRecord } from '../signing/types.js';
+import type { ProviderProfile } from './types.js';
+
+/** Headers that carry the message id in the Svix / Standard Webhooks schemes. */
+const MESSAGE_ID_HEADERS = ['svix-id', 'webhook-id'] as const;
+
+/** The value at a dot path of a parsed payload, when it is a string or a number. */
+function valueAt(payload: unknown, dotPath: string): string | undefined {
+  let node: unknown = payload;
+  for (const key of dotPath.split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return typeof node === 'string' && node !== '' ? node : typeof node === 'number' ? String(node) : undefined;
+}
+
+/**
+ * The provider's own id for a delivery, as a receiver sees it: the message id header
+ * (svix-id, webhook-id), else the profile's dedupe key, read from a header (X-GitHub-Delivery)
+ * or the payload (Stripe's event `id`, PayKore's `data.id`, Paystack's `data.reference`).
+ * Undefined when the delivery carries none.
+ */
+export function messageIdOf(profile: ProviderProfile, body: Uint8Array, headers: HeaderRecord): string | undefined {
+  for (const name of MESSAGE_ID_HEADERS) {
+    const value = headerValue(headers, name);
+    if (value) return value;
+  }
+  const key = profile.dedupeKey;
+  if (!key) return undefined;
+  const fromHeader = headerValue(headers, key);
+  if (fromHeader) return fromHeader;
+  try {
+    return valueAt(JSON.parse(Buffer.from(body).toString('utf8')), key);
+  } catch {
+    return undefined;
+  }
+}
