@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { appendFile, chmod, chown, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -174,6 +175,36 @@ describe('one writer per store', () => {
     // The lock went with the session: a new writer is welcome.
     const after = await openDeliveryLog(dir);
     await after.close();
+  });
+
+  it('resend while listen writes the store goes through the session: unchanged bytes as recorded, an edited body signed with the session’s secret', async () => {
+    const secret = 'sk_test_session_only';
+    const sign = (b: Buffer | string) => createHmac('sha512', secret).update(b).digest('hex');
+    const app = await startReceiver((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{}' }));
+    // The secret is the session's alone: resend gets no --secret and no environment variable.
+    const session = await startListenCli(['-p', 'paystack', '--secret', secret, '-f', app.url, '--tunnel', 'none', '--store', dir, '--self-check-interval', '0']);
+    try {
+      const body = '{"event":"charge.success","data":{"amount":100}}';
+      expect((await fetch(session.ready.localUrl, { method: 'POST', body, headers: { 'x-paystack-signature': sign(body) } })).status).toBe(200);
+      const original = await session.next((e) => e.type === 'delivery');
+      const same = await runCli(['resend', original.id, '--store', dir, '--json']);
+      expect(same.stderr).toBe('');
+      expect(JSON.parse(same.stdout)).toMatchObject({ ok: true, status: 200 });
+      expect(app.received[1]!.body.toString()).toBe(body);
+      expect(app.received[1]!.headers['x-paystack-signature']).toBe(app.received[0]!.headers['x-paystack-signature']);
+      const edited = await runCli(['resend', original.id, '--store', dir, '--set', 'data.amount=5000', '--json']);
+      expect(edited.stderr).toBe('');
+      expect(JSON.parse(edited.stdout)).toMatchObject({ ok: true, status: 200 });
+      expect(JSON.parse(app.received[2]!.body.toString())).toEqual({ event: 'charge.success', data: { amount: 5000 } });
+      const logged = await session.next((e) => e.type === 'delivery' && e.source === 'resend' && e.id !== JSON.parse(same.stdout).id);
+      expect(logged).toMatchObject({ replayOf: original.id, signature: 'verified' });
+      const elsewhere = await runCli(['resend', original.id, '--store', dir, '--to', app.url]);
+      expect(elsewhere.code).toBe(2);
+      expect(elsewhere.stderr).toMatch(/a listen session \(pid \d+\) is writing this store: a resend goes through it/);
+    } finally {
+      await session.stop();
+      await app.close();
+    }
   });
 
   it('re-indexes when another writer appended behind its back: every delivery still opens', async () => {

@@ -6,7 +6,11 @@ import type { CliContext } from '../context.js';
 import { patchBody } from '../fixtures/load.js';
 import { fixtureOverrides } from './fixture-options.js';
 import { resendDelivery } from '../delivery/resend.js';
-import { excerpt } from '../delivery/trigger.js';
+import { endToEndHeaders } from '../delivery/headers.js';
+import { excerpt, injectIntoSession } from '../delivery/trigger.js';
+import { findSession, type SessionInfo } from '../listen/session.js';
+import { resolveStoreDir } from '../store/location.js';
+import type { Delivery } from '../store/types.js';
 import { UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import { getProvider, providerRegistry } from '../providers/index.js';
@@ -52,8 +56,16 @@ async function editedBody(original: Buffer, options: ResendOptions, ctx: CliCont
   return changed ? Buffer.from(text, 'utf8') : undefined;
 }
 
-/** Send a recorded delivery again, recorded in the log as a resend linked to the original. */
+/**
+ * Send a recorded delivery again, recorded in the log as a resend linked to the original. While
+ * a `listen` session writes the store, the resend goes through that session (the store's one
+ * writer), which signs an edited body with its own secret.
+ */
 export async function runResend(id: string, options: ResendOptions, ctx: CliContext): Promise<number> {
+  const { config } = await ctx.config();
+  const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  const { live: session } = await findSession(storeDir);
+  if (session) return resendThroughSession(id, session, options, ctx);
   const log = await openStoreLog(ctx, options.store, { write: 'resend' });
   try {
     const original = await findDelivery(log, id, (text) => ctx.sink(options).note(text));
@@ -82,4 +94,42 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
   } finally {
     await log.close();
   }
+}
+
+async function resendThroughSession(id: string, session: SessionInfo, options: ResendOptions, ctx: CliContext): Promise<number> {
+  if (options.to !== undefined) {
+    throw new UsageError(`a listen session (pid ${session.pid}) is writing this store: a resend goes through it, to its app`, { hint: 'drop --to to resend to the session’s app, or stop listen to resend elsewhere' });
+  }
+  const log = await openStoreLog(ctx, options.store);
+  let original: Delivery;
+  try {
+    original = await findDelivery(log, id, (text) => ctx.sink(options).note(text));
+  } finally {
+    await log.close();
+  }
+  if (original.request.provider !== session.provider) {
+    throw new UsageError(`${original.request.id} is a ${original.request.provider} delivery; the running listen session (pid ${session.pid}) is for ${session.provider}`, {
+      hint: 'stop that session to resend it directly, or resend it to its app with the session stopped and --to',
+    });
+  }
+  const { config } = await ctx.config();
+  const profile = getProvider(providerRegistry(config), original.request.provider);
+  const recorded = Buffer.from(original.request.bodyBase64, 'base64');
+  const body = await editedBody(recorded, options, ctx);
+  // Unchanged and not --resign: the recorded bytes and headers; otherwise the session signs.
+  const verbatim = !options.resign && !body;
+  const outcome = await injectIntoSession({
+    session,
+    profile,
+    event: original.request.event ?? '(no event)',
+    body: body ?? recorded,
+    replayOf: original.request.id,
+    source: 'resend',
+    ...(verbatim ? { headers: endToEndHeaders(original.request.headers) } : {}),
+    clock: ctx.clock,
+    signal: ctx.signal,
+  });
+  const { signedId: _signedId, ...shown } = outcome;
+  renderOutcome(ctx.sink(options), shown);
+  return outcome.ok ? 0 : 1;
 }

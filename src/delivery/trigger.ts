@@ -92,9 +92,29 @@ export async function deliver(
  * makes it sign with that message id (--duplicate), else it signs with a fresh one.
  */
 export async function injectIntoSession(
-  input: { session: SessionInfo; profile: ProviderProfile; event: string; body: Uint8Array; id?: string | undefined; replayOf?: string | undefined; clock: Clock; signal?: AbortSignal | undefined },
+  input: {
+    session: SessionInfo;
+    profile: ProviderProfile;
+    event: string;
+    body: Uint8Array;
+    id?: string | undefined;
+    replayOf?: string | undefined;
+    /** How the session records it (default "trigger"). */
+    source?: NonNullable<InjectRequest['source']>;
+    /** Send these headers as they are instead of having the session sign (an unchanged resend). */
+    headers?: InjectRequest['headers'];
+    clock: Clock;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<DeliveryOutcome & { readonly signedId?: string }> {
-  const request: InjectRequest = { event: input.event, bodyBase64: Buffer.from(input.body).toString('base64'), source: 'trigger', ...(input.replayOf ? { replayOf: input.replayOf } : {}), ...(input.id ? { id: input.id } : {}) };
+  const request: InjectRequest = {
+    event: input.event,
+    bodyBase64: Buffer.from(input.body).toString('base64'),
+    source: input.source ?? 'trigger',
+    ...(input.replayOf ? { replayOf: input.replayOf } : {}),
+    ...(input.id ? { id: input.id } : {}),
+    ...(input.headers ? { headers: input.headers } : {}),
+  };
   const url = new URL('inject', input.session.controlUrl.endsWith('/') ? input.session.controlUrl : `${input.session.controlUrl}/`);
   const result = await sendRequest(
     {

@@ -294,18 +294,19 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           return;
         }
         const input = parseInjectRequest((await readBody(req, Math.ceil(maxBody / 3) * 4 + 64 * 1024)).toString('utf8'));
-        if (!secret) {
+        // Recorded headers (an unchanged `resend`) go out as they were; everything else is signed here.
+        if (!secret && !input.headers) {
           res.writeHead(409, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: { message: `this listen session has no ${options.profile.name} secret to sign with: restart it with --secret` } })}\n`);
           return;
         }
         const body = Buffer.from(input.bodyBase64, 'base64');
         if (body.length > maxBody) return refuseTooLarge(body.length, input.event);
-        const signed = signRequest(options.profile, { body, secret, event: input.event, id: input.id }, clock);
-        const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
+        const signed = input.headers ? undefined : signRequest(options.profile, { body, secret: secret!, event: input.event, id: input.id }, clock);
+        const done = await receiver.handle({ headers: signed?.headers ?? input.headers ?? {}, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
           id: done.request.id,
           ...(done.request.messageId !== undefined ? { messageId: done.request.messageId } : {}),
-          signedId: signed.id,
+          ...(signed ? { signedId: signed.id } : {}),
           provider: options.profile.name,
           url: done.outcome.target,
           ...(done.outcome.status !== undefined ? { status: done.outcome.status } : {}),

@@ -72,7 +72,7 @@ const RETRY_AFTER_SECONDS = '5';
 export interface LocalDelivery {
   readonly method?: string;
   readonly path?: string;
-  readonly headers: Record<string, string>;
+  readonly headers: RequestRecord['headers'];
   readonly body: Uint8Array;
   readonly source: DeliverySource;
   readonly replayOf?: string | undefined;

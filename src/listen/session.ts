@@ -35,6 +35,8 @@ export interface InjectRequest {
   readonly replayOf?: string;
   /** Sign with this message id instead of a fresh one (trigger --duplicate sends one id twice). */
   readonly id?: string;
+  /** Send with these headers, unsigned by the session (an unchanged `resend`: the recorded ones). */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** Read a POST /inject body (it comes from another process): the shape is checked, not assumed. */
@@ -50,12 +52,18 @@ export function parseInjectRequest(text: string): InjectRequest {
   if (typeof v.event !== 'string' || typeof v.bodyBase64 !== 'string' || !optionalString('replayOf') || !optionalString('id') || !(v.source === undefined || v.source === 'trigger' || v.source === 'replay' || v.source === 'resend')) {
     throw new Error('the inject request needs "event" and "bodyBase64" strings (and optional "source", "replayOf", "id")');
   }
+  const headers = v.headers;
+  const headerValue = (h: unknown) => typeof h === 'string' || (Array.isArray(h) && h.every((x) => typeof x === 'string'));
+  if (headers !== undefined && (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every(headerValue))) {
+    throw new Error('the inject request\'s "headers" must map names to strings or lists of strings');
+  }
   return {
     event: v.event,
     bodyBase64: v.bodyBase64,
     ...(v.source !== undefined ? { source: v.source as NonNullable<InjectRequest['source']> } : {}),
     ...(typeof v.replayOf === 'string' ? { replayOf: v.replayOf } : {}),
     ...(typeof v.id === 'string' && v.id !== '' ? { id: v.id } : {}),
+    ...(headers !== undefined ? { headers: headers as Record<string, string | string[]> } : {}),
   };
 }
 
