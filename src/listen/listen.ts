@@ -11,7 +11,7 @@ import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
-import { startReceiver, type Receiver, type Route } from './receiver.js';
+import { startReceiver, urlFor, type Receiver, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
 import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, type InjectResponse } from './session.js';
@@ -113,7 +113,9 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
   };
 
   try {
+    let publicUrlNow: () => string | undefined = () => undefined;
     const receiver = await startReceiver({
+      publicUrl: () => publicUrlNow(),
       profile: options.profile,
       secret: () => secret,
       forwardTo: options.forwardTo,
@@ -135,6 +137,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     cleanups.push(() => receiver.close());
 
     let tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
+    publicUrlNow = () => tunnel.publicUrl;
     cleanups.push(() => tunnel.close());
     let monitor: HealthMonitor | undefined;
     const watch = (t: Tunnel) =>
@@ -213,7 +216,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     const selfCheck = async (): Promise<string | undefined> => {
       const target = tunnel.publicUrl ?? receiver.url;
       const body = Buffer.from(JSON.stringify({ event: 'webhook.self_check', at: new Date(clock.now()).toISOString() }));
-      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check' }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
+      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check', url: urlFor(target, '/') }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
       const result = await sendRequest({ url: target, headers, body, timeoutMs: 5_000 }, clock);
       if (result.status === 204) return undefined;
       return result.error ? `self-check through ${target} failed: ${result.error.message}` : `self-check through ${target} was answered ${result.status} by something else`;
@@ -270,7 +273,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           return;
         }
         const body = Buffer.from(input.bodyBase64, 'base64');
-        const signed = signRequest(options.profile, { body, secret, event: input.event }, clock);
+        const signed = signRequest(options.profile, { body, secret, event: input.event, url: urlFor(tunnel.publicUrl ?? receiver.url, '/') }, clock);
         const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
           id: signed.id,
