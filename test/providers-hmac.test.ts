@@ -7,6 +7,7 @@ import { Paddle } from '@paddle/paddle-node-sdk';
 import { validateWebhookSignature } from 'razorpay/dist/utils/razorpay-utils.js';
 import { WebhooksHelper } from 'square';
 import { Webhook as SvixWebhook } from 'svix';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { BUILTIN_FIXTURES_DIR } from '../src/fixtures/catalog.js';
@@ -14,6 +15,7 @@ import { readFixtureFile } from '../src/fixtures/load.js';
 import { systemTemplateSource } from '../src/fixtures/template.js';
 import { BUILTIN_PROVIDERS, type ProviderProfile } from '../src/providers/index.js';
 import { runCli } from './support/cli.js';
+import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startReceiver, type Received, type Receiver } from './support/receiver.js';
 
 /**
@@ -33,10 +35,14 @@ const paddleSdk = new Paddle('pdl_sdbx_apikey_offline_test');
 const hmac = (algorithm: string, key: string | Buffer, data: string | Buffer) => createHmac(algorithm, key).update(data);
 
 let server: Receiver | undefined;
+let relay: Receiver | undefined;
+let listen: ListenProcess | undefined;
 let dir: string | undefined;
 afterEach(async () => {
+  if (listen && listen.child.exitCode === null && listen.child.signalCode === null) await listen.stop('SIGKILL');
+  await relay?.close();
   await server?.close();
-  server = undefined;
+  server = relay = listen = undefined;
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = undefined;
 });
@@ -363,5 +369,41 @@ describe('a provider described only in config', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: webhook\.config\.json: providers\.acme\.scheme\.signedContent/m);
     expect(result.stderr).toMatch(/^hint: /m);
+  });
+});
+
+describe('listen with a scheme that signs the URL', () => {
+  it('verifies Square deliveries against the public URL, and a trigger through the session is signed with it (the app checks with the Square SDK)', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'webhook-square-listen-'));
+    const key = 'square-listen-key';
+    // The app verifies as Square documents: with the notification URL, i.e. the public URL it was posted to.
+    server = await startReceiver(async (r) => {
+      const ok = await WebhooksHelper.verifySignature({ requestBody: r.body.toString('utf8'), signatureHeader: String(r.headers['x-square-hmacsha256-signature'] ?? ''), signatureKey: key, notificationUrl: `${relay!.url}${r.url}` });
+      return { status: ok ? 200 : 401 };
+    });
+    // The user's own tunnel: a relay the test controls, pointed at listen once it is up.
+    let target = '';
+    relay = await startReceiver(async (r) => {
+      const res = await request(`${target}${r.url}`, { method: 'POST', body: r.body, headers: { 'content-type': 'application/json', 'x-square-hmacsha256-signature': String(r.headers['x-square-hmacsha256-signature'] ?? '') } });
+      await res.body.dump();
+      return { status: res.statusCode };
+    });
+    listen = await startListenCli(['-p', 'square', '--secret', key, '-f', server.url, '--public-url', relay.url, '--store', dir]);
+    target = listen.ready.localUrl;
+
+    // A delivery as Square sends it: to the public URL, signed over that URL and the body.
+    const body = '{"merchant_id":"6SSW7HV8K2ST5","type":"payment.updated","event_id":"e1","data":{"type":"payment","id":"p1"}}';
+    const publicUrl = `${relay.url}/webhooks/square?x=1`;
+    const sig = hmac('sha256', key, publicUrl + body).digest('base64');
+    const res = await request(publicUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-square-hmacsha256-signature': sig } });
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'payment.updated', signature: 'verified', status: 200 });
+
+    const triggered = await runCli(['trigger', 'payment.created', '-p', 'square', '--store', dir, '--json']);
+    expect(triggered.code).toBe(0);
+    expect(JSON.parse(triggered.stdout)).toMatchObject({ event: 'payment.created', status: 200 });
+    expect(await listen.next((e) => e.type === 'delivery' && e.event === 'payment.created')).toMatchObject({ signature: 'verified', status: 200 });
+    expect(await listen.stop('SIGINT')).toBe(0);
   });
 });
