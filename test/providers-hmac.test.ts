@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Paddle } from '@paddle/paddle-node-sdk';
 import { validateWebhookSignature } from 'razorpay/dist/utils/razorpay-utils.js';
 import { WebhooksHelper } from 'square';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ import { startReceiver, type Received, type Receiver } from './support/receiver.
  * algorithm with node:crypto (say which in each test's name). Docs consulted are cited per provider.
  */
 const provider = (name: string): ProviderProfile => BUILTIN_PROVIDERS.find((p) => p.name === name)!;
-const NEW = ['shopify', 'razorpay', 'lemonsqueezy', 'linear', 'coinbase', 'checkout', 'monnify', 'typeform', 'intercom', 'slack', 'paddle', 'zoom', 'square', 'hubspot', 'clerk', 'resend'];
+const NEW = ['shopify', 'razorpay', 'lemonsqueezy', 'linear', 'coinbase', 'checkout', 'monnify', 'typeform', 'intercom', 'woocommerce', 'vercel', 'slack', 'paddle', 'zoom', 'square', 'hubspot', 'calendly', 'mux', 'clerk', 'resend', 'openai'];
 // Odd whitespace, a unicode escape, a slash and a number beyond 2^53: only the raw bytes verify.
 const RAW = '{ "event":"payment.captured",\n  "payload": {"amount": 12345678901234567890, "note":"caf\\u00e9 \\/ th\u00e9", "id":"pay_1"} }';
 const body = Buffer.from(RAW, 'utf8');
@@ -67,11 +68,11 @@ describe('the catalogue', () => {
     }
   });
 
-  it('`webhook providers --json` lists them with event counts (23 or more profiles in all)', async () => {
+  it('`webhook providers --json` lists them with event counts (28 or more profiles in all)', async () => {
     const result = await runCli(['providers', '--json']);
     expect(result.code).toBe(0);
     const rows = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; eventCount: number; headers: string[] });
-    expect(rows.length).toBeGreaterThanOrEqual(23);
+    expect(rows.length).toBeGreaterThanOrEqual(28);
     for (const name of NEW) expect(rows.find((r) => r.name === name)?.eventCount, name).toBeGreaterThanOrEqual(name === 'typeform' ? 2 : 5);
     expect(rows.find((r) => r.name === 'slack')!.headers).toEqual(['x-slack-signature', 'x-slack-request-timestamp']);
   });
@@ -156,6 +157,21 @@ describe.each(['clerk', 'resend'])('%s (a Svix sender) against the svix library'
   });
 });
 
+// https://developers.openai.com/api/docs/guides/webhooks (OpenAI follows the Standard Webhooks specification)
+describe('openai (Standard Webhooks) against the standardwebhooks library', () => {
+  const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+  it('the library verifies what we sign; we verify what it signs and reject another secret', () => {
+    const scheme = provider('openai').scheme;
+    const headers = scheme.sign({ body, secret, id: 'wh_1', timestamp: nowSeconds() });
+    expect(Object.keys(headers).sort()).toEqual(['webhook-id', 'webhook-signature', 'webhook-timestamp']);
+    expect(() => new StandardWebhook(secret).verify(RAW, headers)).not.toThrow();
+    const ts = 1_700_000_000;
+    const received = { 'webhook-id': 'wh_2', 'webhook-timestamp': String(ts), 'webhook-signature': new StandardWebhook(secret).sign('wh_2', new Date(ts * 1000), RAW) };
+    expect(scheme.verify({ body, secret, headers: received, now: ts })).toEqual({ ok: true });
+    expect(scheme.verify({ body, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', headers: received, now: ts }).reason).toBe('no matching signature');
+  });
+});
+
 // The worked example on https://api.slack.com/authentication/verifying-requests-from-slack
 describe('slack: the documented example request verifies (vector from Slack’s docs)', () => {
   const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -196,6 +212,10 @@ describe('slack: the documented example request verifies (vector from Slack’s 
  * intercom     https://developers.intercom.com/docs/webhooks (X-Hub-Signature: sha1=<hex HMAC-SHA1>, client secret)
  * zoom         https://developers.zoom.us/docs/api/webhooks (x-zm-signature: v0=<hex HMAC-SHA256 of "v0:{ts}:{body}">)
  * hubspot      https://developers.hubspot.com/changelog/introducing-version-3-of-webhook-signatures (method + URI + body + timestamp, base64)
+ * calendly     https://developer.calendly.com/docs/webhooks/overview (Calendly-Webhook-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>)
+ * mux          https://www.mux.com/docs/core/verify-webhook-signatures (mux-signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">)
+ * woocommerce  https://developer.woocommerce.com/docs/apis/rest-api/v2/webhooks/ (HMAC-SHA256 of the body with the secret; base64 in X-WC-Webhook-Signature)
+ * vercel       https://trigger.dev/docs/webhooks/providers/vercel, https://vercel.com/docs/webhooks (x-vercel-signature: hex HMAC-SHA1)
  */
 const REFERENCE: Record<string, (secret: string, ts: number, url: string) => Record<string, string>> = {
   shopify: (s) => ({ 'x-shopify-hmac-sha256': hmac('sha256', s, body).digest('base64') }),
@@ -207,6 +227,10 @@ const REFERENCE: Record<string, (secret: string, ts: number, url: string) => Rec
   typeform: (s) => ({ 'typeform-signature': `sha256=${hmac('sha256', s, body).digest('base64')}` }),
   intercom: (s) => ({ 'x-hub-signature': `sha1=${hmac('sha1', s, body).digest('hex')}` }),
   zoom: (s, ts) => ({ 'x-zm-signature': `v0=${hmac('sha256', s, `v0:${ts}:${RAW}`).digest('hex')}`, 'x-zm-request-timestamp': String(ts) }),
+  calendly: (s, ts) => ({ 'calendly-webhook-signature': `t=${ts},v1=${hmac('sha256', s, `${ts}.${RAW}`).digest('hex')}` }),
+  mux: (s, ts) => ({ 'mux-signature': `t=${ts},v1=${hmac('sha256', s, `${ts}.${RAW}`).digest('hex')}` }),
+  woocommerce: (s) => ({ 'x-wc-webhook-signature': hmac('sha256', s, body).digest('base64') }),
+  vercel: (s) => ({ 'x-vercel-signature': hmac('sha1', s, body).digest('hex') }),
   hubspot: (s, ts, url) => ({ 'x-hubspot-signature-v3': hmac('sha256', s, `POST${url}${RAW}${ts * 1000}`).digest('base64'), 'x-hubspot-request-timestamp': String(ts * 1000) }),
 };
 
@@ -292,6 +316,15 @@ const HANDLERS: Record<string, { secret: string; valid: (r: Received, base: stri
   razorpay: {
     secret: 'razorpay-check-secret',
     valid: (r) => validateWebhookSignature(r.body.toString('utf8'), String(r.headers['x-razorpay-signature'] ?? ''), 'razorpay-check-secret'),
+  },
+  calendly: {
+    secret: 'calendly-signing-key',
+    valid: (r) => {
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['calendly-webhook-signature'] ?? '')) ?? [];
+      if (t === undefined || v1 === undefined || Math.abs(nowSeconds() - Number(t)) > 180) return false;
+      const expected = hmac('sha256', 'calendly-signing-key', Buffer.concat([Buffer.from(`${t}.`), r.body])).digest();
+      return timingSafeEqual(expected, Buffer.from(v1, 'hex'));
+    },
   },
   shopify: {
     secret: 'shopify-client-secret',

@@ -28,6 +28,11 @@ import { square } from './square.js';
 import { hubspot } from './hubspot.js';
 import { clerk } from './clerk.js';
 import { resend } from './resend.js';
+import { openai } from './openai.js';
+import { calendly } from './calendly.js';
+import { mux } from './mux.js';
+import { woocommerce } from './woocommerce.js';
+import { vercel } from './vercel.js';
 import { duration, stringField, type ProviderProfile } from './types.js';
 
 export type { ProviderProfile } from './types.js';
@@ -50,15 +55,20 @@ export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [
   monnify,
   typeform,
   intercom,
+  woocommerce,
+  vercel,
   // HMAC over a timestamp or the URL with the body
   slack,
   paddle,
   zoom,
   square,
   hubspot,
-  // Svix senders
+  calendly,
+  mux,
+  // Svix / Standard Webhooks senders
   clerk,
   resend,
+  openai,
 ];
 
 /** Build a signature scheme from its config description. */

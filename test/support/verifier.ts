@@ -32,6 +32,12 @@ export const SECRETS = {
   // Svix senders: the svix library checks them all with one secret.
   CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   RESEND_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  // Standard Webhooks senders: the standardwebhooks library checks them with one secret.
+  OPENAI_WEBHOOK_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
+  CALENDLY_WEBHOOK_SIGNING_KEY: 'calendly-e2e',
+  MUX_WEBHOOK_SECRET: 'mux-e2e',
+  WOOCOMMERCE_WEBHOOK_SECRET: 'woocommerce-e2e',
+  VERCEL_WEBHOOK_SECRET: 'vercel-e2e',
 } as const;
 
 const stripeClient = new Stripe('sk_test_e2e');
@@ -72,6 +78,13 @@ export async function verifyDelivery(r: Received): Promise<{ provider: string | 
   if (h['typeform-signature']) return { provider: 'typeform', verified: same(h['typeform-signature'], `sha256=${hmac('sha256', SECRETS.TYPEFORM_WEBHOOK_SECRET, r.body, 'base64')}`) };
   if (h['x-hub-signature']) return { provider: 'intercom', verified: same(h['x-hub-signature'], `sha1=${hmac('sha1', SECRETS.INTERCOM_CLIENT_SECRET, r.body)}`) };
   if (h['x-slack-signature']) return { provider: 'slack', verified: same(h['x-slack-signature'], `v0=${hmac('sha256', SECRETS.SLACK_SIGNING_SECRET, withBody(`v0:${h['x-slack-request-timestamp']}:`, r.body))}`) };
+  if (h['x-wc-webhook-signature']) return { provider: 'woocommerce', verified: same(h['x-wc-webhook-signature'], hmac('sha256', SECRETS.WOOCOMMERCE_WEBHOOK_SECRET, r.body, 'base64')) };
+  if (h['x-vercel-signature']) return { provider: 'vercel', verified: same(h['x-vercel-signature'], hmac('sha1', SECRETS.VERCEL_WEBHOOK_SECRET, r.body)) };
+  for (const [header, provider, secret] of [['calendly-webhook-signature', 'calendly', SECRETS.CALENDLY_WEBHOOK_SIGNING_KEY], ['mux-signature', 'mux', SECRETS.MUX_WEBHOOK_SECRET]] as const) {
+    if (!h[header]) continue;
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(h[header]) ?? [];
+    return { provider, verified: t !== undefined && same(v1, hmac('sha256', secret, withBody(`${t}.`, r.body))) };
+  }
   if (h['paddle-signature']) {
     const [, ts, h1] = /^ts=(\d+);h1=([0-9a-f]+)$/.exec(h['paddle-signature']) ?? [];
     return { provider: 'paddle', verified: ts !== undefined && same(h1, hmac('sha256', SECRETS.PADDLE_WEBHOOK_SECRET, withBody(`${ts}:`, r.body))) };
