@@ -10,6 +10,7 @@ import { Webhook as SvixWebhook } from 'svix';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
+import { sign as apiSign, verify as apiVerify } from '../src/index.js';
 import { BUILTIN_FIXTURES_DIR } from '../src/fixtures/catalog.js';
 import { readFixtureFile } from '../src/fixtures/load.js';
 import { systemTemplateSource } from '../src/fixtures/template.js';
@@ -247,6 +248,17 @@ describe.each(Object.keys(REFERENCE))('%s against a node:crypto reference comput
     expect(scheme.verify({ body: Buffer.from(RAW.replace('pay_1', 'pay_2')), secret, headers: expected, now: ts, url }).ok).toBe(false);
     expect(scheme.verify({ body, secret: `${secret}x`, headers: expected, now: ts, url }).reason).toBe('no matching signature');
     if (scheme.usesTimestamp) expect(scheme.verify({ body, secret, headers: expected, now: ts + 3600, url }).reason).toBe('timestamp too old');
+  });
+});
+
+describe('schemes that sign the URL, through the library API', () => {
+  it('sign({ url }) and verify({ url }) agree with HubSpot’s documented v3 computation; verify without url says "missing url"', () => {
+    const url = 'https://example.com/hubspot?portal=1';
+    const signed = apiSign({ provider: 'hubspot', secret: 'hs-secret', body: RAW, url, method: 'POST', timestamp: 1_700_000_000 });
+    expect(signed.headers['x-hubspot-signature-v3']).toBe(hmac('sha256', 'hs-secret', `POST${url}${RAW}1700000000000`).digest('base64'));
+    expect(apiVerify({ provider: 'hubspot', secret: 'hs-secret', body: RAW, headers: signed.headers, url, method: 'POST', now: 1_700_000_010 })).toEqual({ ok: true });
+    expect(apiVerify({ provider: 'hubspot', secret: 'hs-secret', body: RAW, headers: signed.headers, url, method: 'PUT', now: 1_700_000_010 }).reason).toBe('no matching signature');
+    expect(apiVerify({ provider: 'hubspot', secret: 'hs-secret', body: RAW, headers: signed.headers, now: 1_700_000_010 }).reason).toBe('missing url');
   });
 });
 

@@ -165,7 +165,7 @@ export const CASES: readonly CheckCase[] = [
       const body = await t.body();
       const tolerance = t.profile.scheme.toleranceSeconds ?? 300;
       const headers = signed(t, body, { timestamp: unixSeconds(t.clock) - tolerance - 600 }).headers;
-      return rejects(t, headers, body, `accepted a delivery signed ${Math.round((tolerance + 600) / 60)} minutes ago: recorded deliveries can be replayed against it`, `reject timestamps more than ${tolerance / 60} minutes from now (the official ${t.profile.displayName} library does this for you)`);
+      return rejects(t, headers, body, `accepted a delivery signed ${Math.round((tolerance + 600) / 60)} minutes ago: recorded deliveries can be replayed against it`, `reject timestamps more than ${tolerance % 60 === 0 ? `${tolerance / 60} minutes` : `${tolerance} seconds`} from now (the official ${t.profile.displayName} library does this for you)`);
     },
   },
   {
