@@ -119,6 +119,11 @@ describe('paddle against @paddle/paddle-node-sdk (webhooks.isSignatureValid / un
     expect(scheme.verify({ body: Buffer.from(event), secret, headers: { 'paddle-signature': header }, now: ts + 2 })).toEqual({ ok: true });
     expect(scheme.verify({ body: Buffer.from(event), secret, headers: { 'paddle-signature': header }, now: ts + 60 }).reason).toBe('timestamp too old');
     expect(scheme.verify({ body: Buffer.from(event), secret, headers: { 'paddle-signature': 'h1=abc' }, now: ts }).reason).toBe('malformed header');
+    // Secret rotation: several h1 values, any one may match.
+    const old = hmac('sha256', 'pdl_ntfset_old', `${ts}:${event}`).digest('hex');
+    const rotated = `ts=${ts};h1=${old};${header.split(';')[1]}`;
+    expect(scheme.verify({ body: Buffer.from(event), secret, headers: { 'paddle-signature': rotated }, now: ts })).toEqual({ ok: true });
+    expect(scheme.verify({ body: Buffer.from(event), secret, headers: { 'paddle-signature': `ts=${ts};h1=${old};h1=${old}` }, now: ts }).reason).toBe('no matching signature');
   });
 });
 

@@ -12,11 +12,6 @@ export type SignatureEncoding = 'hex' | 'base64';
  */
 export type SignedContent = string;
 
-/** The placeholders a signed-content template may use. */
-export const SIGNED_CONTENT_PLACEHOLDERS = ['body', 'timestamp', 'id', 'url', 'method'] as const;
-/** The placeholders a signature-header template may use. */
-export const SIGNATURE_FORMAT_PLACEHOLDERS = ['signature', 'timestamp'] as const;
-
 /** A plain HMAC scheme described by data (PayKore, Paystack, GitHub, Slack, Square, generic and custom). */
 export interface HmacSchemeSpec {
   readonly header: string;
@@ -73,13 +68,16 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A regular expression reading `{signature}` and `{timestamp}` out of a header value. */
+/**
+ * A regular expression reading `{signature}` and `{timestamp}` out of a header value. What
+ * follows the format must be nothing or a separator (Paddle may append more `;h1=` values).
+ */
 function formatPattern(format: string): RegExp {
   const parts = format.split(/(\{signature\}|\{timestamp\})/);
   const source = parts
     .map((part) => (part === '{signature}' ? '(?<signature>[A-Za-z0-9+/=_-]+)' : part === '{timestamp}' ? '(?<timestamp>\\d+)' : escapeRegExp(part)))
     .join('');
-  return new RegExp(`^${source}`);
+  return new RegExp(`^${source}(?:$|[;,\\s])`);
 }
 
 export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
@@ -87,6 +85,9 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
   const prefix = spec.prefix ?? '';
   const format = spec.signatureFormat ?? `${prefix}{signature}`;
   const pattern = formatPattern(format);
+  // The text just before {signature} when it separates parts (";h1=", ",v1="): repeated signatures follow it.
+  const lead = /[;,]([^;,{}]*)\{signature\}/.exec(format);
+  const repeated = lead ? new RegExp(`[;,]${escapeRegExp(lead[1] ?? '')}([A-Za-z0-9+/=_-]+)`, 'g') : undefined;
   const content = spec.signedContent ?? '{body}';
   const used = new Set(placeholders(content));
   const usesTimestamp = used.has('timestamp');
@@ -135,8 +136,9 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
       if (!spec.signatureFormat && prefix && !trimmed.startsWith(prefix)) {
         return fail('malformed header', `${header} does not start with "${prefix}"`);
       }
-      const parsed = pattern.exec(trimmed)?.groups;
-      if (!parsed?.signature) return fail('malformed header', `${header} does not look like "${format}"`);
+      const match = pattern.exec(trimmed);
+      const parsed = match?.groups;
+      if (!match || !parsed?.signature) return fail('malformed header', `${header} does not look like "${format}"`);
       let sentTimestamp = '';
       if (usesTimestamp) {
         const raw = timestampInFormat ? parsed.timestamp : timestampHeader ? headerValue(received, timestampHeader)?.trim() : undefined;
@@ -148,12 +150,15 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
       if (usesId && id === '') return fail('missing header', `no ${idHeader} header`);
       if (usesUrl && !url) return fail('missing url', 'this signature covers the URL the request was sent to: give that URL (--url)');
       const expected = mac(secret, signedBytes(content, body, id, sentTimestamp, { url: url ?? '', method: method ?? 'POST' }));
-      const given = parsed.signature;
-      const givenBytes = spec.encoding === 'hex'
-        ? (/^[0-9a-fA-F]*$/.test(given) && given.length % 2 === 0 ? Buffer.from(given, 'hex') : undefined)
-        : Buffer.from(given, 'base64');
-      if (givenBytes === undefined) return fail('malformed header', `${header} is not ${spec.encoding}`);
-      return bytesEqual(expected, givenBytes) ? OK : fail('no matching signature', `${header} does not match the body and secret${usesUrl ? ' (and URL)' : ''}`);
+      // During secret rotation some providers repeat the signature part (Paddle: ";h1=a;h1=b"): any may match.
+      const given = [parsed.signature, ...(repeated ? [...trimmed.slice(match[0].length - 1).matchAll(repeated)].map((m) => m[1] ?? '') : [])];
+      const decoded = given.map((g) =>
+        spec.encoding === 'hex' ? (/^[0-9a-fA-F]*$/.test(g) && g.length % 2 === 0 ? Buffer.from(g, 'hex') : undefined) : Buffer.from(g, 'base64'),
+      );
+      if (decoded[0] === undefined) return fail('malformed header', `${header} is not ${spec.encoding}`);
+      return decoded.some((bytes) => bytes !== undefined && bytesEqual(expected, bytes))
+        ? OK
+        : fail('no matching signature', `${header} does not match the body and secret${usesUrl ? ' (and URL)' : ''}`);
     },
   };
 }
