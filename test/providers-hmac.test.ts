@@ -163,6 +163,32 @@ describe.each(['clerk', 'resend'])('%s (a Svix sender) against the svix library'
   });
 });
 
+describe('SDK-signed deliveries through `webhook verify`', () => {
+  it('a delivery signed by svix verifies as clerk and resend (exit 0), and fails for a changed body (exit 1)', async () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const now = nowSeconds();
+    const signature = new SvixWebhook(secret).sign('msg_cli', new Date(now * 1000), RAW);
+    const args = (name: string, text: string) => ['verify', '-p', name, '--secret', secret, '--body', text, '-H', 'svix-id: msg_cli', '-H', `svix-timestamp: ${now}`, '-H', `svix-signature: ${signature}`, '--now', String(now), '--json'];
+    for (const name of ['clerk', 'resend']) {
+      const ok = await runCli(args(name, RAW));
+      expect(ok.code, name).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ provider: name, valid: true });
+    }
+    const bad = await runCli(args('clerk', RAW.replace('pay_1', 'pay_9')));
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ valid: false, reason: 'no matching signature' });
+  });
+
+  it('a delivery signed by standardwebhooks verifies as openai', async () => {
+    const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+    const now = nowSeconds();
+    const signature = new StandardWebhook(secret).sign('wh_cli', new Date(now * 1000), RAW);
+    const result = await runCli(['verify', '-p', 'openai', '--secret', secret, '--body', RAW, '-H', 'webhook-id: wh_cli', '-H', `webhook-timestamp: ${now}`, '-H', `webhook-signature: ${signature}`, '--now', String(now), '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ provider: 'openai', valid: true });
+  });
+});
+
 // https://developers.openai.com/api/docs/guides/webhooks (OpenAI follows the Standard Webhooks specification)
 describe('openai (Standard Webhooks) against the standardwebhooks library', () => {
   const secret = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
