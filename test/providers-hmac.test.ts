@@ -329,7 +329,7 @@ function hubspotValid(r: Received, secret: string, base: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Correct handlers as a careful developer writes them: the SDK where there is one, else the documented check; duplicates answered 200. */
+/** Correct handlers as a careful developer writes them: the SDK where there is one, else the documented check; a repeated delivery is answered 200. */
 const HANDLERS: Record<string, { secret: string; valid: (r: Received, base: string) => boolean | Promise<boolean> }> = {
   slack: {
     secret: 'slack-signing-secret',
