@@ -54,6 +54,10 @@ export interface SignOptions {
   readonly timestamp?: number;
   /** Event type, for providers that send it in a header (GitHub). */
   readonly event?: string;
+  /** The URL the request is sent to, for schemes that sign it (Square, HubSpot). */
+  readonly url?: string;
+  /** The request method, for schemes that sign it (HubSpot). Default POST. */
+  readonly method?: string;
   readonly config?: WebhookConfig;
   readonly clock?: Clock;
 }
@@ -63,7 +67,7 @@ export function sign(options: SignOptions): SignedRequest {
   const profile = provider(options.provider, options.config);
   return signRequest(
     profile,
-    { body: bytes(options.body), secret: checkedSecret(profile, options.secret), id: options.id, timestamp: options.timestamp, event: options.event },
+    { body: bytes(options.body), secret: checkedSecret(profile, options.secret), id: options.id, timestamp: options.timestamp, event: options.event, url: options.url, method: options.method },
     options.clock ?? systemClock,
   );
 }
@@ -77,6 +81,10 @@ export interface VerifyOptions {
   /** Unix seconds to judge timestamps against (default: now). */
   readonly now?: number;
   readonly toleranceSeconds?: number;
+  /** The URL the request was sent to, for schemes that sign it (Square, HubSpot). */
+  readonly url?: string;
+  /** The request method, for schemes that sign it (HubSpot). Default POST. */
+  readonly method?: string;
   readonly config?: WebhookConfig;
 }
 
@@ -90,6 +98,8 @@ export function verify(options: VerifyOptions): VerifyResult {
     headers,
     now: options.now ?? unixSeconds(systemClock),
     ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
+    ...(options.url !== undefined ? { url: options.url } : {}),
+    ...(options.method !== undefined ? { method: options.method } : {}),
   });
 }
 

@@ -95,7 +95,7 @@ export function unanswered(t: CheckTarget, r: SendResult, durationMs = r.duratio
 }
 
 function signed(target: CheckTarget, body: Uint8Array, overrides: { secret?: string; timestamp?: number; id?: string } = {}) {
-  return signRequest(target.profile, { body, secret: overrides.secret ?? target.secret, event: target.event, id: overrides.id, timestamp: overrides.timestamp }, target.clock);
+  return signRequest(target.profile, { body, secret: overrides.secret ?? target.secret, event: target.event, id: overrides.id, timestamp: overrides.timestamp, url: target.url }, target.clock);
 }
 
 function parse(body: Uint8Array): Record<string, unknown> {
@@ -216,7 +216,7 @@ export const CASES: readonly CheckCase[] = [
       const body = await t.body();
       const tolerance = t.profile.scheme.toleranceSeconds ?? 300;
       const headers = signed(t, body, { timestamp: unixSeconds(t.clock) - tolerance - 600 }).headers;
-      return rejects(t, headers, body, `accepted a delivery signed ${Math.round((tolerance + 600) / 60)} minutes ago: recorded deliveries can be replayed against it`, `reject timestamps more than ${tolerance / 60} minutes from now (the official ${t.profile.displayName} library does this for you)`);
+      return rejects(t, headers, body, `accepted a delivery signed ${Math.round((tolerance + 600) / 60)} minutes ago: recorded deliveries can be replayed against it`, `reject timestamps more than ${tolerance % 60 === 0 ? `${tolerance / 60} minutes` : `${tolerance} seconds`} from now (the official ${t.profile.displayName} library does this for you)`);
     },
   },
   {
@@ -250,7 +250,7 @@ export const CASES: readonly CheckCase[] = [
     applies: () => true,
     async run(t) {
       const body = withEventType(t.profile, await t.body(), UNKNOWN_EVENT);
-      const headers = signRequest(t.profile, { body, secret: t.secret, event: UNKNOWN_EVENT }, t.clock).headers;
+      const headers = signRequest(t.profile, { body, secret: t.secret, event: UNKNOWN_EVENT, url: t.url }, t.clock).headers;
       const r = await send(t, headers, body);
       if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
       const none = unanswered(t, r);

@@ -12,6 +12,8 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
     .option('--id <id>', 'message id, for schemes that sign one (default: fresh)')
     .option('--timestamp <unix>', 'unix seconds, for timestamped schemes (default: now)', intArg('--timestamp'))
     .option('--event <type>', 'event type, for providers that send it in a header (github)')
+    .option('--url <url>', 'the URL the request is sent to, for schemes that sign it (square, hubspot)')
+    .option('--method <method>', 'the request method, for schemes that sign it (hubspot; default POST)')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
@@ -19,6 +21,7 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
         `webhook sign --provider paystack --secret sk_test_xxx --body '{"event":"charge.success"}'`,
         'webhook sign --provider koard --body-file event.json --json',
         'cat event.json | webhook sign --provider paykore --body-file -',
+        'webhook sign --provider square --url https://example.com/webhooks --body-file event.json',
       ]),
     )
     .action((opts) => run(async () => (await import('../commands/sign.js')).runSign(opts, context())));

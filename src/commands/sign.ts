@@ -12,6 +12,8 @@ export interface SignOptions {
   id?: string | undefined;
   timestamp?: number | undefined;
   event?: string | undefined;
+  url?: string | undefined;
+  method?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -20,7 +22,7 @@ export async function runSign(options: SignOptions, ctx: CliContext): Promise<nu
   const profile = await chooseProvider(ctx, options.provider);
   const secret = resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!;
   const body = await readBodyInput(options, ctx.streams.stdin);
-  const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event }, ctx.clock);
+  const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event, url: options.url, method: options.method }, ctx.clock);
   const out = ctx.sink(options);
   if (out.json) {
     out.record({ provider: profile.name, id: signed.id, timestamp: signed.timestamp, headers: signed.headers });

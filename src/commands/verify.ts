@@ -12,6 +12,8 @@ export interface VerifyOptions {
   header?: string[] | undefined;
   tolerance?: number | undefined;
   now?: number | undefined;
+  url?: string | undefined;
+  method?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -27,6 +29,8 @@ export async function runVerify(options: VerifyOptions, ctx: CliContext): Promis
     headers,
     now: options.now ?? unixSeconds(ctx.clock),
     ...(options.tolerance !== undefined ? { toleranceSeconds: options.tolerance } : {}),
+    ...(options.url !== undefined ? { url: options.url } : {}),
+    ...(options.method !== undefined ? { method: options.method } : {}),
   });
   const out = ctx.sink(options);
   if (out.json) {

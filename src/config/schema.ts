@@ -10,8 +10,15 @@ const hmacSchemeSchema = z.strictObject({
   algorithm: z.enum(['sha1', 'sha256', 'sha512']),
   encoding: z.enum(['hex', 'base64']),
   prefix: z.string().optional(),
-  signedContent: z.enum(['{body}', '{timestamp}.{body}', '{id}.{timestamp}.{body}']).default('{body}'),
+  /** The whole header value, e.g. "ts={timestamp};h1={signature}" (instead of prefix). */
+  signatureFormat: z.string().regex(/\{signature\}/, 'a template containing {signature}, such as "ts={timestamp};h1={signature}"').optional(),
+  /** What is signed: a template over {body} {timestamp} {id} {url} {method}, e.g. "v0:{timestamp}:{body}". */
+  signedContent: z
+    .string()
+    .regex(/^(?:[^{}]|\{(?:body|timestamp|id|url|method)\})*$/, 'a template over {body}, {timestamp}, {id}, {url} and {method}, such as "v0:{timestamp}:{body}"')
+    .default('{body}'),
   timestampHeader: headerName.optional(),
+  timestampUnit: z.enum(['seconds', 'milliseconds']).optional(),
   idHeader: headerName.optional(),
   secretEncoding: z.enum(['utf8', 'base64']).optional(),
   toleranceSeconds: z.number().int().positive().optional(),

@@ -30,7 +30,7 @@ export async function resendDelivery(input: ResendInput): Promise<{ request: Req
   const headers = endToEndHeaders(original.request.headers);
   if (input.resignWith !== undefined) {
     for (const name of profile.scheme.headers) delete headers[name];
-    const signed = signRequest(profile, { body, secret: input.resignWith, event: original.request.event }, clock);
+    const signed = signRequest(profile, { body, secret: input.resignWith, event: original.request.event, url: input.url }, clock);
     Object.assign(headers, signed.headers);
   }
   // The provider's id as sent: the original's when the bytes and headers are the same.

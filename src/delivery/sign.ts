@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { unixSeconds, type Clock } from '../clock.js';
+import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
 
 /** A fresh message id in the provider's style (Svix "msg_...", GitHub a UUID, others "evt_..."). */
@@ -18,6 +19,10 @@ export interface SignRequestInput {
   readonly timestamp?: number | undefined;
   /** Event type, for providers that put it in a header (GitHub). */
   readonly event?: string | undefined;
+  /** The URL the request is sent to: signed by schemes that cover it (Square, HubSpot). */
+  readonly url?: string | URL | undefined;
+  /** The request method, for schemes that sign it. Default POST. */
+  readonly method?: string | undefined;
 }
 
 export interface SignedRequest {
@@ -33,10 +38,22 @@ export interface SignedRequest {
 export function signRequest(profile: ProviderProfile, input: SignRequestInput, clock: Clock): SignedRequest {
   const id = input.id ?? newMessageId(profile);
   const timestamp = input.timestamp ?? unixSeconds(clock);
+  if (profile.scheme.usesUrl && input.url === undefined) {
+    throw new UsageError(`${profile.displayName} signs the URL the request is sent to: give it`, {
+      hint: 'pass --url https://your-app.example/webhooks (the URL the provider posts to)',
+    });
+  }
   const headers = {
     ...profile.requestHeaders,
     ...(input.event && profile.eventHeaders ? profile.eventHeaders(input.event, id) : {}),
-    ...profile.scheme.sign({ body: input.body, secret: input.secret, id, timestamp }),
+    ...profile.scheme.sign({
+      body: input.body,
+      secret: input.secret,
+      id,
+      timestamp,
+      ...(input.url !== undefined ? { url: String(input.url) } : {}),
+      ...(input.method !== undefined ? { method: input.method } : {}),
+    }),
   };
   return { id, timestamp, headers, body: input.body };
 }

@@ -64,7 +64,7 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 export async function deliver(
   input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult; readonly signedId: string }> {
-  const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event }, input.clock);
+  const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event, url: input.url }, input.clock);
   const headers = { ...signed.headers, ...input.fixture.meta.headers, ...(input.forwardedFor ? { [FORWARDED_FOR]: input.forwardedFor } : {}) };
   const messageId = messageIdOf(input.profile, signed.body, headers);
   const result = await sendRequest(

@@ -13,7 +13,7 @@ import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
 import { bytesEqual } from '../signing/compare.js';
-import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, startReceiver, urlFor, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
 import { humanBytes } from '../quantity.js';
@@ -118,7 +118,9 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
   };
 
   try {
+    let publicUrlNow: () => string | undefined = () => undefined;
     const receiver = await startReceiver({
+      publicUrl: () => publicUrlNow(),
       profile: options.profile,
       secret: () => secret,
       forwardTo: options.forwardTo,
@@ -141,6 +143,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     cleanups.push(() => receiver.close());
 
     let tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
+    publicUrlNow = () => tunnel.publicUrl;
     cleanups.push(() => tunnel.close());
     let monitor: HealthMonitor | undefined;
     const watch = (t: Tunnel) =>
@@ -219,7 +222,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     const selfCheck = async (): Promise<string | undefined> => {
       const target = tunnel.publicUrl ?? receiver.url;
       const body = Buffer.from(JSON.stringify({ event: 'webhook.self_check', at: new Date(clock.now()).toISOString() }));
-      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check' }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
+      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check', url: urlFor(target, '/') }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
       const result = await sendRequest({ url: target, headers, body, timeoutMs: 5_000 }, clock);
       if (result.status === 204) return undefined;
       return result.error ? `self-check through ${target} failed: ${result.error.message}` : `self-check through ${target} was answered ${result.status} by something else`;
@@ -301,7 +304,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         }
         const body = Buffer.from(input.bodyBase64, 'base64');
         if (body.length > maxBody) return refuseTooLarge(body.length, input.event);
-        const signed = input.headers ? undefined : signRequest(options.profile, { body, secret: secret!, event: input.event, id: input.id }, clock);
+        const signed = input.headers ? undefined : signRequest(options.profile, { body, secret: secret!, event: input.event, id: input.id, url: urlFor(tunnel.publicUrl ?? receiver.url, '/') }, clock);
         const done = await receiver.handle({ headers: signed?.headers ?? input.headers ?? {}, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
           id: done.request.id,

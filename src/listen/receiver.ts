@@ -47,6 +47,13 @@ export interface ReceiverOptions {
   readonly onDelivery?: (request: RequestRecord, outcome: OutcomeRecord) => void;
   /** What the public receiver accepts (memory and connection budget, methods, verdicts). */
   readonly guard?: ReceiverGuard;
+  /** The public base URL the provider posts to (schemes that sign the URL verify with it + the path). Default: the receiver's own. */
+  readonly publicUrl?: () => string | undefined;
+}
+
+/** The URL a provider posted to: a base URL and the request's path (and query). */
+export function urlFor(base: string, path: string): string {
+  return `${base.replace(/\/$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /** What the receiver lets through; it is on the internet behind the tunnel. */
@@ -131,10 +138,10 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
 }
 
 
-function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers']): SignatureVerdict {
+function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers'], at: { url: string; method: string }): SignatureVerdict {
   const secret = options.secret();
   if (!secret) return { state: 'unknown', detail: 'no secret: pass --secret or set the provider’s env var to verify' };
-  const result = options.profile.scheme.verify({ body, secret, headers, now: unixSeconds(options.clock) });
+  const result = options.profile.scheme.verify({ body, secret, headers, now: unixSeconds(options.clock), url: at.url, method: at.method });
   return result.ok ? { state: 'verified' } : { state: 'failed', reason: result.reason, detail: result.detail };
 }
 
@@ -162,6 +169,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const timeoutMs = options.timeoutMs ?? options.profile.timeoutMs;
   /** The whole request (headers and body) must arrive within this (slowloris guard). */
   const requestTimeoutMs = options.requestTimeoutMs ?? timeoutMs + 5_000;
+  let ownUrl = 'http://127.0.0.1';
 
   const guard = { ...DEFAULT_GUARD, ...options.guard };
 
@@ -204,7 +212,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
           : input.incomplete !== undefined
             ? { state: 'unknown', detail: 'incomplete body: not verified' }
             : input.tooLarge === undefined
-              ? verdict(options, input.body, input.headers)
+              ? verdict(options, input.body, input.headers, { url: urlFor(options.publicUrl?.() ?? ownUrl, input.path), method: input.method })
               : { state: 'unknown', detail: 'body over the size cap: not verified' },
       source: input.source,
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),
@@ -433,9 +441,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  ownUrl = `http://127.0.0.1:${port}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: ownUrl,
     port,
     handle: (d) =>
       deliver({ method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: d.tooLarge === undefined ? Buffer.from(d.body) : Buffer.alloc(0), tooLarge: d.tooLarge, source: d.source, ...(d.replayOf ? { replayOf: d.replayOf } : {}) }),

@@ -1,7 +1,7 @@
 import { closest } from 'fastest-levenshtein';
 import type { ProviderConfig, SchemeConfig, WebhookConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { hmacScheme } from '../signing/hmac.js';
+import { hmacScheme, placeholders } from '../signing/hmac.js';
 import { standardWebhooksScheme } from '../signing/standard.js';
 import { stripeScheme } from '../signing/stripe.js';
 import type { SignatureScheme } from '../signing/types.js';
@@ -12,11 +12,64 @@ import { paykore } from './paykore.js';
 import { paystack } from './paystack.js';
 import { standard } from './standard.js';
 import { stripe } from './stripe.js';
+import { shopify } from './shopify.js';
+import { razorpay } from './razorpay.js';
+import { lemonsqueezy } from './lemonsqueezy.js';
+import { linear } from './linear.js';
+import { coinbase } from './coinbase.js';
+import { checkout } from './checkout.js';
+import { monnify } from './monnify.js';
+import { typeform } from './typeform.js';
+import { intercom } from './intercom.js';
+import { slack } from './slack.js';
+import { paddle } from './paddle.js';
+import { zoom } from './zoom.js';
+import { square } from './square.js';
+import { hubspot } from './hubspot.js';
+import { clerk } from './clerk.js';
+import { resend } from './resend.js';
+import { openai } from './openai.js';
+import { calendly } from './calendly.js';
+import { mux } from './mux.js';
+import { woocommerce } from './woocommerce.js';
+import { vercel } from './vercel.js';
 import { duration, stringField, type ProviderProfile } from './types.js';
 
 export type { ProviderProfile } from './types.js';
 
-export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic];
+export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [
+  paykore,
+  paystack,
+  koard,
+  standard,
+  stripe,
+  github,
+  generic,
+  // HMAC of the raw body
+  shopify,
+  razorpay,
+  lemonsqueezy,
+  linear,
+  coinbase,
+  checkout,
+  monnify,
+  typeform,
+  intercom,
+  woocommerce,
+  vercel,
+  // HMAC over a timestamp or the URL with the body
+  slack,
+  paddle,
+  zoom,
+  square,
+  hubspot,
+  calendly,
+  mux,
+  // Svix / Standard Webhooks senders
+  clerk,
+  resend,
+  openai,
+];
 
 /** Build a signature scheme from its config description. */
 export function schemeFromConfig(spec: SchemeConfig): SignatureScheme {
@@ -25,18 +78,30 @@ export function schemeFromConfig(spec: SchemeConfig): SignatureScheme {
       return standardWebhooksScheme(spec.headerFamily, spec.toleranceSeconds);
     case 'stripe':
       return stripeScheme(spec.toleranceSeconds);
-    default:
-      if (spec.signedContent !== '{body}' && !spec.timestampHeader) {
-        throw new UsageError(`scheme.signedContent "${spec.signedContent}" needs scheme.timestampHeader`, {
-          hint: 'name the header that carries the timestamp, e.g. "timestampHeader": "x-webhook-timestamp"',
+    default: {
+      const used = placeholders(spec.signedContent);
+      if (used.filter((p) => p === 'body').length !== 1) {
+        throw new UsageError(`scheme.signedContent "${spec.signedContent}" must contain {body} exactly once`, {
+          hint: 'e.g. "{body}", "{timestamp}.{body}", "v0:{timestamp}:{body}" or "{url}{body}"',
         });
       }
-      if (spec.signedContent === '{id}.{timestamp}.{body}' && !spec.idHeader) {
-        throw new UsageError('scheme.signedContent "{id}.{timestamp}.{body}" needs scheme.idHeader', {
+      if (used.includes('timestamp') && !spec.timestampHeader && !spec.signatureFormat?.includes('{timestamp}')) {
+        throw new UsageError(`scheme.signedContent "${spec.signedContent}" needs scheme.timestampHeader`, {
+          hint: 'name the header that carries the timestamp, e.g. "timestampHeader": "x-webhook-timestamp" (or put {timestamp} in scheme.signatureFormat)',
+        });
+      }
+      if (used.includes('id') && !spec.idHeader) {
+        throw new UsageError(`scheme.signedContent "${spec.signedContent}" needs scheme.idHeader`, {
           hint: 'name the header that carries the message id, e.g. "idHeader": "x-webhook-id"',
         });
       }
+      if (spec.signatureFormat && spec.prefix) {
+        throw new UsageError('scheme.prefix and scheme.signatureFormat cannot both be set', {
+          hint: `put the prefix in the format instead, e.g. "signatureFormat": "${spec.prefix}{signature}"`,
+        });
+      }
       return hmacScheme(spec);
+    }
   }
 }
 

@@ -9,6 +9,10 @@ export interface SignInput {
   readonly id: string;
   /** Unix seconds, for schemes that sign or send one. */
   readonly timestamp: number;
+  /** The URL the request is sent to, for schemes whose signature covers it (Square, HubSpot). */
+  readonly url?: string | undefined;
+  /** The request method, for schemes that sign it (HubSpot). Default POST. */
+  readonly method?: string | undefined;
 }
 
 export interface VerifyInput {
@@ -21,6 +25,10 @@ export interface VerifyInput {
   readonly now: number;
   /** Allowed clock difference in seconds for timestamped schemes. */
   readonly toleranceSeconds?: number;
+  /** The URL the request was sent to, for schemes whose signature covers it. */
+  readonly url?: string | undefined;
+  /** The request method, for schemes that sign it. Default POST. */
+  readonly method?: string | undefined;
 }
 
 export type VerifyFailureReason =
@@ -30,7 +38,8 @@ export type VerifyFailureReason =
   | 'invalid timestamp'
   | 'timestamp too old'
   | 'timestamp in the future'
-  | 'no matching signature';
+  | 'no matching signature'
+  | 'missing url';
 
 export type VerifyResult =
   | { readonly ok: true; readonly reason?: undefined; readonly detail?: undefined }
@@ -46,6 +55,8 @@ export interface SignatureScheme {
   readonly headers: readonly string[];
   readonly usesTimestamp: boolean;
   readonly usesId: boolean;
+  /** True when the signature covers the request URL: signing and verifying need it. */
+  readonly usesUrl?: boolean;
   /** Default tolerance in seconds (timestamped schemes). */
   readonly toleranceSeconds?: number;
   /** Why this secret cannot be used, or undefined when it can. */

@@ -3,6 +3,7 @@ import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
+import { validateWebhookSignature } from 'razorpay/dist/utils/razorpay-utils.js';
 import type { Received } from './receiver.js';
 
 /** One secret per built-in provider, as the env vars the CLI reads. */
@@ -14,10 +15,34 @@ export const SECRETS = {
   STRIPE_WEBHOOK_SECRET: 'whsec_stripe_e2e',
   GITHUB_WEBHOOK_SECRET: 'github-e2e',
   WEBHOOK_SECRET: 'generic-e2e',
+  SHOPIFY_API_SECRET: 'shopify-e2e',
+  RAZORPAY_WEBHOOK_SECRET: 'razorpay-e2e',
+  LEMONSQUEEZY_WEBHOOK_SECRET: 'lemonsqueezy-e2e',
+  LINEAR_WEBHOOK_SECRET: 'lin_wh_linear_e2e',
+  COINBASE_COMMERCE_WEBHOOK_SECRET: 'coinbase-e2e',
+  CHECKOUT_WEBHOOK_SECRET: 'checkout-e2e',
+  MONNIFY_SECRET_KEY: 'monnify-e2e',
+  TYPEFORM_WEBHOOK_SECRET: 'typeform-e2e',
+  INTERCOM_CLIENT_SECRET: 'intercom-e2e',
+  SLACK_SIGNING_SECRET: 'slack-e2e',
+  PADDLE_WEBHOOK_SECRET: 'pdl_ntfset_paddle_e2e',
+  ZOOM_WEBHOOK_SECRET_TOKEN: 'zoom-e2e',
+  SQUARE_WEBHOOK_SIGNATURE_KEY: 'square-e2e',
+  HUBSPOT_CLIENT_SECRET: 'hubspot-e2e',
+  // Svix senders: the svix library checks them all with one secret.
+  CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  RESEND_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  // Standard Webhooks senders: the standardwebhooks library checks them with one secret.
+  OPENAI_WEBHOOK_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
+  CALENDLY_WEBHOOK_SIGNING_KEY: 'calendly-e2e',
+  MUX_WEBHOOK_SECRET: 'mux-e2e',
+  WOOCOMMERCE_WEBHOOK_SECRET: 'woocommerce-e2e',
+  VERCEL_WEBHOOK_SECRET: 'vercel-e2e',
 } as const;
 
 const stripeClient = new Stripe('sk_test_e2e');
-const hmac = (algorithm: string, secret: string, data: Buffer | string) => createHmac(algorithm, secret).update(data).digest('hex');
+const hmac = (algorithm: string, secret: string, data: Buffer | string, encoding: 'hex' | 'base64' = 'hex') => createHmac(algorithm, secret).update(data).digest(encoding);
+const withBody = (head: string, body: Buffer, tail = '') => Buffer.concat([Buffer.from(head), body, Buffer.from(tail)]);
 const same = (a: string | undefined, b: string) => a !== undefined && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
@@ -34,12 +59,44 @@ export async function verifyDelivery(r: Received): Promise<{ provider: string | 
       return { provider, verified: false };
     }
   };
-  if (h['svix-id']) return attempt('koard', () => (new SvixWebhook(SECRETS.KOARD_WEBHOOK_SECRET).verify(raw, h), true));
+  const svixSender = /\((\w+)\)/.exec(h['user-agent'] ?? '')?.[1]?.toLowerCase() ?? 'koard';
+  if (h['svix-id']) return attempt(svixSender, () => (new SvixWebhook(SECRETS.KOARD_WEBHOOK_SECRET).verify(raw, h), true));
   if (h['webhook-id']) return attempt('standard', () => (new StandardWebhook(SECRETS.STANDARD_WEBHOOK_SECRET).verify(raw, h), true));
   if (h['stripe-signature']) return attempt('stripe', () => (stripeClient.webhooks.constructEvent(r.body, h['stripe-signature']!, SECRETS.STRIPE_WEBHOOK_SECRET), true));
   if (h['x-hub-signature-256']) return { provider: 'github', verified: await octokitVerify(SECRETS.GITHUB_WEBHOOK_SECRET, raw, h['x-hub-signature-256']) };
   if (h['x-paykore-signature']) return { provider: 'paykore', verified: same(h['x-paykore-signature'], `sha256=${hmac('sha256', SECRETS.PAYKORE_WEBHOOK_SECRET, r.body)}`) };
   if (h['x-paystack-signature']) return { provider: 'paystack', verified: same(h['x-paystack-signature'], hmac('sha512', SECRETS.PAYSTACK_SECRET_KEY, r.body)) };
+  // Schemes that sign the URL: the URL the request was sent to.
+  const url = `http://${h.host}${r.url}`;
+  if (h['x-shopify-hmac-sha256']) return { provider: 'shopify', verified: same(h['x-shopify-hmac-sha256'], hmac('sha256', SECRETS.SHOPIFY_API_SECRET, r.body, 'base64')) };
+  if (h['x-razorpay-signature']) return attempt('razorpay', () => validateWebhookSignature(raw, h['x-razorpay-signature']!, SECRETS.RAZORPAY_WEBHOOK_SECRET) === true);
+  if (h['x-signature'] && h['x-event-name']) return { provider: 'lemonsqueezy', verified: same(h['x-signature'], hmac('sha256', SECRETS.LEMONSQUEEZY_WEBHOOK_SECRET, r.body)) };
+  if (h['linear-signature']) return { provider: 'linear', verified: same(h['linear-signature'], hmac('sha256', SECRETS.LINEAR_WEBHOOK_SECRET, r.body)) };
+  if (h['x-cc-webhook-signature']) return { provider: 'coinbase', verified: same(h['x-cc-webhook-signature'], hmac('sha256', SECRETS.COINBASE_COMMERCE_WEBHOOK_SECRET, r.body)) };
+  if (h['cko-signature']) return { provider: 'checkout', verified: same(h['cko-signature'], hmac('sha256', SECRETS.CHECKOUT_WEBHOOK_SECRET, r.body)) };
+  if (h['monnify-signature']) return { provider: 'monnify', verified: same(h['monnify-signature'], hmac('sha512', SECRETS.MONNIFY_SECRET_KEY, r.body)) };
+  if (h['typeform-signature']) return { provider: 'typeform', verified: same(h['typeform-signature'], `sha256=${hmac('sha256', SECRETS.TYPEFORM_WEBHOOK_SECRET, r.body, 'base64')}`) };
+  if (h['x-hub-signature']) return { provider: 'intercom', verified: same(h['x-hub-signature'], `sha1=${hmac('sha1', SECRETS.INTERCOM_CLIENT_SECRET, r.body)}`) };
+  if (h['x-slack-signature']) return { provider: 'slack', verified: same(h['x-slack-signature'], `v0=${hmac('sha256', SECRETS.SLACK_SIGNING_SECRET, withBody(`v0:${h['x-slack-request-timestamp']}:`, r.body))}`) };
+  if (h['x-wc-webhook-signature']) return { provider: 'woocommerce', verified: same(h['x-wc-webhook-signature'], hmac('sha256', SECRETS.WOOCOMMERCE_WEBHOOK_SECRET, r.body, 'base64')) };
+  if (h['x-vercel-signature']) return { provider: 'vercel', verified: same(h['x-vercel-signature'], hmac('sha1', SECRETS.VERCEL_WEBHOOK_SECRET, r.body)) };
+  for (const [header, provider, secret] of [['calendly-webhook-signature', 'calendly', SECRETS.CALENDLY_WEBHOOK_SIGNING_KEY], ['mux-signature', 'mux', SECRETS.MUX_WEBHOOK_SECRET]] as const) {
+    if (!h[header]) continue;
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(h[header]) ?? [];
+    return { provider, verified: t !== undefined && same(v1, hmac('sha256', secret, withBody(`${t}.`, r.body))) };
+  }
+  if (h['paddle-signature']) {
+    const [, ts, h1] = /^ts=(\d+);h1=([0-9a-f]+)$/.exec(h['paddle-signature']) ?? [];
+    return { provider: 'paddle', verified: ts !== undefined && same(h1, hmac('sha256', SECRETS.PADDLE_WEBHOOK_SECRET, withBody(`${ts}:`, r.body))) };
+  }
+  if (h['x-zm-signature']) return { provider: 'zoom', verified: same(h['x-zm-signature'], `v0=${hmac('sha256', SECRETS.ZOOM_WEBHOOK_SECRET_TOKEN, withBody(`v0:${h['x-zm-request-timestamp']}:`, r.body))}`) };
+  if (h['x-square-hmacsha256-signature']) {
+    return attempt('square', () => same(h['x-square-hmacsha256-signature'], hmac('sha256', SECRETS.SQUARE_WEBHOOK_SIGNATURE_KEY, withBody(url, r.body), 'base64')));
+  }
+  if (h['x-hubspot-signature-v3']) {
+    const signed = withBody(`${r.method}${url}`, r.body, h['x-hubspot-request-timestamp']);
+    return { provider: 'hubspot', verified: same(h['x-hubspot-signature-v3'], hmac('sha256', SECRETS.HUBSPOT_CLIENT_SECRET, signed, 'base64')) };
+  }
   if (h['x-webhook-signature']) {
     const signed = Buffer.concat([Buffer.from(`${h['x-webhook-timestamp']}.`), r.body]);
     return { provider: 'generic', verified: same(h['x-webhook-signature'], `sha256=${hmac('sha256', SECRETS.WEBHOOK_SECRET, signed)}`) };
