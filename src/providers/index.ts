@@ -5,18 +5,20 @@ import { hmacScheme } from '../signing/hmac.js';
 import { standardWebhooksScheme } from '../signing/standard.js';
 import { stripeScheme } from '../signing/stripe.js';
 import type { SignatureScheme } from '../signing/types.js';
+import { discord } from './discord.js';
 import { generic } from './generic.js';
 import { github } from './github.js';
 import { koard } from './koard.js';
 import { paykore } from './paykore.js';
 import { paystack } from './paystack.js';
+import { sendgrid } from './sendgrid.js';
 import { standard } from './standard.js';
 import { stripe } from './stripe.js';
 import { duration, stringField, type ProviderProfile } from './types.js';
 
 export type { ProviderProfile } from './types.js';
 
-export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic];
+export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic, discord, sendgrid];
 
 /** Build a signature scheme from its config description. */
 export function schemeFromConfig(spec: SchemeConfig): SignatureScheme {

@@ -1,0 +1,178 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EventWebhook } from '@sendgrid/eventwebhook';
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
+import { BUILTIN_FIXTURES_DIR } from '../src/fixtures/catalog.js';
+import { readFixtureFile } from '../src/fixtures/load.js';
+import { systemTemplateSource } from '../src/fixtures/template.js';
+import { BUILTIN_PROVIDERS } from '../src/providers/index.js';
+import { discord } from '../src/providers/discord.js';
+import { sendgrid } from '../src/providers/sendgrid.js';
+import { ed25519Keys, p256Keys } from '../src/signing/asymmetric.js';
+import { runCli } from './support/cli.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+
+const NOW = 1_700_000_000;
+// Odd whitespace, a unicode escape and a number beyond 2^53: only the raw bytes verify.
+const RAW = '{ "type":2,\n  "data": {"name":"refund", "note":"caf\\u00e9", "big": 12345678901234567890}, "id":"1186" }';
+const body = Buffer.from(RAW, 'utf8');
+
+let handler: Receiver | undefined;
+let dirs: string[] = [];
+afterEach(async () => {
+  await handler?.close();
+  handler = undefined;
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  dirs = [];
+});
+async function tempStore(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'webhook-nonraw-'));
+  dirs.push(dir);
+  return dir;
+}
+
+// Discord: https://discord.com/developers/docs/interactions/receiving-and-responding#security-and-authorization
+// (nacl.sign.detached.verify over timestamp + body with the hex application public key).
+describe('discord (Ed25519) against tweetnacl, the check Discord documents', () => {
+  const privateKey = ed25519Keys.generate();
+  const publicHex = ed25519Keys.publicKey(privateKey);
+
+  it('tweetnacl verifies what we sign, and rejects a tampered body', () => {
+    const headers = discord.scheme.sign({ body, secret: privateKey, id: '', timestamp: NOW });
+    const ok = nacl.sign.detached.verify(Buffer.from(headers['x-signature-timestamp'] + RAW), Buffer.from(headers['x-signature-ed25519']!, 'hex'), Buffer.from(publicHex, 'hex'));
+    expect(ok).toBe(true);
+    const tampered = nacl.sign.detached.verify(Buffer.from(headers['x-signature-timestamp'] + RAW.replace('refund', 'refunds')), Buffer.from(headers['x-signature-ed25519']!, 'hex'), Buffer.from(publicHex, 'hex'));
+    expect(tampered).toBe(false);
+  });
+
+  it('we verify what tweetnacl signs with the hex public key, and reject another key', () => {
+    const pair = nacl.sign.keyPair();
+    const signature = Buffer.from(nacl.sign.detached(Buffer.from(`${NOW}${RAW}`), pair.secretKey)).toString('hex');
+    const headers = { 'x-signature-ed25519': signature, 'x-signature-timestamp': String(NOW) };
+    const naclPublicHex = Buffer.from(pair.publicKey).toString('hex');
+    expect(discord.scheme.verify({ body, secret: naclPublicHex, headers, now: NOW })).toEqual({ ok: true });
+    expect(discord.scheme.verify({ body, secret: publicHex, headers, now: NOW }).reason).toBe('no matching signature');
+    expect(discord.scheme.verify({ body, secret: naclPublicHex, headers, now: NOW + 301 }).reason).toBe('timestamp too old');
+  });
+
+  it('cannot sign with a public key: a usage error that names `webhook keys`', () => {
+    expect(() => discord.scheme.sign({ body, secret: publicHex, id: '', timestamp: NOW })).toThrow(/public key/);
+    expect(discord.scheme.checkSecret('not a key')).toMatch(/neither/);
+    expect(discord.scheme.checkSecret(publicHex)).toBeUndefined();
+  });
+});
+
+// SendGrid: https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features
+describe('sendgrid (ECDSA P-256) against @sendgrid/eventwebhook', () => {
+  const privateKey = p256Keys.generate();
+  const publicB64 = p256Keys.publicKey(privateKey);
+  const batch = '[{"email":"ada@example.com","timestamp":1700000000,"event":"delivered","sg_event_id":"ZGVs"}]\r\n';
+
+  it('EventWebhook.verifySignature accepts what we sign with the base64 verification key', () => {
+    const headers = sendgrid.scheme.sign({ body: Buffer.from(batch), secret: privateKey, id: '', timestamp: NOW });
+    const ew = new EventWebhook();
+    const key = ew.convertPublicKeyToECDSA(publicB64);
+    expect(ew.verifySignature(key, batch, headers['x-twilio-email-event-webhook-signature']!, headers['x-twilio-email-event-webhook-timestamp']!)).toBe(true);
+    expect(ew.verifySignature(key, batch.replace('delivered', 'bounce'), headers['x-twilio-email-event-webhook-signature']!, headers['x-twilio-email-event-webhook-timestamp']!)).toBe(false);
+  });
+
+  it('verifies with the public key and rejects another key pair', () => {
+    const headers = sendgrid.scheme.sign({ body: Buffer.from(batch), secret: privateKey, id: '', timestamp: NOW });
+    expect(sendgrid.scheme.verify({ body: Buffer.from(batch), secret: publicB64, headers, now: NOW })).toEqual({ ok: true });
+    const other = p256Keys.publicKey(p256Keys.generate());
+    expect(sendgrid.scheme.verify({ body: Buffer.from(batch), secret: other, headers, now: NOW }).reason).toBe('no matching signature');
+  });
+});
+
+describe('the CLI with key pair providers', () => {
+  it('webhook sign (stored key) → tweetnacl verifies with the key from `webhook keys discord`; webhook verify agrees', async () => {
+    const store = await tempStore();
+    const env = { WEBHOOK_STORE: store };
+    const keys = await runCli(['keys', 'discord'], { env });
+    expect(keys.code).toBe(0);
+    const publicHex = keys.stdout.trim();
+    expect(publicHex).toMatch(/^[0-9a-f]{64}$/);
+    const signed = await runCli(['sign', '-p', 'discord', '--body', RAW, '--timestamp', String(NOW), '--json'], { env });
+    expect(signed.code).toBe(0);
+    const headers = (JSON.parse(signed.stdout) as { headers: Record<string, string> }).headers;
+    expect(nacl.sign.detached.verify(Buffer.from(`${NOW}${RAW}`), Buffer.from(headers['x-signature-ed25519']!, 'hex'), Buffer.from(publicHex, 'hex'))).toBe(true);
+    const hs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    const verified = await runCli(['verify', '-p', 'discord', '--secret', publicHex, '--body', RAW, '--now', String(NOW), ...hs], { env });
+    expect(verified.code).toBe(0);
+    const wrong = await runCli(['verify', '-p', 'discord', '--secret', ed25519Keys.publicKey(ed25519Keys.generate()), '--body', RAW, '--now', String(NOW), ...hs], { env });
+    expect(wrong.code).toBe(1);
+  });
+
+  it('webhook trigger sendgrid → a handler verifying with @sendgrid/eventwebhook and `webhook keys sendgrid --json` accepts it', async () => {
+    const store = await tempStore();
+    const env = { WEBHOOK_STORE: store };
+    const keys = JSON.parse((await runCli(['keys', 'sendgrid', '--json'], { env })).stdout) as { publicKey: string; privateKeyFile: string };
+    const ew = new EventWebhook();
+    const key = ew.convertPublicKeyToECDSA(keys.publicKey);
+    handler = await startReceiver((r) => {
+      const ok = ew.verifySignature(key, r.body, String(r.headers['x-twilio-email-event-webhook-signature']), String(r.headers['x-twilio-email-event-webhook-timestamp']));
+      return ok ? { status: 200 } : { status: 403 };
+    });
+    const result = await runCli(['trigger', 'delivered', '-p', 'sendgrid', '--to', `${handler.url}/sendgrid`, '--json'], { env });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(handler.received).toHaveLength(1);
+    expect(handler.received[0]!.headers['user-agent']).toBe('SendGrid Event API');
+    expect(JSON.parse(handler.received[0]!.body.toString())[0].event).toBe('delivered');
+  });
+
+  it('webhook check passes a correct Discord handler (tweetnacl + timestamp window + dedupe)', async () => {
+    const store = await tempStore();
+    const env = { WEBHOOK_STORE: store };
+    const publicHex = (await runCli(['keys', 'discord'], { env })).stdout.trim();
+    const seen = new Set<string>();
+    handler = await startReceiver((r) => {
+      const sig = String(r.headers['x-signature-ed25519'] ?? '');
+      const ts = String(r.headers['x-signature-timestamp'] ?? '');
+      const valid = /^[0-9a-f]{128}$/.test(sig) && nacl.sign.detached.verify(Buffer.concat([Buffer.from(ts), r.body]), Buffer.from(sig, 'hex'), Buffer.from(publicHex, 'hex'));
+      if (!valid || Math.abs(Date.now() / 1000 - Number(ts)) > 300) return { status: 401 };
+      const id = (JSON.parse(r.body.toString()) as { id?: string }).id ?? '';
+      if (seen.has(`${id}:${sig}`)) return { status: 200, body: '{"type":1}' };
+      seen.add(`${id}:${sig}`);
+      return { status: 200, body: '{"type":1}' };
+    });
+    const result = await runCli(['check', '--to', `${handler.url}/interactions`, '-p', 'discord', '--json'], { env });
+    const verdicts = Object.fromEntries(result.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'case').map((l) => [l.id, l.passed]));
+    expect(verdicts).toEqual({ valid: true, 'reformatted-json': true, 'wrong-signature': true, 'missing-signature': true, 'altered-body': true, 'stale-timestamp': true, duplicate: true, 'unknown-event': true });
+    expect(result.code).toBe(0);
+  });
+});
+
+
+/** The providers this file covers, with their five most used events. */
+const NONRAW_EVENTS: Record<string, readonly string[]> = {
+  discord: ['application_command', 'application_command_autocomplete', 'message_component', 'modal_submit', 'ping'],
+  sendgrid: ['bounce', 'click', 'delivered', 'open', 'processed'],
+};
+
+describe('built-in fixtures of these providers', () => {
+  it('five events each, whose type as the profile reads it is the file name, with fresh ids per render', async () => {
+    const source = systemTemplateSource(systemClock);
+    for (const [provider, events] of Object.entries(NONRAW_EVENTS)) {
+      const profile = BUILTIN_PROVIDERS.find((p) => p.name === provider)!;
+      const files = (await readdir(path.join(BUILTIN_FIXTURES_DIR, provider))).filter((f) => f.endsWith('.json')).sort();
+      expect(files.map((f) => f.replace(/\.json$/, '')), provider).toEqual(events);
+      for (const file of files) {
+        const full = path.join(BUILTIN_FIXTURES_DIR, provider, file);
+        const first = await readFixtureFile(full, source);
+        const second = await readFixtureFile(full, source);
+        const headers = { 'content-type': profile.requestHeaders['content-type'] ?? '' };
+        expect(profile.eventType(parsePayload(first.body, headers['content-type']), headers), full).toBe(file.replace(/\.json$/, ''));
+        expect(Buffer.from(first.body).equals(Buffer.from(second.body)), `${full} should carry a template`).toBe(false);
+      }
+    }
+  });
+});
+
+function parsePayload(body: Uint8Array, contentType: string): unknown {
+  const text = Buffer.from(body).toString('utf8');
+  return contentType.startsWith('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
+}
