@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import nacl from 'tweetnacl';
+import twilioSdk from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { BUILTIN_FIXTURES_DIR } from '../src/fixtures/catalog.js';
@@ -11,6 +12,8 @@ import { systemTemplateSource } from '../src/fixtures/template.js';
 import { BUILTIN_PROVIDERS } from '../src/providers/index.js';
 import { discord } from '../src/providers/discord.js';
 import { sendgrid } from '../src/providers/sendgrid.js';
+import { twilio } from '../src/providers/twilio.js';
+import { signRequest } from '../src/delivery/sign.js';
 import { ed25519Keys, p256Keys } from '../src/signing/asymmetric.js';
 import { runCli } from './support/cli.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
@@ -151,6 +154,7 @@ describe('the CLI with key pair providers', () => {
 const NONRAW_EVENTS: Record<string, readonly string[]> = {
   discord: ['application_command', 'application_command_autocomplete', 'message_component', 'modal_submit', 'ping'],
   sendgrid: ['bounce', 'click', 'delivered', 'open', 'processed'],
+  twilio: ['call.completed', 'call.ringing', 'message.delivered', 'message.failed', 'message.received'],
 };
 
 describe('built-in fixtures of these providers', () => {
@@ -176,3 +180,69 @@ function parsePayload(body: Uint8Array, contentType: string): unknown {
   const text = Buffer.from(body).toString('utf8');
   return contentType.startsWith('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
 }
+
+// Twilio: https://www.twilio.com/docs/usage/webhooks/webhooks-security (HMAC-SHA1 of the URL + sorted
+// POST parameters, base64; JSON bodies: bodySHA256 in the URL), checked with the official `twilio` SDK.
+describe('twilio (URL + sorted form parameters) against the twilio SDK', () => {
+  const TOKEN = '12345678901234567890123456789012';
+  const URL_ = 'https://example.ngrok.app/sms/status?tenant=acme';
+  const FORM = 'MessageStatus=delivered&To=%2B15558675310&MessageSid=SM123&From=%2B15017122661&Body=caf%C3%A9+%26+more&AccountSid=AC1';
+  const form = Buffer.from(FORM);
+  const params = Object.fromEntries(new URLSearchParams(FORM));
+
+  it('validateRequest accepts what we sign for that URL, and rejects another URL or a changed parameter', () => {
+    const { 'x-twilio-signature': sig } = twilio.scheme.sign({ body: form, secret: TOKEN, id: '', timestamp: NOW, url: URL_ });
+    expect(twilioSdk.validateRequest(TOKEN, sig!, URL_, params)).toBe(true);
+    expect(twilioSdk.validateRequest(TOKEN, sig!, URL_.replace('acme', 'other'), params)).toBe(false);
+    expect(twilioSdk.validateRequest(TOKEN, sig!, URL_, { ...params, MessageStatus: 'failed' })).toBe(false);
+  });
+
+  it('we verify getExpectedTwilioSignature, for the same URL only', () => {
+    const sig = twilioSdk.getExpectedTwilioSignature(TOKEN, URL_, params);
+    const headers = { 'x-twilio-signature': sig };
+    expect(twilio.scheme.verify({ body: form, secret: TOKEN, headers, now: NOW, url: URL_ })).toEqual({ ok: true });
+    expect(twilio.scheme.verify({ body: form, secret: TOKEN, headers, now: NOW, url: `${URL_}&x=1` }).reason).toBe('no matching signature');
+    expect(twilio.scheme.verify({ body: form, secret: TOKEN, headers, now: NOW }).detail).toMatch(/--url/);
+  });
+
+  it('JSON bodies: the signed URL gains bodySHA256 and validateRequestWithBody accepts it; we verify the SDK signature', () => {
+    const json = Buffer.from(RAW);
+    const signed = signRequest(twilio, { body: json, secret: TOKEN, url: URL_ }, { now: () => NOW * 1000, monotonic: () => 0 });
+    expect(signed.url).toMatch(/[?&]bodySHA256=[0-9a-f]{64}$/);
+    expect(twilioSdk.validateRequestWithBody(TOKEN, signed.headers['x-twilio-signature']!, signed.url!, RAW)).toBe(true);
+    const sdkSig = twilioSdk.getExpectedTwilioSignature(TOKEN, signed.url!, {});
+    expect(twilio.scheme.verify({ body: json, secret: TOKEN, headers: { 'x-twilio-signature': sdkSig }, now: NOW, url: signed.url })).toEqual({ ok: true });
+    expect(twilio.scheme.verify({ body: Buffer.from(RAW.replace('refund', 'x')), secret: TOKEN, headers: { 'x-twilio-signature': sdkSig }, now: NOW, url: signed.url }).detail).toMatch(/bodySHA256/);
+  });
+
+  it('webhook trigger signs with the --to URL: a handler using twilio.validateRequest on the URL it was called at accepts it', async () => {
+    handler = await startReceiver((r) => {
+      const url = `${handler!.url}${r.url}`;
+      const ok = twilioSdk.validateRequest(TOKEN, String(r.headers['x-twilio-signature']), url, Object.fromEntries(new URLSearchParams(r.body.toString())));
+      return { status: ok ? 200 : 403 };
+    });
+    const result = await runCli(['trigger', 'message.delivered', '-p', 'twilio', '--to', `${handler.url}/sms/status?tenant=acme`, '--secret', TOKEN, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const got = handler.received[0]!;
+    expect(got.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(got.headers['i-twilio-idempotency-token']).toMatch(/^evt_/);
+    expect(new URLSearchParams(got.body.toString()).get('MessageStatus')).toBe('delivered');
+    // The same bytes at another URL do not verify: the URL is part of what Twilio signs.
+    const elsewhere = twilioSdk.validateRequest(TOKEN, String(got.headers['x-twilio-signature']), `${handler.url}/sms/other`, Object.fromEntries(new URLSearchParams(got.body.toString())));
+    expect(elsewhere).toBe(false);
+  });
+
+  it('webhook sign --url with the SDK signature verifies through webhook verify --url (exit 0), another URL exits 1', async () => {
+    const sig = twilioSdk.getExpectedTwilioSignature(TOKEN, URL_, params);
+    const ok = await runCli(['verify', '-p', 'twilio', '--secret', TOKEN, '--url', URL_, '--body', FORM, '-H', `x-twilio-signature: ${sig}`]);
+    expect(ok.code).toBe(0);
+    const bad = await runCli(['verify', '-p', 'twilio', '--secret', TOKEN, '--url', `${URL_}x`, '--body', FORM, '-H', `x-twilio-signature: ${sig}`]);
+    expect(bad.code).toBe(1);
+    const signed = await runCli(['sign', '-p', 'twilio', '--secret', TOKEN, '--url', URL_, '--body', FORM, '--json']);
+    expect((JSON.parse(signed.stdout) as { headers: Record<string, string> }).headers['x-twilio-signature']).toBe(sig);
+    const noUrl = await runCli(['sign', '-p', 'twilio', '--secret', TOKEN, '--body', FORM]);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toMatch(/hint: pass --url/);
+  });
+});

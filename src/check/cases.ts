@@ -48,7 +48,7 @@ const is2xx = (r: SendResult) => r.status !== undefined && r.status >= 200 && r.
 const is4xx = (r: SendResult) => r.status !== undefined && r.status >= 400 && r.status < 500;
 
 function signed(target: CheckTarget, body: Uint8Array, overrides: { secret?: string; timestamp?: number; id?: string } = {}) {
-  return signRequest(target.profile, { body, secret: overrides.secret ?? target.secret, event: target.event, id: overrides.id, timestamp: overrides.timestamp }, target.clock);
+  return signRequest(target.profile, { body, secret: overrides.secret ?? target.secret, event: target.event, id: overrides.id, timestamp: overrides.timestamp, url: target.url.toString() }, target.clock);
 }
 
 function parse(body: Uint8Array): Record<string, unknown> {
@@ -198,7 +198,7 @@ export const CASES: readonly CheckCase[] = [
     applies: () => true,
     async run(t) {
       const body = withEventType(t.profile, await t.body(), UNKNOWN_EVENT);
-      const headers = signRequest(t.profile, { body, secret: t.secret, event: UNKNOWN_EVENT }, t.clock).headers;
+      const headers = signRequest(t.profile, { body, secret: t.secret, event: UNKNOWN_EVENT, url: t.url.toString() }, t.clock).headers;
       const r = await send(t, headers, body);
       if (is2xx(r)) return { passed: true, got: describeAnswer(r), durationMs: r.durationMs };
       return { passed: false, got: describeAnswer(r), durationMs: r.durationMs, explanation: 'an unknown event type was refused, so the provider retries it for hours or days and may disable the endpoint', fix: 'answer 2xx for event types you do not handle (log and ignore them)' };

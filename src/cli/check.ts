@@ -5,7 +5,7 @@ export function defineCheck(program: Command, { context, run }: DefineInput): vo
   program
     .command('check')
     .description('prove a webhook handler is safe: valid, re-formatted, forged, tampered, stale, duplicate and unknown deliveries')
-    .option('-t, --to <url>', 'your handler (default: config forwardTo)')
+    .option('-t, --to <url>', 'your handler (default: config forwardTo); schemes that sign the URL (twilio) sign this exact URL')
     .option('-p, --provider <name>', 'provider profile (default: config provider)')
     .option('-s, --secret <secret>', "the secret your handler verifies with (default: the provider's env var)")
     .option('-e, --event <type>', 'event whose fixture is the valid body (default: the first in the catalog)')

@@ -5,7 +5,7 @@ export function defineReplay(program: Command, { context, run }: DefineInput): v
   program
     .command('replay <paths...>')
     .description('send fixture files or folders to one URL and check the answers (for CI)')
-    .option('-t, --to <url>', 'your endpoint (default: config forwardTo)')
+    .option('-t, --to <url>', 'your endpoint (default: config forwardTo); schemes that sign the URL (twilio) sign this exact URL')
     .option('-p, --provider <name>', "provider for fixtures outside a <provider>/ folder (default: config)")
     .option('-s, --secret <secret>', "signing secret for every provider (default: each provider's env var)")
     .option('--concurrency <n>', 'deliveries in flight at once', intArg('--concurrency', 1), 4)

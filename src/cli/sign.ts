@@ -12,6 +12,7 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
     .option('--id <id>', 'message id, for schemes that sign one (default: fresh)')
     .option('--timestamp <unix>', 'unix seconds, for timestamped schemes (default: now)', intArg('--timestamp'))
     .option('--event <type>', 'event type, for providers that send it in a header (github)')
+    .option('--url <url>', 'the exact URL the request is sent to, for schemes that sign it (twilio)')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',
@@ -19,6 +20,7 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
         `webhook sign --provider paystack --secret sk_test_xxx --body '{"event":"charge.success"}'`,
         'webhook sign --provider koard --body-file event.json --json',
         'cat event.json | webhook sign --provider paykore --body-file -',
+        `webhook sign -p twilio --url https://example.com/sms --body 'MessageSid=SM1&MessageStatus=delivered'`,
       ]),
     )
     .action((opts) => run(async () => (await import('../commands/sign.js')).runSign(opts, context())));

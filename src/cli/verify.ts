@@ -12,6 +12,7 @@ export function defineVerify(program: Command, { context, run }: DefineInput): v
     .option('-H, --header <"name: value">', 'a received header (repeatable)', collect, [] as string[])
     .option('--tolerance <seconds>', 'allowed clock difference for timestamped schemes (default 300)', intArg('--tolerance'))
     .option('--now <unix>', 'check timestamps against this time instead of now', intArg('--now'))
+    .option('--url <url>', 'the exact URL the request was sent to, for schemes that sign it (twilio)')
     .option('--json', 'print one JSON object')
     .addHelpText(
       'after',

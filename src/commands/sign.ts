@@ -12,6 +12,7 @@ export interface SignOptions {
   id?: string | undefined;
   timestamp?: number | undefined;
   event?: string | undefined;
+  url?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -20,11 +21,12 @@ export async function runSign(options: SignOptions, ctx: CliContext): Promise<nu
   const profile = await chooseProvider(ctx, options.provider);
   const secret = resolveSecret(profile, options.secret, ctx.env)!;
   const body = await readBodyInput(options, ctx.streams.stdin);
-  const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event }, ctx.clock);
+  const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event, url: options.url }, ctx.clock);
   const out = ctx.sink(options);
   if (out.json) {
-    out.record({ provider: profile.name, id: signed.id, timestamp: signed.timestamp, headers: signed.headers });
+    out.record({ provider: profile.name, id: signed.id, timestamp: signed.timestamp, headers: signed.headers, ...(signed.url !== undefined && signed.url !== options.url ? { url: signed.url } : {}) });
   } else {
+    if (signed.url !== undefined && signed.url !== options.url) out.note(`send it to ${signed.url} (the URL that was signed)`);
     for (const [name, value] of Object.entries(signed.headers)) out.line(`${name}: ${value}`);
   }
   return 0;

@@ -12,6 +12,7 @@ export interface VerifyOptions {
   header: string[];
   tolerance?: number | undefined;
   now?: number | undefined;
+  url?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -26,6 +27,7 @@ export async function runVerify(options: VerifyOptions, ctx: CliContext): Promis
     secret: secret.value,
     headers,
     now: options.now ?? unixSeconds(ctx.clock),
+    ...(options.url !== undefined ? { url: options.url } : {}),
     ...(options.tolerance !== undefined ? { toleranceSeconds: options.tolerance } : {}),
   });
   const out = ctx.sink(options);

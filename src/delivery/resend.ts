@@ -30,7 +30,7 @@ export async function resendDelivery(input: ResendInput): Promise<{ request: Req
   let messageId: string | undefined;
   if (input.resignWith !== undefined) {
     for (const name of profile.scheme.headers) delete headers[name];
-    const signed = signRequest(profile, { body, secret: input.resignWith, event: original.request.event }, clock);
+    const signed = signRequest(profile, { body, secret: input.resignWith, event: original.request.event, url: input.url.toString() }, clock);
     Object.assign(headers, signed.headers);
     messageId = signed.id;
   }

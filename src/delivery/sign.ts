@@ -18,6 +18,8 @@ export interface SignRequestInput {
   readonly timestamp?: number | undefined;
   /** Event type, for providers that put it in a header (GitHub). */
   readonly event?: string | undefined;
+  /** The URL the request goes to, for schemes whose signature covers it (Twilio). */
+  readonly url?: string | undefined;
 }
 
 export interface SignedRequest {
@@ -27,16 +29,22 @@ export interface SignedRequest {
   readonly headers: Record<string, string>;
   /** The exact bytes that were signed, to be sent as they are. */
   readonly body: Uint8Array;
+  /** Where to send it, when the scheme changed the URL (Twilio adds bodySHA256 for JSON bodies). */
+  readonly url?: string | undefined;
 }
 
 /** Sign these exact bytes as the provider would and return every header it would send. */
 export function signRequest(profile: ProviderProfile, input: SignRequestInput, clock: Clock): SignedRequest {
   const id = input.id ?? newMessageId(profile);
   const timestamp = input.timestamp ?? unixSeconds(clock);
+  const base = { body: input.body, secret: input.secret, id, timestamp, url: input.url };
+  const url = profile.scheme.signUrl ? profile.scheme.signUrl(base) : input.url;
+  const signInput = { ...base, url };
+  const body = profile.scheme.signBody ? profile.scheme.signBody(signInput) : input.body;
   const headers = {
     ...profile.requestHeaders,
     ...(input.event && profile.eventHeaders ? profile.eventHeaders(input.event, id) : {}),
-    ...profile.scheme.sign({ body: input.body, secret: input.secret, id, timestamp }),
+    ...profile.scheme.sign({ ...signInput, body }),
   };
-  return { id, timestamp, headers, body: input.body };
+  return { id, timestamp, headers, body, ...(url !== undefined ? { url } : {}) };
 }

@@ -52,9 +52,9 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 export async function deliver(
   input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult }> {
-  const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event }, input.clock);
+  const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event, url: input.url.toString() }, input.clock);
   const result = await sendRequest(
-    { url: input.url, headers: { ...signed.headers, ...input.fixture.meta.headers }, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
+    { url: signed.url ?? input.url, headers: { ...signed.headers, ...input.fixture.meta.headers }, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
     input.clock,
   );
   return {

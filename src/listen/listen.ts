@@ -11,7 +11,7 @@ import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
-import { startReceiver, type Receiver, type Route } from './receiver.js';
+import { senderUrl, startReceiver, type Receiver, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
 import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, type InjectResponse } from './session.js';
@@ -113,9 +113,12 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
   };
 
   try {
+    // The tunnel opens after the receiver; until then senders can only use the local URL.
+    let currentTunnel: () => { readonly publicUrl?: string | undefined } | undefined = () => undefined;
     const receiver = await startReceiver({
       profile: options.profile,
       secret: () => secret,
+      publicUrl: () => currentTunnel()?.publicUrl,
       forwardTo: options.forwardTo,
       ...(options.routes ? { routes: options.routes } : {}),
       ...(options.events ? { events: options.events } : {}),
@@ -135,6 +138,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     cleanups.push(() => receiver.close());
 
     let tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
+    currentTunnel = () => tunnel;
     cleanups.push(() => tunnel.close());
     let monitor: HealthMonitor | undefined;
     const watch = (t: Tunnel) =>
@@ -270,8 +274,11 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           return;
         }
         const body = Buffer.from(input.bodyBase64, 'base64');
-        const signed = signRequest(options.profile, { body, secret, event: input.event }, clock);
-        const done = await receiver.handle({ headers: signed.headers, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
+        // Signed for the URL a provider would call: the public one (schemes that sign the URL, e.g. Twilio).
+        const senderBase = senderUrl(tunnel.publicUrl ?? receiver.url, '/');
+        const signed = signRequest(options.profile, { body, secret, event: input.event, url: senderBase }, clock);
+        const path = signed.url !== undefined && signed.url !== senderBase ? `/${new URL(signed.url).search}` : '/';
+        const done = await receiver.handle({ path, headers: signed.headers, body: Buffer.from(signed.body), source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
           id: signed.id,
           provider: options.profile.name,

@@ -39,6 +39,8 @@ export interface ReceiverOptions {
   readonly selfCheck?: { readonly header: string; readonly token: string };
   /** How to mark deliveries arriving now (e.g. "catch-up" while listen asks the provider to retry). */
   readonly sourceNow?: () => DeliverySource | undefined;
+  /** The URL senders reach this receiver at (the public tunnel URL), for schemes whose signature covers it. Default: the local URL. */
+  readonly publicUrl?: () => string | undefined;
   /** Requests too malformed to record (HTTP parse errors), one line each. */
   readonly onProblem?: (message: string) => void;
   /** Called once per delivery, after its outcome is recorded. */
@@ -85,18 +87,30 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
 }
 
 
-function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers']): SignatureVerdict {
+/** The URL a sender used for a received path: the public URL's origin (and base path) + the path. */
+export function senderUrl(base: string, path: string): string {
+  const url = new URL(base);
+  const received = new URL(path, 'http://receiver');
+  url.pathname = `${url.pathname.replace(/\/$/, '')}${received.pathname}`;
+  url.search = received.search;
+  return url.toString();
+}
+
+function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers'], url: string | undefined): SignatureVerdict {
   const secret = options.secret();
   if (!secret) return { state: 'unknown', detail: 'no secret: pass --secret or set the provider’s env var to verify' };
-  const result = options.profile.scheme.verify({ body, secret, headers, now: unixSeconds(options.clock) });
+  const result = options.profile.scheme.verify({ body, secret, headers, now: unixSeconds(options.clock), ...(url !== undefined ? { url } : {}) });
   return result.ok ? { state: 'verified' } : { state: 'failed', reason: result.reason, detail: result.detail };
 }
 
 function eventOf(profile: ProviderProfile, body: Uint8Array, headers: RequestRecord['headers']): string | undefined {
+  const text = Buffer.from(body).toString('utf8');
   try {
-    return profile.eventType(JSON.parse(Buffer.from(body).toString('utf8')), headers);
+    return profile.eventType(JSON.parse(text), headers);
   } catch {
-    return undefined;
+    // Form-encoded bodies (Twilio) are read as a flat object of their parameters.
+    const type = headers['content-type'];
+    return /^application\/x-www-form-urlencoded/i.test(typeof type === 'string' ? type : '') ? profile.eventType(Object.fromEntries(new URLSearchParams(text)), headers) : undefined;
   }
 }
 
@@ -113,6 +127,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const timeoutMs = options.timeoutMs ?? options.profile.timeoutMs;
   /** The whole request (headers and body) must arrive within this (slowloris guard). */
   const requestTimeoutMs = options.requestTimeoutMs ?? timeoutMs + 5_000;
+  /** This receiver's own URL, known once it listens (the sender URL when there is no public one). */
+  let localUrl = 'http://127.0.0.1';
 
   async function deliver(input: { method: string; path: string; headers: RequestRecord['headers']; body: Buffer; tooLarge: number | undefined; incomplete?: string; source: DeliverySource; replayOf?: string | undefined }) {
     const { clock, log } = options;
@@ -132,7 +148,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         input.incomplete !== undefined
           ? { state: 'unknown', detail: 'incomplete body: not verified' }
           : input.tooLarge === undefined
-            ? verdict(options, input.body, input.headers)
+            ? verdict(options, input.body, input.headers, options.profile.scheme.coversUrl ? senderUrl(options.publicUrl?.() ?? localUrl, input.path) : undefined)
             : { state: 'unknown', detail: 'body over the size cap: not verified' },
       source: input.source,
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),
@@ -235,6 +251,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  localUrl = `http://127.0.0.1:${port}`;
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,

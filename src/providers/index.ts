@@ -13,12 +13,13 @@ import { paykore } from './paykore.js';
 import { paystack } from './paystack.js';
 import { sendgrid } from './sendgrid.js';
 import { standard } from './standard.js';
+import { twilio } from './twilio.js';
 import { stripe } from './stripe.js';
 import { duration, stringField, type ProviderProfile } from './types.js';
 
 export type { ProviderProfile } from './types.js';
 
-export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic, discord, sendgrid];
+export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic, discord, sendgrid, twilio];
 
 /** Build a signature scheme from its config description. */
 export function schemeFromConfig(spec: SchemeConfig): SignatureScheme {

@@ -97,7 +97,7 @@ export class DeliveryEngine {
       attempt = { attempt: number, at, durationMs: 0, error: 'no signing secret for this delivery (endpoint deleted?)', ...(manual ? { manual } : {}) };
     } else {
       const body = Buffer.from(delivery.bodyBase64, 'base64');
-      const signed = signRequest(signer.profile, { body, secret: signer.secret, id: delivery.eventId, event: delivery.event }, clock);
+      const signed = signRequest(signer.profile, { body, secret: signer.secret, id: delivery.eventId, event: delivery.event, url: signer.url.toString() }, clock);
       const result = await sendRequest(
         { url: signer.url, headers: signed.headers, body, timeoutMs: this.options.timeoutMs ?? signer.profile.timeoutMs, signal: this.abort.signal },
         clock,

@@ -70,6 +70,8 @@ export interface SignatureScheme {
   readonly keyPair?: KeyPairSpec;
   /** True when the signature covers the request URL (sign with the URL the request goes to). */
   readonly coversUrl?: boolean;
+  /** Schemes that put something into the URL (Twilio's bodySHA256 for JSON bodies): the URL to send to and sign. */
+  signUrl?(input: SignInput): string | undefined;
 }
 
 /**
