@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,10 @@ import { BUILTIN_PROVIDERS } from '../src/providers/index.js';
 import { discord } from '../src/providers/discord.js';
 import { sendgrid } from '../src/providers/sendgrid.js';
 import { twilio } from '../src/providers/twilio.js';
+import { korapay } from '../src/providers/korapay.js';
+import { squad } from '../src/providers/squad.js';
+import { flutterwave } from '../src/providers/flutterwave.js';
+import { mailgun } from '../src/providers/mailgun.js';
 import { signRequest } from '../src/delivery/sign.js';
 import { ed25519Keys, p256Keys } from '../src/signing/asymmetric.js';
 import { runCli } from './support/cli.js';
@@ -155,6 +160,11 @@ const NONRAW_EVENTS: Record<string, readonly string[]> = {
   discord: ['application_command', 'application_command_autocomplete', 'message_component', 'modal_submit', 'ping'],
   sendgrid: ['bounce', 'click', 'delivered', 'open', 'processed'],
   twilio: ['call.completed', 'call.ringing', 'message.delivered', 'message.failed', 'message.received'],
+  // Korapay documents four events, Squad one, Flutterwave (v3 envelope) these three.
+  korapay: ['charge.failed', 'charge.success', 'transfer.failed', 'transfer.success'],
+  squad: ['charge_successful'],
+  flutterwave: ['charge.completed', 'subscription.cancelled', 'transfer.completed'],
+  mailgun: ['clicked', 'complained', 'delivered', 'failed', 'opened'],
 };
 
 describe('built-in fixtures of these providers', () => {
@@ -244,5 +254,109 @@ describe('twilio (URL + sorted form parameters) against the twilio SDK', () => {
     const noUrl = await runCli(['sign', '-p', 'twilio', '--secret', TOKEN, '--body', FORM]);
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toMatch(/hint: pass --url/);
+  });
+});
+
+// Korapay: https://developers.korapay.com/docs/webhooks — "HMAC SHA256 signature of ONLY the data object
+// … signed using your secret key": crypto.createHmac('sha256', secretKey).update(JSON.stringify(req.body.data)).
+// No verify SDK on npm: the reference is an independent node:crypto computation of that documented code.
+describe('korapay (HMAC of JSON.stringify(data)): independent node:crypto computation of the documented check', () => {
+  const SECRET = 'sk_test_korapay_vector';
+  const spaced = Buffer.from('{ "event": "charge.success",\n  "data": { "reference": "KPY-1", "amount": 15000, "note": "caf\\u00e9" } }');
+  const documented = (raw: Buffer) => createHmac('sha256', SECRET).update(JSON.stringify((JSON.parse(raw.toString()) as { data: unknown }).data)).digest('hex');
+
+  it('what we sign equals the documented computation, even for a body not in JSON.stringify form', () => {
+    const { 'x-korapay-signature': sig } = korapay.scheme.sign({ body: spaced, secret: SECRET, id: '', timestamp: NOW });
+    expect(sig).toBe(documented(spaced));
+    expect(korapay.scheme.verify({ body: spaced, secret: SECRET, headers: { 'x-korapay-signature': documented(spaced) }, now: NOW })).toEqual({ ok: true });
+  });
+
+  it('a changed data value fails; a changed event name still verifies (only data is signed, as documented)', () => {
+    const headers = { 'x-korapay-signature': documented(spaced) };
+    expect(korapay.scheme.verify({ body: Buffer.from(spaced.toString().replace('15000', '15001')), secret: SECRET, headers, now: NOW }).reason).toBe('no matching signature');
+    expect(korapay.scheme.verify({ body: Buffer.from(spaced.toString().replace('charge.success', 'charge.failed')), secret: SECRET, headers, now: NOW }).ok).toBe(true);
+    expect(() => korapay.scheme.sign({ body: Buffer.from('[1]'), secret: SECRET, id: '', timestamp: NOW })).toThrow(/"data"/);
+  });
+});
+
+// Squad: https://docs.squadco.com/webhook-direct-url/signature-validation — x-squad-encrypted-body is an
+// HMAC SHA512 of the payload with the secret key; the sample (C#) compares the uppercase hex digest.
+// No verify SDK on npm: an independent node:crypto computation of the documented algorithm.
+describe('squad (uppercase hex HMAC-SHA512 of the body): independent node:crypto computation', () => {
+  const SECRET = 'sandbox_sk_9ac9418e847972dd45f5fe845b5716ef305589808eda';
+  const body = Buffer.from('{"Event":"charge_successful","TransactionRef":"SQ1","Body":{"amount":83000}}');
+
+  it('signs the uppercase hex digest and verifies either case', () => {
+    const expected = createHmac('sha512', SECRET).update(body).digest('hex').toUpperCase();
+    const { 'x-squad-encrypted-body': sig } = squad.scheme.sign({ body, secret: SECRET, id: '', timestamp: NOW });
+    expect(sig).toBe(expected);
+    expect(squad.scheme.verify({ body, secret: SECRET, headers: { 'x-squad-encrypted-body': expected.toLowerCase() }, now: NOW }).ok).toBe(true);
+    expect(squad.scheme.verify({ body: Buffer.from(body.toString().replace('83000', '83001')), secret: SECRET, headers: { 'x-squad-encrypted-body': expected }, now: NOW }).reason).toBe('no matching signature');
+  });
+
+  it('webhook check passes a correct Squad handler (uppercase HMAC-SHA512 over the raw bytes, dedupe on TransactionRef)', async () => {
+    const seen = new Set<string>();
+    handler = await startReceiver((r) => {
+      const expected = Buffer.from(createHmac('sha512', SECRET).update(r.body).digest('hex').toUpperCase());
+      const given = Buffer.from(String(r.headers['x-squad-encrypted-body'] ?? '').toUpperCase());
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { status: 401 };
+      let ref = '';
+      try {
+        ref = String((JSON.parse(r.body.toString()) as { TransactionRef?: string }).TransactionRef ?? '');
+      } catch {
+        return { status: 400 };
+      }
+      if (seen.has(ref)) return { status: 200, body: '{"duplicate":true}' };
+      seen.add(ref);
+      return { status: 200 };
+    });
+    const result = await runCli(['check', '--to', `${handler.url}/squad`, '-p', 'squad', '--secret', SECRET, '--json']);
+    const verdicts = Object.fromEntries(result.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'case').map((l) => [l.id, l.passed]));
+    expect(verdicts).toEqual({ valid: true, 'reformatted-json': true, 'wrong-signature': true, 'missing-signature': true, 'altered-body': true, duplicate: true, 'unknown-event': true });
+    expect(result.code).toBe(0);
+  });
+});
+
+// Flutterwave: https://developer.flutterwave.com/docs/webhooks — "If you specify a secret hash, we'll include
+// it in our request to you, in the verif-hash header" (compare it with yours). No signature to compute.
+describe('flutterwave (verif-hash carries the secret hash)', () => {
+  it('sends the secret hash as is and verifies only that exact value', () => {
+    const headers = flutterwave.scheme.sign({ body: Buffer.from('{}'), secret: 'my-secret-hash', id: '', timestamp: NOW });
+    expect(headers).toEqual({ 'verif-hash': 'my-secret-hash' });
+    expect(flutterwave.scheme.verify({ body: Buffer.from('{"x":1}'), secret: 'my-secret-hash', headers, now: NOW }).ok).toBe(true);
+    expect(flutterwave.scheme.verify({ body: Buffer.from('{}'), secret: 'my-secret-hasH', headers, now: NOW }).reason).toBe('no matching signature');
+    expect(flutterwave.scheme.verify({ body: Buffer.from('{}'), secret: 'my-secret-hash', headers: {}, now: NOW }).reason).toBe('missing header');
+  });
+});
+
+// Mailgun: https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks — concatenate
+// timestamp and token, HMAC-SHA256 with the webhook signing key, compare the hexdigest with signature.
+// No verify SDK on npm: an independent node:crypto computation of the documented algorithm.
+describe('mailgun (signature fields inside the body): independent node:crypto computation', () => {
+  const KEY = 'key-mailgun-signing-vector';
+  const documented = (sig: { timestamp: string; token: string }) => createHmac('sha256', KEY).update(sig.timestamp + sig.token).digest('hex');
+
+  it('fills signature.{timestamp,token,signature} in the body it sends, keeping the rest of the bytes', () => {
+    const original = '{\n  "signature": {},\n  "event-data": { "event": "delivered", "id": "ev1" }\n}\n';
+    const signed = signRequest(mailgun, { body: Buffer.from(original), secret: KEY }, { now: () => NOW * 1000, monotonic: () => 0 });
+    const sent = JSON.parse(Buffer.from(signed.body).toString()) as { signature: { timestamp: string; token: string; signature: string }; 'event-data': unknown };
+    expect(sent.signature.timestamp).toBe(String(NOW));
+    expect(sent.signature.token).toMatch(/^[0-9a-f]{50}$/);
+    expect(sent.signature.signature).toBe(documented(sent.signature));
+    expect(sent['event-data']).toEqual({ event: 'delivered', id: 'ev1' });
+    expect(Buffer.from(signed.body).toString()).toMatch(/^\{\n  "signature": \{/);
+    expect(mailgun.scheme.verify({ body: signed.body, secret: KEY, headers: {}, now: NOW })).toEqual({ ok: true });
+    expect(mailgun.scheme.verify({ body: signed.body, secret: 'another-key', headers: {}, now: NOW }).reason).toBe('no matching signature');
+  });
+
+  it('webhook trigger delivered → a handler doing the documented check accepts it', async () => {
+    handler = await startReceiver((r) => {
+      const sig = (JSON.parse(r.body.toString()) as { signature: { timestamp: string; token: string; signature: string } }).signature;
+      return { status: documented(sig) === sig.signature ? 200 : 406 };
+    });
+    const result = await runCli(['trigger', 'delivered', '-p', 'mailgun', '--to', `${handler.url}/mailgun`, '--secret', KEY, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((JSON.parse(handler.received[0]!.body.toString()) as { 'event-data': { event: string } })['event-data'].event).toBe('delivered');
   });
 });

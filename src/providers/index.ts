@@ -6,12 +6,16 @@ import { standardWebhooksScheme } from '../signing/standard.js';
 import { stripeScheme } from '../signing/stripe.js';
 import type { SignatureScheme } from '../signing/types.js';
 import { discord } from './discord.js';
+import { flutterwave } from './flutterwave.js';
 import { generic } from './generic.js';
 import { github } from './github.js';
 import { koard } from './koard.js';
+import { korapay } from './korapay.js';
+import { mailgun } from './mailgun.js';
 import { paykore } from './paykore.js';
 import { paystack } from './paystack.js';
 import { sendgrid } from './sendgrid.js';
+import { squad } from './squad.js';
 import { standard } from './standard.js';
 import { twilio } from './twilio.js';
 import { stripe } from './stripe.js';
@@ -19,7 +23,7 @@ import { duration, stringField, type ProviderProfile } from './types.js';
 
 export type { ProviderProfile } from './types.js';
 
-export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic, discord, sendgrid, twilio];
+export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [paykore, paystack, koard, standard, stripe, github, generic, discord, sendgrid, twilio, korapay, squad, flutterwave, mailgun];
 
 /** Build a signature scheme from its config description. */
 export function schemeFromConfig(spec: SchemeConfig): SignatureScheme {
