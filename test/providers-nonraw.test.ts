@@ -21,6 +21,7 @@ import { mailgun } from '../src/providers/mailgun.js';
 import { signRequest } from '../src/delivery/sign.js';
 import { ed25519Keys, p256Keys } from '../src/signing/asymmetric.js';
 import { runCli } from './support/cli.js';
+import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const NOW = 1_700_000_000;
@@ -29,8 +30,11 @@ const RAW = '{ "type":2,\n  "data": {"name":"refund", "note":"caf\\u00e9", "big"
 const body = Buffer.from(RAW, 'utf8');
 
 let handler: Receiver | undefined;
+let listen: ListenProcess | undefined;
 let dirs: string[] = [];
 afterEach(async () => {
+  await listen?.stop();
+  listen = undefined;
   await handler?.close();
   handler = undefined;
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
@@ -241,6 +245,25 @@ describe('twilio (URL + sorted form parameters) against the twilio SDK', () => {
     // The same bytes at another URL do not verify: the URL is part of what Twilio signs.
     const elsewhere = twilioSdk.validateRequest(TOKEN, String(got.headers['x-twilio-signature']), `${handler.url}/sms/other`, Object.fromEntries(new URLSearchParams(got.body.toString())));
     expect(elsewhere).toBe(false);
+  });
+
+  it('under listen, deliveries are verified against the public URL + path, and triggered events are signed for the public URL', async () => {
+    const store = await tempStore();
+    const PUBLIC = 'https://hooks.example.dev';
+    handler = await startReceiver(() => ({ status: 200 }));
+    listen = await startListenCli(['-p', 'twilio', '--secret', TOKEN, '-f', handler.url, '--public-url', PUBLIC, '--self-check-interval', '0', '--store', store]);
+    const post = (path: string, signedFor: string) =>
+      fetch(`${listen!.ready.localUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(TOKEN, signedFor, params) }, body: FORM }).then((r) => r.arrayBuffer());
+    await post('/sms/status?tenant=acme', `${PUBLIC}/sms/status?tenant=acme`);
+    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'message.delivered', signature: 'verified', status: 200 });
+    await post('/sms/status', `${PUBLIC}/sms/other`);
+    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ signature: 'failed', reason: 'no matching signature' });
+
+    const triggered = await runCli(['trigger', 'message.failed', '--store', store, '--json']);
+    expect(triggered.code).toBe(0);
+    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'message.failed', signature: 'verified' });
+    const got = handler.received.at(-1)!;
+    expect(twilioSdk.validateRequest(TOKEN, String(got.headers['x-twilio-signature']), `${PUBLIC}/`, Object.fromEntries(new URLSearchParams(got.body.toString())))).toBe(true);
   });
 
   it('webhook sign --url with the SDK signature verifies through webhook verify --url (exit 0), another URL exits 1', async () => {
