@@ -54,6 +54,8 @@ export interface SignOptions {
   readonly timestamp?: number;
   /** Event type, for providers that send it in a header (GitHub). */
   readonly event?: string;
+  /** The URL the request goes to, for schemes that sign it (Twilio); the result's `url` says where to send when the scheme changed it. */
+  readonly url?: string;
   readonly config?: WebhookConfig;
   readonly clock?: Clock;
 }
@@ -63,7 +65,7 @@ export function sign(options: SignOptions): SignedRequest {
   const profile = provider(options.provider, options.config);
   return signRequest(
     profile,
-    { body: bytes(options.body), secret: checkedSecret(profile, options.secret), id: options.id, timestamp: options.timestamp, event: options.event },
+    { body: bytes(options.body), secret: checkedSecret(profile, options.secret), id: options.id, timestamp: options.timestamp, event: options.event, url: options.url },
     options.clock ?? systemClock,
   );
 }
@@ -77,6 +79,8 @@ export interface VerifyOptions {
   /** Unix seconds to judge timestamps against (default: now). */
   readonly now?: number;
   readonly toleranceSeconds?: number;
+  /** The URL the request was sent to, as the sender saw it, for schemes that sign it (Twilio). */
+  readonly url?: string;
   readonly config?: WebhookConfig;
 }
 
@@ -90,6 +94,7 @@ export function verify(options: VerifyOptions): VerifyResult {
     headers,
     now: options.now ?? unixSeconds(systemClock),
     ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
+    ...(options.url !== undefined ? { url: options.url } : {}),
   });
 }
 

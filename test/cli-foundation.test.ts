@@ -61,7 +61,7 @@ describe('providers', () => {
     const result = await runCli(['providers', '--json']);
     expect(result.code).toBe(0);
     const rows = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; headers: string[]; registrationApi: boolean });
-    expect(rows.map((r) => r.name)).toEqual(['paykore', 'paystack', 'koard', 'standard', 'stripe', 'github', 'generic']);
+    expect(rows.map((r) => r.name)).toEqual(['paykore', 'paystack', 'koard', 'standard', 'stripe', 'github', 'generic', 'discord', 'sendgrid', 'twilio', 'korapay', 'squad', 'flutterwave', 'mailgun']);
     expect(rows.find((r) => r.name === 'koard')!.headers).toEqual(['svix-id', 'svix-timestamp', 'svix-signature']);
     expect(rows.find((r) => r.name === 'paykore')!.registrationApi).toBe(true);
   });
