@@ -372,6 +372,17 @@ describe('mailgun (signature fields inside the body): independent node:crypto co
     expect(mailgun.scheme.verify({ body: signed.body, secret: 'another-key', headers: {}, now: NOW }).reason).toBe('no matching signature');
   });
 
+  it('webhook sign --json prints the body with its signature filled in; webhook verify accepts that body', async () => {
+    const signed = await runCli(['sign', '-p', 'mailgun', '--secret', KEY, '--body', '{"event-data":{"event":"opened"}}', '--timestamp', String(NOW), '--json']);
+    expect(signed.code).toBe(0);
+    const { body: sent } = JSON.parse(signed.stdout) as { body: string };
+    const sig = (JSON.parse(sent) as { signature: { timestamp: string; token: string; signature: string } }).signature;
+    expect(sig.timestamp).toBe(String(NOW));
+    expect(sig.signature).toBe(documented(sig));
+    expect((await runCli(['verify', '-p', 'mailgun', '--secret', KEY, '--body', sent])).code).toBe(0);
+    expect((await runCli(['verify', '-p', 'mailgun', '--secret', 'wrong', '--body', sent])).code).toBe(1);
+  });
+
   it('webhook trigger delivered → a handler doing the documented check accepts it', async () => {
     handler = await startReceiver((r) => {
       const sig = (JSON.parse(r.body.toString()) as { signature: { timestamp: string; token: string; signature: string } }).signature;
