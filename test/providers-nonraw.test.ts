@@ -266,6 +266,22 @@ describe('twilio (URL + sorted form parameters) against the twilio SDK', () => {
     expect(twilioSdk.validateRequest(TOKEN, String(got.headers['x-twilio-signature']), `${PUBLIC}/`, Object.fromEntries(new URLSearchParams(got.body.toString())))).toBe(true);
   });
 
+  it('webhook check passes a correct Twilio handler (validateRequest with the URL it was called at); the JSON-only cases are skipped', async () => {
+    const seen = new Set<string>();
+    handler = await startReceiver((r) => {
+      const form = Object.fromEntries(new URLSearchParams(r.body.toString()));
+      if (!twilioSdk.validateRequest(TOKEN, String(r.headers['x-twilio-signature'] ?? ''), `${handler!.url}${r.url}`, form)) return { status: 403 };
+      const token = String(r.headers['i-twilio-idempotency-token'] ?? '');
+      if (seen.has(token)) return { status: 200, body: '<Response/>' };
+      seen.add(token);
+      return { status: 200, body: '<Response/>' };
+    });
+    const result = await runCli(['check', '--to', `${handler.url}/voice/status?tenant=acme`, '-p', 'twilio', '--secret', TOKEN, '--json']);
+    const verdicts = Object.fromEntries(result.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'case').map((l) => [l.id, l.passed]));
+    expect(verdicts).toEqual({ valid: true, 'wrong-signature': true, 'missing-signature': true, 'altered-body': true, duplicate: true });
+    expect(result.code).toBe(0);
+  });
+
   it('webhook sign --url with the SDK signature verifies through webhook verify --url (exit 0), another URL exits 1', async () => {
     const sig = twilioSdk.getExpectedTwilioSignature(TOKEN, URL_, params);
     const ok = await runCli(['verify', '-p', 'twilio', '--secret', TOKEN, '--url', URL_, '--body', FORM, '-H', `x-twilio-signature: ${sig}`]);
