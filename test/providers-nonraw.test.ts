@@ -3,6 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventWebhook } from '@sendgrid/eventwebhook';
+import starkbank from 'starkbank-ecdsa';
+import { prime256v1 } from 'starkbank-ecdsa/ellipticcurve/curve.js';
 import nacl from 'tweetnacl';
 import twilioSdk from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,6 +91,16 @@ describe('sendgrid (ECDSA P-256) against @sendgrid/eventwebhook', () => {
     const key = ew.convertPublicKeyToECDSA(publicB64);
     expect(ew.verifySignature(key, batch, headers['x-twilio-email-event-webhook-signature']!, headers['x-twilio-email-event-webhook-timestamp']!)).toBe(true);
     expect(ew.verifySignature(key, batch.replace('delivered', 'bounce'), headers['x-twilio-email-event-webhook-signature']!, headers['x-twilio-email-event-webhook-timestamp']!)).toBe(false);
+  });
+
+  it('we verify what starkbank-ecdsa (the library @sendgrid/eventwebhook is built on) signs, with its public key as base64 SPKI or PEM', () => {
+    const key = new starkbank.PrivateKey(prime256v1);
+    const signature = starkbank.Ecdsa.sign(`${NOW}${batch}`, key).toBase64();
+    const pem = key.publicKey().toPem();
+    const headers = { 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': String(NOW) };
+    expect(sendgrid.scheme.verify({ body: Buffer.from(batch), secret: pem.replace(/-----[^-]+-----|\s/g, ''), headers, now: NOW })).toEqual({ ok: true });
+    expect(sendgrid.scheme.verify({ body: Buffer.from(batch), secret: pem, headers, now: NOW })).toEqual({ ok: true });
+    expect(sendgrid.scheme.verify({ body: Buffer.from(`${batch} `), secret: pem, headers, now: NOW }).reason).toBe('no matching signature');
   });
 
   it('verifies with the public key and rejects another key pair', () => {
