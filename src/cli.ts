@@ -22,6 +22,7 @@ import { defineFixtures } from './cli/fixtures.js';
 import { defineTrigger } from './cli/trigger.js';
 import { defineReplay } from './cli/replay.js';
 import { defineTrust } from './cli/trust.js';
+import { defineKeys } from './cli/keys.js';
 
 export interface MainOverrides {
   cwd?: string;
@@ -31,7 +32,7 @@ export interface MainOverrides {
 
 
 /** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend, defineCheck, defineEndpoints, defineTrust];
+const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend, defineCheck, defineEndpoints, defineTrust, defineKeys];
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {

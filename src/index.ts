@@ -54,7 +54,7 @@ export interface SignOptions {
   readonly timestamp?: number;
   /** Event type, for providers that send it in a header (GitHub). */
   readonly event?: string;
-  /** The URL the request is sent to, for schemes that sign it (Square, HubSpot). */
+  /** The URL the request is sent to, for schemes that sign it (Square, HubSpot, Twilio). */
   readonly url?: string;
   /** The request method, for schemes that sign it (HubSpot). Default POST. */
   readonly method?: string;
@@ -81,7 +81,7 @@ export interface VerifyOptions {
   /** Unix seconds to judge timestamps against (default: now). */
   readonly now?: number;
   readonly toleranceSeconds?: number;
-  /** The URL the request was sent to, for schemes that sign it (Square, HubSpot). */
+  /** The URL the request was sent to, for schemes that sign it (Square, HubSpot, Twilio). */
   readonly url?: string;
   /** The request method, for schemes that sign it (HubSpot). Default POST. */
   readonly method?: string;

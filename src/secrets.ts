@@ -1,5 +1,6 @@
 import { UsageError } from './errors.js';
 import type { ProviderProfile } from './providers/types.js';
+import { keysDir, loadOrCreateKeyPair } from './store/keys.js';
 
 export interface ResolvedSecret {
   readonly value: string;
@@ -8,18 +9,23 @@ export interface ResolvedSecret {
 }
 
 /**
- * The secret for a provider: `--secret`, else the provider's env var (config may rename it).
+ * The secret for a provider: `--secret`, else the provider's env var (config may rename it);
+ * for schemes that sign with a private key, else the stored test key pair (made on first use).
  * Checked against the scheme so a malformed secret is a usage error, never a wrong signature.
  */
 export function resolveSecret(
   profile: ProviderProfile,
   flag: string | undefined,
   env: NodeJS.ProcessEnv,
-  options: { required?: boolean; warn?: (text: string) => void } = {},
+  options: { required?: boolean; warn?: (text: string) => void; cwd?: string } = {},
 ): ResolvedSecret | undefined {
   const fromEnv = env[profile.secret.envVar];
-  const resolved =
+  let resolved =
     flag !== undefined ? { value: flag, source: '--secret' } : fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, source: `$${profile.secret.envVar}` } : undefined;
+  if (!resolved && profile.scheme.keyPair) {
+    const pair = loadOrCreateKeyPair(keysDir(env, options.cwd ?? process.cwd()), profile.name, profile.scheme.keyPair);
+    resolved = { value: pair.privateKeyPem, source: `the test key pair (\`webhook keys ${profile.name}\`)` };
+  }
   if (!resolved) {
     if (options.required === false) return undefined;
     throw new UsageError(`no secret for ${profile.name}`, {

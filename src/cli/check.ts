@@ -5,7 +5,7 @@ export function defineCheck(program: Command, { context, run }: DefineInput): vo
   program
     .command('check')
     .description('prove a webhook handler is safe: valid, re-formatted, forged, tampered, stale, duplicate and unknown deliveries')
-    .option('-t, --to <url>', 'your handler; Square and HubSpot sign this URL (default: config forwardTo)')
+    .option('-t, --to <url>', 'your handler; Square, HubSpot and Twilio sign this exact URL (default: config forwardTo)')
     .option('-p, --provider <name>', 'provider profile (default: config provider)')
     .option('-s, --secret <secret>', "the secret your handler verifies with (default: the provider's env var)")
     .option('-e, --event <type>', 'event whose fixture is the valid body (default: the first in the catalog)')

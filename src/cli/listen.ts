@@ -12,7 +12,7 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--events <list>', 'only forward these event types (comma-separated, * wildcards)')
     .option('--route <pattern=url>', "send matching events elsewhere, e.g. 'transfer.*=http://localhost:4000/t' (repeatable)", collect)
     .option('--tunnel <kind>', 'ngrok | none | loopback (default: ngrok when NGROK_AUTHTOKEN is set, else none)')
-    .option('--public-url <url>', 'the public URL of a tunnel you run yourself (cloudflared, a reverse proxy); Square and HubSpot sign and are verified with it')
+    .option('--public-url <url>', 'the public URL of a tunnel you run yourself (cloudflared, a reverse proxy); Square, HubSpot and Twilio sign and are verified with it')
     .option('--no-register', 'do not register the URL with the provider’s API')
     .option('--api-base <url>', 'registration API base (default: $PAYKORE_API_BASE, config, the provider’s)')
     .option('--timeout <ms>', "forward timeout (default: the provider's)", intArg('--timeout', 1))

@@ -5,7 +5,7 @@ export function defineReplay(program: Command, { context, run }: DefineInput): v
   program
     .command('replay [paths...]')
     .description('send fixture files or folders, or a provider\'s built-in events, to one URL and check the answers (for CI)')
-    .option('-t, --to <url>', 'your endpoint; Square and HubSpot sign this URL (default: config forwardTo)')
+    .option('-t, --to <url>', 'your endpoint; Square, HubSpot and Twilio sign this exact URL (default: config forwardTo)')
     .option('-p, --provider <name>', 'provider for fixtures outside a <provider>/ folder (default: config); with no paths, replay its built-in events')
     .option('--builtin', "also send every built-in event of --provider (implied when no paths are given)")
     .option('-s, --secret <secret>', "signing secret for every provider (default: each provider's env var)")

@@ -12,7 +12,7 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
     .option('--id <id>', 'message id, for schemes that sign one (default: fresh)')
     .option('--timestamp <unix>', 'unix seconds, for timestamped schemes (default: now)', intArg('--timestamp'))
     .option('--event <type>', 'event type, for providers that send it in a header (github)')
-    .option('--url <url>', 'the URL the request is sent to, for schemes that sign it (square, hubspot)')
+    .option('--url <url>', 'the URL the request is sent to, for schemes that sign it (square, hubspot, twilio)')
     .option('--method <method>', 'the request method, for schemes that sign it (hubspot; default POST)')
     .option('--json', 'print one JSON object')
     .addHelpText(
@@ -22,6 +22,7 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
         'webhook sign --provider koard --body-file event.json --json',
         'cat event.json | webhook sign --provider paykore --body-file -',
         'webhook sign --provider square --url https://example.com/webhooks --body-file event.json',
+        `webhook sign -p twilio --url https://example.com/sms --body 'MessageSid=SM1&MessageStatus=delivered'`,
       ]),
     )
     .action((opts) => run(async () => (await import('../commands/sign.js')).runSign(opts, context())));

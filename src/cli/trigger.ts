@@ -6,7 +6,7 @@ export function defineTrigger(program: Command, { context, run }: DefineInput): 
     .command('trigger <event>')
     .description('send one event as its provider would: signed, to your app or through a running `listen`')
     .option('-p, --provider <name>', 'provider (default: config, a running listen session, else the only provider with this event)')
-    .option('-t, --to <url>', 'your endpoint; Square and HubSpot sign this URL (default: the running listen session, else config forwardTo)')
+    .option('-t, --to <url>', 'your endpoint; Square, HubSpot and Twilio sign this exact URL (default: the running listen session, else config forwardTo)')
     .option('-s, --secret <secret>', "signing secret (default: the provider's env var)")
     .option('--fixtures <dir>', 'a fixtures folder (<dir>/<provider>/<event>.json), searched first (repeatable)', collect)
     .option('--set <path=value>', 'set a value in the body, typed as JSON when it parses (repeatable)', collect)

@@ -12,7 +12,7 @@ export function defineVerify(program: Command, { context, run }: DefineInput): v
     .option('-H, --header <"name: value">', 'a received header (repeatable)', collect)
     .option('--tolerance <seconds>', 'allowed clock difference for timestamped schemes (default 300)', intArg('--tolerance'))
     .option('--now <unix>', 'check timestamps against this time instead of now', intArg('--now'))
-    .option('--url <url>', 'the URL the request was sent to, for schemes that sign it (square, hubspot)')
+    .option('--url <url>', 'the URL the request was sent to, for schemes that sign it (square, hubspot, twilio)')
     .option('--method <method>', 'the request method, for schemes that sign it (hubspot; default POST)')
     .option('--json', 'print one JSON object')
     .addHelpText(

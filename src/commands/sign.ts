@@ -24,10 +24,18 @@ export async function runSign(options: SignOptions, ctx: CliContext): Promise<nu
   const body = await readBodyInput(options, ctx.streams.stdin);
   const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event, url: options.url, method: options.method }, ctx.clock);
   const out = ctx.sink(options);
+  const urlChanged = signed.url !== undefined && signed.url !== options.url;
+  // Schemes that sign inside the body (Mailgun) change the bytes: show the ones to send.
+  const bodyChanged = !Buffer.from(signed.body).equals(Buffer.from(body));
   if (out.json) {
-    out.record({ provider: profile.name, id: signed.id, timestamp: signed.timestamp, headers: signed.headers });
+    out.record({ provider: profile.name, id: signed.id, timestamp: signed.timestamp, headers: signed.headers, ...(urlChanged ? { url: signed.url } : {}), ...(bodyChanged ? { body: Buffer.from(signed.body).toString('utf8') } : {}) });
   } else {
+    if (urlChanged) out.note(`send it to ${signed.url} (the URL that was signed)`);
     for (const [name, value] of Object.entries(signed.headers)) out.line(`${name}: ${value}`);
+    if (bodyChanged) {
+      out.note(`${profile.name} signs inside the body: send these bytes`);
+      out.line(Buffer.from(signed.body).toString('utf8'));
+    }
   }
   return 0;
 }

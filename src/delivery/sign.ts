@@ -32,6 +32,8 @@ export interface SignedRequest {
   readonly headers: Record<string, string>;
   /** The exact bytes that were signed, to be sent as they are. */
   readonly body: Uint8Array;
+  /** Where to send it, when the scheme changed the URL (Twilio adds bodySHA256 for JSON bodies). */
+  readonly url?: string | undefined;
 }
 
 /** Sign these exact bytes as the provider would and return every header it would send. */
@@ -43,17 +45,22 @@ export function signRequest(profile: ProviderProfile, input: SignRequestInput, c
       hint: 'pass --url https://your-app.example/webhooks (the URL the provider posts to)',
     });
   }
+  const base = {
+    body: input.body,
+    secret: input.secret,
+    id,
+    timestamp,
+    ...(input.url !== undefined ? { url: String(input.url) } : {}),
+    ...(input.method !== undefined ? { method: input.method } : {}),
+  };
+  // Some schemes change the URL (Twilio's bodySHA256) or the body (Mailgun's fields) they sign.
+  const url = profile.scheme.signUrl ? profile.scheme.signUrl(base) : base.url;
+  const signInput = { ...base, url };
+  const body = profile.scheme.signBody ? profile.scheme.signBody(signInput) : input.body;
   const headers = {
     ...profile.requestHeaders,
     ...(input.event && profile.eventHeaders ? profile.eventHeaders(input.event, id) : {}),
-    ...profile.scheme.sign({
-      body: input.body,
-      secret: input.secret,
-      id,
-      timestamp,
-      ...(input.url !== undefined ? { url: String(input.url) } : {}),
-      ...(input.method !== undefined ? { method: input.method } : {}),
-    }),
+    ...profile.scheme.sign({ ...signInput, body }),
   };
-  return { id, timestamp, headers, body: input.body };
+  return { id, timestamp, headers, body, ...(url !== undefined ? { url } : {}) };
 }

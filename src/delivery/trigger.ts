@@ -68,7 +68,7 @@ export async function deliver(
   const headers = { ...signed.headers, ...input.fixture.meta.headers, ...(input.forwardedFor ? { [FORWARDED_FOR]: input.forwardedFor } : {}) };
   const messageId = messageIdOf(input.profile, signed.body, headers);
   const result = await sendRequest(
-    { url: input.url, headers, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
+    { url: signed.url ?? input.url, headers, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
     input.clock,
   );
   return {

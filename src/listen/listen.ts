@@ -13,7 +13,7 @@ import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
 import { bytesEqual } from '../signing/compare.js';
-import { DEFAULT_MAX_BODY_BYTES, startReceiver, urlFor, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, senderUrl, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
 import { humanBytes } from '../quantity.js';
@@ -118,6 +118,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
   };
 
   try {
+    // The tunnel opens after the receiver; until then senders can only use the local URL.
     let publicUrlNow: () => string | undefined = () => undefined;
     const receiver = await startReceiver({
       publicUrl: () => publicUrlNow(),
@@ -222,7 +223,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     const selfCheck = async (): Promise<string | undefined> => {
       const target = tunnel.publicUrl ?? receiver.url;
       const body = Buffer.from(JSON.stringify({ event: 'webhook.self_check', at: new Date(clock.now()).toISOString() }));
-      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check', url: urlFor(target, '/') }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
+      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check', url: senderUrl(target, '/') }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
       const result = await sendRequest({ url: target, headers, body, timeoutMs: 5_000 }, clock);
       if (result.status === 204) return undefined;
       return result.error ? `self-check through ${target} failed: ${result.error.message}` : `self-check through ${target} was answered ${result.status} by something else`;
@@ -297,15 +298,18 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           return;
         }
         const input = parseInjectRequest((await readBody(req, Math.ceil(maxBody / 3) * 4 + 64 * 1024)).toString('utf8'));
-        // Recorded headers (an unchanged `resend`) go out as they were; everything else is signed here.
         if (!secret && !input.headers) {
           res.writeHead(409, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: { message: `this listen session has no ${options.profile.name} secret to sign with: restart it with --secret` } })}\n`);
           return;
         }
         const body = Buffer.from(input.bodyBase64, 'base64');
         if (body.length > maxBody) return refuseTooLarge(body.length, input.event);
-        const signed = input.headers ? undefined : signRequest(options.profile, { body, secret: secret!, event: input.event, id: input.id, url: urlFor(tunnel.publicUrl ?? receiver.url, '/') }, clock);
-        const done = await receiver.handle({ headers: signed?.headers ?? input.headers ?? {}, body, source: input.source ?? 'trigger', replayOf: input.replayOf });
+        // Recorded headers (an unchanged resend) go out as they were. Otherwise signed for the URL a
+        // provider would call: the public one (schemes that sign the URL: Square, HubSpot, Twilio).
+        const senderBase = senderUrl(tunnel.publicUrl ?? receiver.url, '/');
+        const signed = input.headers ? undefined : signRequest(options.profile, { body, secret: secret!, event: input.event, id: input.id, url: senderBase }, clock);
+        const path = signed?.url !== undefined && signed.url !== senderBase ? `/${new URL(signed.url).search}` : '/';
+        const done = await receiver.handle({ path, headers: signed?.headers ?? input.headers ?? {}, body: signed ? Buffer.from(signed.body) : body, source: input.source ?? 'trigger', replayOf: input.replayOf });
         const answer: InjectResponse = {
           id: done.request.id,
           ...(done.request.messageId !== undefined ? { messageId: done.request.messageId } : {}),

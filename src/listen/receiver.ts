@@ -41,19 +41,14 @@ export interface ReceiverOptions {
   readonly selfCheck?: { readonly header: string; readonly token: string };
   /** How to mark deliveries arriving now (e.g. "catch-up" while listen asks the provider to retry). */
   readonly sourceNow?: () => DeliverySource | undefined;
+  /** The URL senders reach this receiver at (the public tunnel URL), for schemes whose signature covers it. Default: the local URL. */
+  readonly publicUrl?: () => string | undefined;
   /** Requests too malformed to record (HTTP parse errors), one line each. */
   readonly onProblem?: (message: string) => void;
   /** Called once per delivery, after its outcome is recorded. */
   readonly onDelivery?: (request: RequestRecord, outcome: OutcomeRecord) => void;
   /** What the public receiver accepts (memory and connection budget, methods, verdicts). */
   readonly guard?: ReceiverGuard;
-  /** The public base URL the provider posts to (schemes that sign the URL verify with it + the path). Default: the receiver's own. */
-  readonly publicUrl?: () => string | undefined;
-}
-
-/** The URL a provider posted to: a base URL and the request's path (and query). */
-export function urlFor(base: string, path: string): string {
-  return `${base.replace(/\/$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /** What the receiver lets through; it is on the internet behind the tunnel. */
@@ -138,6 +133,15 @@ function flatHeaders(headers: IncomingMessage['headers']): Record<string, string
 }
 
 
+/** The URL a sender used for a received path: the public URL's origin (and base path) + the path. */
+export function senderUrl(base: string, path: string): string {
+  const url = new URL(base);
+  const received = new URL(path, 'http://receiver');
+  url.pathname = `${url.pathname.replace(/\/$/, '')}${received.pathname}`;
+  url.search = received.search;
+  return url.toString();
+}
+
 function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers'], at: { url: string; method: string }): SignatureVerdict {
   const secret = options.secret();
   if (!secret) return { state: 'unknown', detail: 'no secret: pass --secret or set the provider’s env var to verify' };
@@ -146,10 +150,13 @@ function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRec
 }
 
 function eventOf(profile: ProviderProfile, body: Uint8Array, headers: RequestRecord['headers']): string | undefined {
+  const text = Buffer.from(body).toString('utf8');
   try {
-    return profile.eventType(JSON.parse(Buffer.from(body).toString('utf8')), headers);
+    return profile.eventType(JSON.parse(text), headers);
   } catch {
-    return undefined;
+    // Form-encoded bodies (Twilio) are read as a flat object of their parameters.
+    const type = headers['content-type'];
+    return /^application\/x-www-form-urlencoded/i.test(typeof type === 'string' ? type : '') ? profile.eventType(Object.fromEntries(new URLSearchParams(text)), headers) : undefined;
   }
 }
 
@@ -212,7 +219,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
           : input.incomplete !== undefined
             ? { state: 'unknown', detail: 'incomplete body: not verified' }
             : input.tooLarge === undefined
-              ? verdict(options, input.body, input.headers, { url: urlFor(options.publicUrl?.() ?? ownUrl, input.path), method: input.method })
+              ? verdict(options, input.body, input.headers, { url: senderUrl(options.publicUrl?.() ?? ownUrl, input.path), method: input.method })
               : { state: 'unknown', detail: 'body over the size cap: not verified' },
       source: input.source,
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),

@@ -5,12 +5,19 @@ import { hmacScheme, placeholders } from '../signing/hmac.js';
 import { standardWebhooksScheme } from '../signing/standard.js';
 import { stripeScheme } from '../signing/stripe.js';
 import type { SignatureScheme } from '../signing/types.js';
+import { discord } from './discord.js';
+import { flutterwave } from './flutterwave.js';
 import { generic } from './generic.js';
 import { github } from './github.js';
 import { koard } from './koard.js';
+import { korapay } from './korapay.js';
+import { mailgun } from './mailgun.js';
 import { paykore } from './paykore.js';
 import { paystack } from './paystack.js';
+import { sendgrid } from './sendgrid.js';
+import { squad } from './squad.js';
 import { standard } from './standard.js';
+import { twilio } from './twilio.js';
 import { stripe } from './stripe.js';
 import { shopify } from './shopify.js';
 import { razorpay } from './razorpay.js';
@@ -69,6 +76,15 @@ export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [
   clerk,
   resend,
   openai,
+  // Asymmetric signatures (a test key pair per provider)
+  discord,
+  sendgrid,
+  // Signatures over something other than the raw body
+  twilio,
+  korapay,
+  squad,
+  flutterwave,
+  mailgun,
 ];
 
 /** Build a signature scheme from its config description. */

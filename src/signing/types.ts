@@ -9,7 +9,7 @@ export interface SignInput {
   readonly id: string;
   /** Unix seconds, for schemes that sign or send one. */
   readonly timestamp: number;
-  /** The URL the request is sent to, for schemes whose signature covers it (Square, HubSpot). */
+  /** The URL the request is sent to, for schemes whose signature covers it (Square, HubSpot, Twilio). */
   readonly url?: string | undefined;
   /** The request method, for schemes that sign it (HubSpot). Default POST. */
   readonly method?: string | undefined;
@@ -64,6 +64,30 @@ export interface SignatureScheme {
   /** Headers to send with exactly these bytes (lower-case names). */
   sign(input: SignInput): Record<string, string>;
   verify(input: VerifyInput): VerifyResult;
+  /**
+   * Schemes that carry the signature inside the body (Mailgun): the bytes to send, with the
+   * signature fields filled in. The headers from `sign` go with these bytes.
+   */
+  signBody?(input: SignInput): Uint8Array;
+  /** Schemes that sign with a private key (Ed25519, ECDSA): how the test key pair is made and shown. */
+  readonly keyPair?: KeyPairSpec;
+  /** Schemes that put something into the URL (Twilio's bodySHA256 for JSON bodies): the URL to send to and sign. */
+  signUrl?(input: SignInput): string | undefined;
+}
+
+/**
+ * An asymmetric scheme's keys. The "secret" such a scheme signs with is a PKCS#8 PEM private key;
+ * it verifies with that key or with the public key in the provider's format.
+ */
+export interface KeyPairSpec {
+  /** node:crypto key type. */
+  readonly type: 'ed25519' | 'ec-p256';
+  /** How the public key is written where the app is configured, e.g. "hex (32 bytes)". */
+  readonly publicKeyFormat: string;
+  /** A new private key, PKCS#8 PEM. */
+  generate(): string;
+  /** The public key, in the provider's format, of a private key PEM. */
+  publicKey(privateKeyPem: string): string;
 }
 
 /** First value of a header, by case-insensitive name. */

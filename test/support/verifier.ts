@@ -1,5 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
+import { EventWebhook } from '@sendgrid/eventwebhook';
+import nacl from 'tweetnacl';
+import twilioSdk from 'twilio';
+import { ed25519Keys, p256Keys } from '../../src/signing/asymmetric.js';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
@@ -38,6 +42,14 @@ export const SECRETS = {
   MUX_WEBHOOK_SECRET: 'mux-e2e',
   WOOCOMMERCE_WEBHOOK_SECRET: 'woocommerce-e2e',
   VERCEL_WEBHOOK_SECRET: 'vercel-e2e',
+  // Key pair providers sign with these private keys (not the store's), so no test touches the state dir.
+  DISCORD_SIGNING_KEY: ed25519Keys.generate(),
+  SENDGRID_SIGNING_KEY: p256Keys.generate(),
+  TWILIO_AUTH_TOKEN: 'twilio-e2e-auth-token-0123456789',
+  KORAPAY_SECRET_KEY: 'sk_test_korapay_e2e',
+  SQUAD_SECRET_KEY: 'sandbox_sk_squad_e2e',
+  FLW_SECRET_HASH: 'flutterwave-e2e-hash',
+  MAILGUN_WEBHOOK_SIGNING_KEY: 'mailgun-e2e-signing-key',
 } as const;
 
 const stripeClient = new Stripe('sk_test_e2e');
@@ -96,6 +108,32 @@ export async function verifyDelivery(r: Received): Promise<{ provider: string | 
   if (h['x-hubspot-signature-v3']) {
     const signed = withBody(`${r.method}${url}`, r.body, h['x-hubspot-request-timestamp']);
     return { provider: 'hubspot', verified: same(h['x-hubspot-signature-v3'], hmac('sha256', SECRETS.HUBSPOT_CLIENT_SECRET, signed, 'base64')) };
+  }
+  if (h['x-signature-ed25519']) {
+    const publicKey = Buffer.from(ed25519Keys.publicKey(SECRETS.DISCORD_SIGNING_KEY), 'hex');
+    return attempt('discord', () => nacl.sign.detached.verify(Buffer.concat([Buffer.from(h['x-signature-timestamp'] ?? ''), r.body]), Buffer.from(h['x-signature-ed25519']!, 'hex'), publicKey));
+  }
+  if (h['x-twilio-email-event-webhook-signature']) {
+    const ew = new EventWebhook();
+    return attempt('sendgrid', () => ew.verifySignature(ew.convertPublicKeyToECDSA(p256Keys.publicKey(SECRETS.SENDGRID_SIGNING_KEY)), r.body, h['x-twilio-email-event-webhook-signature']!, h['x-twilio-email-event-webhook-timestamp']!));
+  }
+  if (h['x-twilio-signature']) {
+    return attempt('twilio', () =>
+      new URL(url).searchParams.has('bodySHA256')
+        ? twilioSdk.validateRequestWithBody(SECRETS.TWILIO_AUTH_TOKEN, h['x-twilio-signature']!, url, raw)
+        : twilioSdk.validateRequest(SECRETS.TWILIO_AUTH_TOKEN, h['x-twilio-signature']!, url, Object.fromEntries(new URLSearchParams(raw))),
+    );
+  }
+  // Korapay documents HMAC-SHA256 of JSON.stringify(body.data); Squad uppercase hex HMAC-SHA512 of the body.
+  if (h['x-korapay-signature']) return attempt('korapay', () => same(h['x-korapay-signature'], hmac('sha256', SECRETS.KORAPAY_SECRET_KEY, JSON.stringify((JSON.parse(raw) as { data: unknown }).data))));
+  if (h['x-squad-encrypted-body']) return { provider: 'squad', verified: same(h['x-squad-encrypted-body'], hmac('sha512', SECRETS.SQUAD_SECRET_KEY, r.body).toUpperCase()) };
+  if (h['verif-hash']) return { provider: 'flutterwave', verified: same(h['verif-hash'], SECRETS.FLW_SECRET_HASH) };
+  if (raw.includes('"event-data"')) {
+    // Mailgun: signature fields in the body, hex HMAC-SHA256 of timestamp + token.
+    return attempt('mailgun', () => {
+      const sig = (JSON.parse(raw) as { signature: { timestamp: string; token: string; signature: string } }).signature;
+      return same(sig.signature, hmac('sha256', SECRETS.MAILGUN_WEBHOOK_SIGNING_KEY, sig.timestamp + sig.token));
+    });
   }
   if (h['x-webhook-signature']) {
     const signed = Buffer.concat([Buffer.from(`${h['x-webhook-timestamp']}.`), r.body]);
