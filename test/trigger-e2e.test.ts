@@ -135,7 +135,7 @@ describe('webhook trigger', () => {
       [['charge.success', '-p', 'paystack', '--to', 'ftp://x', '-s', PAYSTACK_SECRET], /^error: --to must be an http\(s\) URL/],
       [['charge.success', '-p', 'paystack', '--to', 'localhost:3000/hooks', '-s', PAYSTACK_SECRET], /^error: --to "localhost:3000\/hooks" has no scheme \(http:\/\/ or https:\/\/\)\nhint: write --to http:\/\/localhost:3000\/hooks\n$/],
       [['charge.success', '-p', 'paystack', '--to', 'http://127.0.0.1:9', '--set', 'nokey'], /^error: malformed --set "nokey"/],
-      [['charge.success', '-p', 'koard', '--to', 'http://127.0.0.1:9'], /^error: "charge.success" is a paystack event, not a koard one\nhint: pass --provider paystack\n$/],
+      [['charge.success', '-p', 'koard', '--to', 'http://127.0.0.1:9'], /^error: "charge.success" is a paystack and korapay event, not a koard one\nhint: pass --provider paystack \(or korapay\)\n$/],
     ];
     for (const [args, message] of cases) {
       const result = await trigger(args);

@@ -142,7 +142,16 @@ export function senderUrl(base: string, path: string): string {
   return url.toString();
 }
 
-function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers'], at: { url: string; method: string }): SignatureVerdict {
+/** senderUrl, or undefined for a request target that is not a path (recorded and refused later). */
+function safeSenderUrl(base: string, path: string): string | undefined {
+  try {
+    return senderUrl(base, path);
+  } catch {
+    return undefined;
+  }
+}
+
+function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRecord['headers'], at: { url: string | undefined; method: string }): SignatureVerdict {
   const secret = options.secret();
   if (!secret) return { state: 'unknown', detail: 'no secret: pass --secret or set the provider’s env var to verify' };
   const result = options.profile.scheme.verify({ body, secret, headers, now: unixSeconds(options.clock), url: at.url, method: at.method });
@@ -219,7 +228,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
           : input.incomplete !== undefined
             ? { state: 'unknown', detail: 'incomplete body: not verified' }
             : input.tooLarge === undefined
-              ? verdict(options, input.body, input.headers, { url: senderUrl(options.publicUrl?.() ?? ownUrl, input.path), method: input.method })
+              ? verdict(options, input.body, input.headers, { url: safeSenderUrl(options.publicUrl?.() ?? ownUrl, input.path), method: input.method })
               : { state: 'unknown', detail: 'body over the size cap: not verified' },
       source: input.source,
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),
