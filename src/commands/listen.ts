@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { homedir, userInfo } from 'node:os';
+import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { FailureError, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
@@ -10,6 +12,7 @@ import { resolveSecret } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
 import { loopbackTunnel } from '../tunnel/loopback.js';
 import { ngrokTunnel } from '../tunnel/ngrok.js';
+import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../tunnel/ssh.js';
 import { staticTunnel, type TunnelOpener } from '../tunnel/types.js';
 import { chooseProvider } from './provider-options.js';
 import { registrationApi } from '../registration/api-options.js';
@@ -37,6 +40,9 @@ export interface ListenCommandOptions {
   selfCheckInterval?: number | undefined;
   giveUpAfter?: number | undefined;
   catchUp?: boolean | undefined;
+  remotePort?: number | undefined;
+  sshKey?: string | undefined;
+  sshAcceptNewHostKey?: boolean | undefined;
   json?: boolean | undefined;
 }
 
@@ -51,11 +57,33 @@ export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Recor
   return routes;
 }
 
-function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv): { opener: TunnelOpener; note?: string } {
-  if (options.publicUrl !== undefined) {
-    if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together', { hint: 'with your own tunnel, pass only --public-url' });
-    const url = parseHttpUrl('--public-url', options.publicUrl).toString().replace(/\/$/, '');
-    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', url) } };
+function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask: SshTunnelOptions['askHostKey']): { opener: TunnelOpener; note?: string } {
+  const sshTarget = options.tunnel === undefined ? undefined : parseSshTarget(options.tunnel);
+  if (options.tunnel?.startsWith('ssh:') && !sshTarget) throw new UsageError(`--tunnel "${options.tunnel}" is not ssh://[user@]host[:port]`, { hint: 'e.g. --tunnel ssh://me@tunnel.example.com or --tunnel ssh://nokey@localhost.run' });
+  const publicUrl = options.publicUrl === undefined ? undefined : parseHttpUrl('--public-url', options.publicUrl).toString().replace(/\/$/, '');
+  if (!sshTarget && (options.remotePort !== undefined || options.sshKey !== undefined || options.sshAcceptNewHostKey)) {
+    throw new UsageError('--remote-port, --ssh-key and --ssh-accept-new-host-key go with --tunnel ssh://...', { hint: 'e.g. --tunnel ssh://me@tunnel.example.com --remote-port 8080' });
+  }
+  if (sshTarget) {
+    const home = env.HOME ?? homedir();
+    return {
+      opener: sshTunnel({
+        target: sshTarget,
+        defaultUser: env.USER ?? userInfo().username,
+        remotePort: options.remotePort ?? 0,
+        publicUrl,
+        identityFiles: options.sshKey !== undefined ? [options.sshKey] : [path.join(home, '.ssh', 'id_ed25519'), path.join(home, '.ssh', 'id_rsa')],
+        explicitKey: options.sshKey !== undefined,
+        agentSocket: env.SSH_AUTH_SOCK || undefined,
+        knownHostsFiles: [path.join(home, '.ssh', 'known_hosts')],
+        acceptNewHostKey: options.sshAcceptNewHostKey === true,
+        askHostKey: ask,
+      }),
+    };
+  }
+  if (publicUrl !== undefined) {
+    if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together (except with --tunnel ssh://...)', { hint: 'with your own tunnel, pass only --public-url' });
+    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', publicUrl) } };
   }
   const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN ? 'ngrok' : 'none');
   switch (kind) {
@@ -69,8 +97,22 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv): { 
         ...(options.tunnel === undefined ? { note: 'local only: set NGROK_AUTHTOKEN for a public ngrok URL, or pass --public-url for your own tunnel' } : {}),
       };
     default:
-      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, none or loopback' });
+      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, ssh://[user@]host[:port], none or loopback' });
   }
+}
+
+/** On a terminal, an unknown SSH host key is asked about, as ssh does on first use. */
+function askOnTerminal(ctx: CliContext): SshTunnelOptions['askHostKey'] {
+  return async ({ host, type, fingerprint }) => {
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: ctx.streams.stdin as NodeJS.ReadableStream, output: ctx.streams.stderr as NodeJS.WritableStream });
+    try {
+      const answer = await rl.question(`${host} is not a known host; its ${type} key is ${fingerprint}.\nAdd it to known_hosts and connect? (yes/no) `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  };
 }
 
 function render(out: OutputSink, profile: ProviderProfile) {
@@ -127,7 +169,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const routes = parseRoutes(options.route, config.listen?.routes);
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
   const secret = resolveSecret(profile, options.secret, ctx.env, { required: false })?.value;
-  const { opener, note } = chooseTunnel(options, ctx.env);
+  const { opener, note } = chooseTunnel(options, ctx.env, ctx.mode.interactive ? askOnTerminal(ctx) : undefined);
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
