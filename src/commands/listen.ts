@@ -144,6 +144,7 @@ function render(out: OutputSink, profile: ProviderProfile) {
         else if (event.state === 'updated') out.note(`endpoint now ${event.endpointId} for ${event.url}`);
         else if (event.state === 'adopted') out.note(`adopted endpoint ${event.endpointId} for ${event.url} (${event.reason})`);
         else if (event.state === 'kept') out.note(`kept endpoint ${event.endpointId} (${event.reason})`);
+        else if (event.state === 'replaced') out.warn(event.reason ?? `registered ${event.endpointId} for ${event.url}`);
         else out.warn(event.reason ?? `registration ${event.state}`);
         break;
       case 'tunnel':

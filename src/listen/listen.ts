@@ -5,8 +5,8 @@ import type { Clock } from '../clock.js';
 import { signRequest } from '../delivery/sign.js';
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { createEndpoint, deleteEndpoint, listDeliveries, retryDelivery, updateEndpoint, type PaykoreApi } from '../registration/paykore.js';
-import { adoptable, endpointDescription, forgetEndpoint, pruneStale, recordEndpoint, type LedgerEntry } from '../registration/ledger.js';
+import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, retryDelivery, updateEndpoint, type PaykoreApi } from '../registration/paykore.js';
+import { adoptable, endpointDescription, forgetEndpoint, pruneStale, recordEndpoint, storeId, type LedgerEntry } from '../registration/ledger.js';
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
@@ -21,7 +21,7 @@ import { removeSession, SESSION_TOKEN_HEADER, writeSession, type InjectRequest, 
 export type ListenEvent =
   | { readonly type: 'ready'; readonly tunnel: { readonly kind: string; readonly [key: string]: unknown }; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
   | { readonly type: 'delivery'; readonly request: RequestRecord; readonly outcome: OutcomeRecord }
-  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated' | 'adopted' | 'kept'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
+  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated' | 'adopted' | 'kept' | 'replaced'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly replaced?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'tunnel'; readonly state: TunnelEvent['state']; readonly publicUrl?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'catch-up'; readonly delivery: string; readonly event: string; readonly state: string }
   | { readonly type: 'warning'; readonly message: string };
@@ -152,7 +152,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     let registeredUrl: string | undefined;
     const api = options.registration?.api;
     const register = async (url: string) => {
-      const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(process.pid) });
+      const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(await storeId(options.storeDir), process.pid) });
       await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString(), ...(catchUp && endpoint.secret ? { secret: endpoint.secret } : {}) });
       return endpoint;
     };
@@ -167,6 +167,13 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
       } else {
         adopted = catchUp ? await adoptable(api, options.storeDir) : undefined;
+        let gone: LedgerEntry | undefined;
+        if (adopted && !(await listEndpoints(api)).some((e) => e.id === adopted!.id)) {
+          // Deleted at the provider meanwhile (dashboard, a colleague): adopting it would receive nothing.
+          gone = adopted;
+          adopted = undefined;
+          await forgetEndpoint(options.storeDir, gone.id);
+        }
         // Endpoints left by a crashed session (kill -9, power loss) would point at a dead tunnel.
         for (const stale of await pruneStale(api, options.storeDir, undefined, new Set(adopted ? [adopted.id] : []))) {
           onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
@@ -181,7 +188,8 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           const endpoint = await register(url);
           endpointId = endpoint.id;
           if (endpoint.secret) secret = endpoint.secret;
-          onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
+          if (gone) onEvent({ type: 'registration', state: 'replaced', endpointId: endpoint.id, url, replaced: gone.id, reason: `the kept endpoint ${gone.id} no longer exists at ${options.profile.displayName}: registered ${endpoint.id} instead, with a new secret` });
+          else onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
         }
         registeredUrl = url;
         cleanups.push(async () => {
