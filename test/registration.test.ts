@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
+import { freePort } from './support/sshd.js';
 
 // Registration against `webhook sandbox` (the local PayKore emulator): what listen and
 // `webhook endpoints prune` may delete, and what --catch-up does when its kept endpoint is gone.
@@ -133,5 +134,53 @@ describe('listen --catch-up', () => {
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transaction.completed', signature: 'verified', status: 200 });
     expect(await listen.stop('SIGINT')).toBe(0);
 
+  });
+});
+
+describe('a stable URL keeps its endpoint and secret', () => {
+  it('reuses the endpoint and its secret when the public URL is the same as last session, and moves it with PATCH when only the URL changed', async () => {
+    sandbox = await startSandbox({}, { clock: systemClock });
+    app = await startReceiver(() => ({ status: 200 }));
+    const store = path.join(dir, 'store');
+    // A URL of one's own that stays the same between sessions: here the receiver's own fixed port.
+    const session = async (port: number) =>
+      startListenCli(['-p', 'paykore', '-f', app!.url, '--api-base', sandbox!.url, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--self-check-interval', '0', '--print-secret', '--store', store], env);
+    const port = await freePort();
+    listen = await session(port);
+    const { endpointId, secret } = listen.ready;
+    expect(listen.ready).toMatchObject({ endpointId: expect.stringMatching(/^wh_/), endpointKept: true, secret: expect.stringMatching(/^whsec_/) });
+    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'kept')).toMatchObject({ endpointId, reason: expect.stringContaining('the URL is stable') });
+    expect(await remoteIds()).toEqual([endpointId]);
+    // The secret is kept in the store for the next session, readable by the owner only.
+    expect((await stat(path.join(store, 'endpoints.json'))).mode & 0o777).toBe(0o600);
+
+    // Same URL: the same endpoint and the same secret, so the app's .env is set once.
+    listen = await session(port);
+    expect(listen.ready).toMatchObject({ endpointId, secret });
+    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'adopted')).toMatchObject({ endpointId, reason: 'the same endpoint and secret as the last session' });
+    await api('POST', '/v1/events', { event: 'transaction.completed' });
+    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transaction.completed', signature: 'verified', status: 200 });
+    expect(await listen.stop('SIGINT')).toBe(0);
+
+    // Only the URL changed: the endpoint is moved (PATCH), its secret stays.
+    const moved = await freePort();
+    listen = await session(moved);
+    expect(listen.ready).toMatchObject({ endpointId, secret, publicUrl: `http://127.0.0.1:${moved}` });
+    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'adopted')).toMatchObject({ reason: `the same endpoint and secret as the last session, moved from http://127.0.0.1:${port}` });
+    expect((await api('GET', `/v1/webhooks/${endpointId}`)).url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${moved}/?$`));
+    await api('POST', '/v1/events', { event: 'kyc.verified' });
+    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'kyc.verified', signature: 'verified', status: 200 });
+    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await remoteIds()).toEqual([endpointId]);
+  });
+
+  it('deletes the endpoint on exit when the URL changes every session (a tunnel without a fixed URL)', async () => {
+    sandbox = await startSandbox({}, { clock: systemClock });
+    app = await startReceiver(() => ({ status: 200 }));
+    listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--tunnel', 'loopback', '--store', path.join(dir, 'store')], env);
+    expect(listen.ready.endpointKept).toBe(false);
+    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await remoteIds()).toEqual([]);
   });
 });

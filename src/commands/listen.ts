@@ -83,7 +83,7 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask
   }
   if (publicUrl !== undefined) {
     if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together (except with --tunnel ssh://...)', { hint: 'with your own tunnel, pass only --public-url' });
-    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', publicUrl) } };
+    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', publicUrl, true) } };
   }
   const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN ? 'ngrok' : 'none');
   switch (kind) {
@@ -119,8 +119,8 @@ function render(out: OutputSink, profile: ProviderProfile) {
   return (event: ListenEvent) => {
     if (out.json) {
       if (event.type === 'ready') {
-        const { type, localUrl, publicUrl, endpointId, forwardTo, provider, secret, secretShown, tunnel } = event;
-        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });
+        const { type, localUrl, publicUrl, endpointId, endpointKept, forwardTo, provider, secret, secretShown, tunnel } = event;
+        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, ...(endpointId ? { endpointKept } : {}), forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });
       } else if (event.type === 'delivery') out.record(deliveryJson(event.request, event.outcome));
       else out.record(event);
       return;
@@ -131,7 +131,7 @@ function render(out: OutputSink, profile: ProviderProfile) {
         out.line(`${style.green('ready')} ${profile.displayName} → ${event.forwardTo}`);
         out.line(`  local   ${event.localUrl}`);
         if (event.publicUrl) out.line(`  public  ${event.publicUrl}`);
-        if (event.endpointId) out.line(`  endpoint ${event.endpointId} (deleted on exit)`);
+        if (event.endpointId) out.line(`  endpoint ${event.endpointId} (${event.endpointKept ? 'kept between sessions' : 'deleted on exit'})`);
         if (event.secret) out.line(`  secret  ${event.secret}${event.secretShown ? '' : style.dim('  (--print-secret to show)')}`);
         break;
       case 'delivery':

@@ -44,6 +44,7 @@ export function ngrokTunnel(options: { authtoken?: string | undefined; domain?: 
       const tunnel: Tunnel = {
         kind: 'ngrok',
         publicUrl: url,
+        stableUrl: options.domain !== undefined,
         onChange(l) {
           listeners.add(l);
           return () => listeners.delete(l);

@@ -199,6 +199,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
       });
 
       let publicUrl = options.publicUrl;
+      let printed = false;
       let session: ClientChannel | undefined;
       if (!publicUrl) {
         // Tunnel services print the URL on the session (or in the pre-login banner); a server of
@@ -208,6 +209,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
           session = await new Promise<ClientChannel | undefined>((resolve) => conn.shell(false, (error, channel) => resolve(error ? undefined : channel)));
           if (session) publicUrl = await printedUrl(session, options.urlWaitMs ?? 5_000);
         }
+        printed = publicUrl !== undefined;
         publicUrl ??= `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
       }
 
@@ -224,6 +226,8 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
       return {
         kind: 'ssh',
         publicUrl,
+        // A URL the service prints is its own choice; the proxy's URL, or a fixed port on one's own server, stays.
+        stableUrl: options.publicUrl !== undefined || (!printed && options.remotePort !== 0),
         details: { server: where, remotePort: boundPort },
         onChange(l) {
           listeners.add(l);
