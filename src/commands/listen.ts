@@ -10,6 +10,7 @@ import type { OutputSink } from '../output/sink.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { resolveSecret } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
+import { cloudflaredTunnel } from '../tunnel/cloudflared.js';
 import { loopbackTunnel } from '../tunnel/loopback.js';
 import { ngrokTunnel } from '../tunnel/ngrok.js';
 import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../tunnel/ssh.js';
@@ -89,6 +90,8 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask
   switch (kind) {
     case 'ngrok':
       return { opener: ngrokTunnel({ authtoken: env.NGROK_AUTHTOKEN }) };
+    case 'cloudflared':
+      return { opener: cloudflaredTunnel() };
     case 'loopback':
       return { opener: loopbackTunnel() };
     case 'none':
@@ -97,7 +100,7 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask
         ...(options.tunnel === undefined ? { note: 'local only: set NGROK_AUTHTOKEN for a public ngrok URL, or pass --public-url for your own tunnel' } : {}),
       };
     default:
-      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, ssh://[user@]host[:port], none or loopback' });
+      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, cloudflared, ssh://[user@]host[:port], none or loopback (webhook listen --help says what each needs)' });
   }
 }
 
