@@ -13,6 +13,7 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--route <pattern=url>', "send matching events elsewhere, e.g. 'transfer.*=http://localhost:4000/t' (repeatable)", collect, [] as string[])
     .option('--tunnel <kind>', 'ngrok | cloudflared | ssh://[user@]host[:port] | none | loopback (default: ngrok when NGROK_AUTHTOKEN is set, else none)')
     .option('--public-url <url>', 'the public URL of a tunnel you run yourself (cloudflared, a reverse proxy); with --tunnel ssh://, the URL in front of that server')
+    .option('--domain <name>', 'with --tunnel ngrok: your static domain (one is free in the ngrok dashboard), for a URL that stays the same')
     .option('--remote-port <n>', 'with --tunnel ssh://: the port the server listens on (default: one the server picks)', intArg('--remote-port'))
     .option('--ssh-key <file>', 'with --tunnel ssh://: the private key (default: the SSH agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa)')
     .option('--ssh-accept-new-host-key', 'with --tunnel ssh://: add an unknown server key to ~/.ssh/known_hosts on first use (a changed key is still refused)')

@@ -44,6 +44,7 @@ export interface ListenCommandOptions {
   remotePort?: number | undefined;
   sshKey?: string | undefined;
   sshAcceptNewHostKey?: boolean | undefined;
+  domain?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -86,10 +87,14 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask
     if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together (except with --tunnel ssh://...)', { hint: 'with your own tunnel, pass only --public-url' });
     return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', publicUrl, true) } };
   }
-  const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN ? 'ngrok' : 'none');
+  const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN || options.domain !== undefined ? 'ngrok' : 'none');
+  if (options.domain !== undefined && kind !== 'ngrok') throw new UsageError('--domain goes with --tunnel ngrok', { hint: 'e.g. --tunnel ngrok --domain my-name.ngrok-free.app (your static domain in the ngrok dashboard)' });
+  if (options.domain !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(options.domain)) {
+    throw new UsageError(`--domain "${options.domain}" is not a host name`, { hint: 'give the domain alone, e.g. my-name.ngrok-free.app (no https://, no path)' });
+  }
   switch (kind) {
     case 'ngrok':
-      return { opener: ngrokTunnel({ authtoken: env.NGROK_AUTHTOKEN }) };
+      return { opener: ngrokTunnel({ authtoken: env.NGROK_AUTHTOKEN, domain: options.domain }) };
     case 'cloudflared':
       return { opener: cloudflaredTunnel() };
     case 'loopback':
