@@ -33,11 +33,28 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--json', 'NDJSON: {"type":"ready",...} then one {"type":"delivery",...} per delivery')
     .addHelpText(
       'after',
+      [
+        '',
+        'Tunnels (--tunnel): what each needs, and whether its URL stays the same between sessions',
+        '  ngrok             an ngrok account (NGROK_AUTHTOKEN); URL changes, stable with --domain',
+        '  cloudflared       no account; the cloudflared program on PATH; URL changes',
+        '  ssh://host        no account with ssh://nokey@localhost.run (URL changes); a server of your own:',
+        '                    your SSH key, stable URL (--public-url, or --remote-port for http://host:port)',
+        '  --public-url URL  a tunnel or reverse proxy you run; stable if yours is',
+        '  none              local only (the default without NGROK_AUTHTOKEN)',
+        '  loopback          a local relay, for tests and demos',
+        'With a stable URL the PayKore endpoint and its secret are kept between sessions.',
+      ].join('\n'),
+    )
+    .addHelpText(
+      'after',
       examples([
         'webhook listen --forward-to http://localhost:3000/webhooks --provider paystack',
         'NGROK_AUTHTOKEN=... PAYKORE_API_KEY=sk_test_... webhook listen -p paykore -f http://localhost:3000/hooks',
         'webhook listen -p paykore --api-base http://127.0.0.1:4010 -f http://localhost:3000/hooks   # against webhook sandbox',
         'webhook listen -p koard --public-url https://hooks.example.dev --json',
+        'webhook listen -p paystack --tunnel cloudflared -f http://localhost:3000/hooks',
+        'webhook listen -p paykore --tunnel ssh://me@tunnel.example.dev --public-url https://hooks.example.dev -f http://localhost:3000/hooks',
       ]),
     )
     .action((opts) => run(async () => (await import('../commands/listen.js')).runListen(opts, context())));

@@ -102,7 +102,7 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask
     case 'none':
       return {
         opener: { kind: 'none', open: async () => staticTunnel('none', undefined) },
-        ...(options.tunnel === undefined ? { note: 'local only: set NGROK_AUTHTOKEN for a public ngrok URL, or pass --public-url for your own tunnel' } : {}),
+        ...(options.tunnel === undefined ? { note: 'local only: for a public URL with no account, --tunnel cloudflared or --tunnel ssh://nokey@localhost.run; NGROK_AUTHTOKEN for ngrok; --public-url for your own (webhook listen --help lists them)' } : {}),
       };
     default:
       throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, cloudflared, ssh://[user@]host[:port], none or loopback (webhook listen --help says what each needs)' });
