@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,16 +120,39 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
     expect(changed.stderr).toMatch(/^hint: .*ssh-keygen -R/m);
   });
 
-  it('uses --public-url as the URL of the proxy in front of the server, and --remote-port as the port it listens on', async () => {
+  it('uses --public-url as the URL of the proxy in front of the server, --remote-port as the port it listens on, and a key from the SSH agent', async () => {
     const port = await freePort();
     sshd = await startSshd(keys, port);
     await knownHost(port);
     app = await startReceiver();
-    const remotePort = await freePort();
-    listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--tunnel', `ssh://${keys.user}@127.0.0.1:${port}`, '--ssh-key', keys.clientKey, '--remote-port', String(remotePort), '--public-url', 'https://hooks.example.dev', '--self-check-interval', '0', '--store', path.join(dir, 'store')], userEnv());
-    expect(listen.ready).toMatchObject({ publicUrl: 'https://hooks.example.dev', tunnel: { kind: 'ssh', remotePort } });
-    expect((await deliver(`http://127.0.0.1:${remotePort}/`, '{"event":"charge.success"}')).status).toBe(200);
-    expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ signature: 'verified', status: 200 });
+    // A real ssh-agent holding the client key; no key files in ~/.ssh and no --ssh-key.
+    const agentSocket = path.join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) => agent.stdout!.setEncoding('utf8').on('data', (d: string) => d.includes('SSH_AUTH_SOCK') && resolve()));
+      execFileSync('ssh-add', ['-q', keys.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, stdio: 'ignore' });
+      const remotePort = await freePort();
+      listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--tunnel', `ssh://${keys.user}@127.0.0.1:${port}`, '--remote-port', String(remotePort), '--public-url', 'https://hooks.example.dev', '--self-check-interval', '0', '--store', path.join(dir, 'store')], { ...userEnv(), SSH_AUTH_SOCK: agentSocket });
+      expect(listen.ready).toMatchObject({ publicUrl: 'https://hooks.example.dev', tunnel: { kind: 'ssh', remotePort } });
+      expect((await deliver(`http://127.0.0.1:${remotePort}/`, '{"event":"charge.success"}')).status).toBe(200);
+      expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ signature: 'verified', status: 200 });
+      expect(await listen.stop('SIGINT')).toBe(0);
+    } finally {
+      agent.kill();
+    }
+  });
+
+  it('takes the public URL a tunnel service prints on connect (as localhost.run and pinggy do)', async () => {
+    // The server's forced command plays the service: it prints its URL on the session, as those services do.
+    keys = await makeSshKeys(await mkdtemp(path.join(dir, 'service-')), { command: 'echo; echo your tunnel is at https://abc123def.tunnel.example' });
+    const port = await freePort();
+    sshd = await startSshd(keys, port);
+    await knownHost(port);
+    app = await startReceiver();
+    listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--tunnel', `ssh://${keys.user}@127.0.0.1:${port}`, '--ssh-key', keys.clientKey, '--self-check-interval', '0', '--store', path.join(dir, 'store')], userEnv());
+    expect(listen.ready).toMatchObject({ publicUrl: 'https://abc123def.tunnel.example', tunnel: { kind: 'ssh' } });
+    // The forward itself works all the same (here reached on the server's loopback port).
+    expect((await deliver(`http://127.0.0.1:${listen.ready.tunnel.remotePort}/`, '{"event":"charge.success"}')).status).toBe(200);
   });
 
   it('says what is wrong with a bad ssh:// target or a refused key, in one line with a hint', async () => {

@@ -18,12 +18,12 @@ export interface SshKeys {
 }
 
 /** Throwaway host and client keys (ssh-keygen) in dir; the client key may open tunnels only. */
-export async function makeSshKeys(dir: string): Promise<SshKeys> {
+export async function makeSshKeys(dir: string, options: { command?: string } = {}): Promise<SshKeys> {
   const hostKey = path.join(dir, 'host_ed25519');
   const clientKey = path.join(dir, 'client_ed25519');
   for (const file of [hostKey, clientKey]) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'webhook-test', '-f', file]);
   // A tunnel-only key, as an admin would set one up: no shell (the forced command just says so), forwarding allowed.
-  await writeFile(path.join(dir, 'authorized_keys'), `restrict,port-forwarding,command="echo this key only opens tunnels" ${readFileSync(`${clientKey}.pub`, 'utf8')}`, { mode: 0o600 });
+  await writeFile(path.join(dir, 'authorized_keys'), `restrict,port-forwarding,command="${options.command ?? 'echo this key only opens tunnels'}" ${readFileSync(`${clientKey}.pub`, 'utf8')}`, { mode: 0o600 });
   return { dir, hostKey, hostPublicKey: readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' '), clientKey, user: userInfo().username };
 }
 
