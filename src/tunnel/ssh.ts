@@ -174,6 +174,17 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
       }
       conn.removeAllListeners('close');
       conn.removeAllListeners('error');
+      // From here on the connection's end is the tunnel's death (reported once a listener is told).
+      const listeners = new Set<(event: TunnelEvent) => void>();
+      let closing = false;
+      let closed = false;
+      let lastError: string | undefined;
+      conn.on('error', (error) => (lastError = error.message));
+      conn.on('close', () => {
+        closed = true;
+        if (closing) return;
+        listeners.forEach((l) => l({ state: 'reconnecting', reason: `the SSH connection to ${where} closed${lastError ? `: ${lastError}` : ''}` }));
+      });
 
       // Each connection the server accepts on the remote port comes back here: relay it to the receiver.
       conn.on('tcp connection', (_info, accept) => {
@@ -213,16 +224,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
         publicUrl ??= `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
       }
 
-      const listeners = new Set<(event: TunnelEvent) => void>();
-      let closing = false;
-      let closed = false;
-      let lastError: string | undefined;
-      conn.on('error', (error) => (lastError = error.message));
-      conn.on('close', () => {
-        closed = true;
-        if (closing) return;
-        listeners.forEach((l) => l({ state: 'reconnecting', reason: `the SSH connection to ${where} closed${lastError ? `: ${lastError}` : ''}` }));
-      });
+      if (closed) throw new FailureError(`the SSH connection to ${where} closed while the tunnel was being set up${lastError ? `: ${lastError}` : ''}`);
       return {
         kind: 'ssh',
         publicUrl,
