@@ -197,7 +197,8 @@ const hasTmux = (() => {
 
 // tmux gives the CLI a real pseudo-terminal, where prune asks before deleting.
 describe.skipIf(!hasTmux)('webhook endpoints prune on a terminal', () => {
-  const SESSION = `webhook-prune-pty-${process.pid}`;
+  let SESSION = '';
+  let runs = 0;
   const tmux = (...args: string[]) => promisify(execFile)('tmux', ['-L', SESSION, ...args]);
   /** Poll the terminal until the screen shows what the next step needs (up to 10 s). */
   async function waitForScreen(predicate: (text: string) => boolean): Promise<string> {
@@ -219,6 +220,7 @@ describe.skipIf(!hasTmux)('webhook endpoints prune on a terminal', () => {
     const store = path.join(dir, 'store');
     const crashed = await crashListen(store);
     const prune = async (answer: string) => {
+      SESSION = `webhook-prune-pty-${process.pid}-${++runs}`; // a tmux server per run: none is reused while it shuts down
       const command = `env -u CI -u NO_COLOR PAYKORE_API_KEY=${API_KEY} TERM=xterm-256color ${process.execPath} ${BIN} endpoints prune --api-base ${sandbox!.url} --store ${store}`;
       await tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '30', `${command}; echo EXITED $?; sleep 30`);
       const asked = await waitForScreen((t) => t.includes('(yes/no)'));
