@@ -15,7 +15,7 @@ await build({
   platform: 'node',
   target: 'node20.18',
   // Native, heavy or lazily needed packages stay as they are in node_modules.
-  external: ['ink', 'react', 'react/*', '@ngrok/ngrok', 'cosmiconfig', 'zod', 'junit-report-builder'],
+  external: ['ink', 'react', 'react/*', '@ngrok/ngrok', 'ssh2', 'cosmiconfig', 'zod', 'junit-report-builder'],
   banner: { js: "import { createRequire as __webhookRequire } from 'node:module'; const require = __webhookRequire(import.meta.url);" },
   logLevel: 'warning',
 });

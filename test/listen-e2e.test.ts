@@ -228,12 +228,12 @@ describe('listen never fails silently', () => {
     process.kill(listen.ready.tunnel.pid, 'SIGKILL'); // the tunnel process dies
     expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'reconnecting')).toBeDefined();
     const updated = await listen.next((e) => e.type === 'registration' && e.state === 'updated');
-    expect(updated.endpointId).not.toBe(first.id);
+    expect(updated.endpointId).toBe(first.id); // moved with PATCH: the same endpoint and secret
     expect(updated.url).not.toBe(first.url);
     await listen.next((e) => e.type === 'tunnel' && e.state === 'up');
     const endpoints = await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: { id: string; url: string }[] }>);
     expect(endpoints.data).toEqual([expect.objectContaining({ id: updated.endpointId, url: `${updated.url}/` })]);
-    // Deliveries keep arriving, verified with the new endpoint's secret.
+    // Deliveries keep arriving, verified with the endpoint's (unchanged) secret.
     await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: '{"event":"transfer.completed"}' }).then((r) => r.body.dump());
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transfer.completed', signature: 'verified', status: 200 });
     expect(await listen.stop()).toBe(0);

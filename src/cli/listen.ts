@@ -11,8 +11,12 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--port <n>', 'receiver port on 127.0.0.1 (default: a free one)', intArg('--port'))
     .option('--events <list>', 'only forward these event types (comma-separated, * wildcards)')
     .option('--route <pattern=url>', "send matching events elsewhere, e.g. 'transfer.*=http://localhost:4000/t' (repeatable)", collect)
-    .option('--tunnel <kind>', 'ngrok | none | loopback (default: ngrok when NGROK_AUTHTOKEN is set, else none)')
-    .option('--public-url <url>', 'the public URL of a tunnel you run yourself (cloudflared, a reverse proxy); Square, HubSpot and Twilio sign and are verified with it')
+    .option('--tunnel <kind>', 'ngrok | cloudflared | ssh://[user@]host[:port] | none | loopback (default: ngrok when NGROK_AUTHTOKEN is set, else none)')
+    .option('--public-url <url>', 'the public URL of a tunnel you run yourself (a reverse proxy); with --tunnel ssh://, the URL in front of that server; Square, HubSpot and Twilio sign and are verified with it')
+    .option('--domain <name>', 'with --tunnel ngrok: your static domain (one is free in the ngrok dashboard), for a URL that stays the same')
+    .option('--remote-port <n>', 'with --tunnel ssh://: the port the server listens on (default: one the server picks)', intArg('--remote-port'))
+    .option('--ssh-key <file>', 'with --tunnel ssh://: the private key (default: the SSH agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa)')
+    .option('--ssh-accept-new-host-key', 'with --tunnel ssh://: add an unknown server key to ~/.ssh/known_hosts on first use (a changed key is still refused)')
     .option('--no-register', 'do not register the URL with the provider’s API')
     .option('--api-base <url>', 'registration API base (default: $PAYKORE_API_BASE, config, the provider’s)')
     .option('--timeout <ms>', "forward timeout (default: the provider's)", intArg('--timeout', 1))
@@ -29,11 +33,28 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--json', 'NDJSON: {"type":"ready",...} then one {"type":"delivery",...} per delivery')
     .addHelpText(
       'after',
+      [
+        '',
+        'Tunnels (--tunnel): what each needs, and whether its URL stays the same between sessions',
+        '  ngrok             an ngrok account (NGROK_AUTHTOKEN); URL changes, stable with --domain',
+        '  cloudflared       no account; the cloudflared program on PATH; URL changes',
+        '  ssh://host        no account with ssh://nokey@localhost.run (URL changes); a server of your own:',
+        '                    your SSH key, stable URL (--public-url, or --remote-port for http://host:port)',
+        '  --public-url URL  a tunnel or reverse proxy you run; stable if yours is',
+        '  none              local only (the default without NGROK_AUTHTOKEN)',
+        '  loopback          a local relay, for tests and demos',
+        'With a stable URL the PayKore endpoint and its secret are kept between sessions.',
+      ].join('\n'),
+    )
+    .addHelpText(
+      'after',
       examples([
         'webhook listen --forward-to http://localhost:3000/webhooks --provider paystack',
         'NGROK_AUTHTOKEN=... PAYKORE_API_KEY=sk_test_... webhook listen -p paykore -f http://localhost:3000/hooks',
         'webhook listen -p paykore --api-base http://127.0.0.1:4010 -f http://localhost:3000/hooks   # against webhook sandbox',
         'webhook listen -p koard --public-url https://hooks.example.dev --json',
+        'webhook listen -p paystack --tunnel cloudflared -f http://localhost:3000/hooks',
+        'webhook listen -p paykore --tunnel ssh://me@tunnel.example.dev --public-url https://hooks.example.dev -f http://localhost:3000/hooks',
       ]),
     )
     .action((opts) => run(async () => (await import('../commands/listen.js')).runListen(opts, context())));

@@ -24,16 +24,41 @@ export async function runEndpoints(action: string, options: EndpointsOptions, ct
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
   const out = ctx.sink(options);
   if (action === 'prune') {
-    const removed = await pruneStale(api, storeDir);
-    for (const e of removed) out.json ? out.record({ type: 'pruned', ...e }) : out.line(`deleted ${e.id} ${e.url}  (${e.why})`);
-    if (!out.json) out.note(removed.length === 0 ? 'no stale endpoints' : `deleted ${removed.length} stale endpoint${removed.length === 1 ? '' : 's'}`);
+    // Only this store's endpoints whose listen session is gone; listed first, then deleted (asked on a terminal).
+    const stale = await findStale(api, storeDir);
+    if (stale.length === 0) {
+      if (!out.json) out.note('no stale endpoints of this store');
+      return 0;
+    }
+    for (const e of stale) out.json ? out.record({ type: 'stale', ...e }) : out.line(`${e.id}  ${e.url}  (${e.why})`);
+    if (ctx.mode.interactive && !out.json) {
+      out.flush();
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: ctx.streams.stdin as NodeJS.ReadableStream, output: ctx.streams.stderr as NodeJS.WritableStream });
+      const answer = await rl.question(`delete ${stale.length === 1 ? 'this endpoint' : `these ${stale.length} endpoints`} at ${profile.displayName}? (yes/no) `).finally(() => rl.close());
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        out.note('nothing deleted');
+        return 0;
+      }
+    }
+    const removed = await pruneStale(api, storeDir, undefined, undefined, stale);
+    for (const e of removed) if (out.json) out.record({ type: 'pruned', ...e });
+    if (!out.json) out.note(`deleted ${removed.length} stale endpoint${removed.length === 1 ? '' : 's'}`);
     return 0;
   }
   const [remote, ledger, stale] = await Promise.all([listEndpoints(api), readLedger(storeDir), findStale(api, storeDir)]);
   const staleIds = new Set(stale.map((e) => e.id));
   for (const endpoint of remote) {
     const mine = ledger.find((e) => e.id === endpoint.id);
-    const state = staleIds.has(endpoint.id) ? 'stale' : mine && processAlive(mine.pid) ? `live (listen pid ${mine.pid})` : endpoint.description?.startsWith(ENDPOINT_MARKER) ? 'webhook listen, another store or host' : 'not registered by webhook';
+    const state = staleIds.has(endpoint.id)
+      ? 'stale'
+      : mine && processAlive(mine.pid)
+        ? `live (listen pid ${mine.pid})`
+        : mine?.secret !== undefined
+          ? 'kept for the next listen of this store'
+          : endpoint.description?.startsWith(ENDPOINT_MARKER)
+            ? 'webhook listen, another store or host'
+            : 'not registered by webhook';
     if (out.json) out.record({ id: endpoint.id, url: endpoint.url, events: endpoint.events, state });
     else out.line(`${endpoint.id}  ${endpoint.url}  ${state}`);
   }

@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { homedir, userInfo } from 'node:os';
+import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { FailureError, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
@@ -8,8 +10,10 @@ import type { OutputSink } from '../output/sink.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { resolveSecret } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
+import { cloudflaredTunnel } from '../tunnel/cloudflared.js';
 import { loopbackTunnel } from '../tunnel/loopback.js';
 import { ngrokTunnel } from '../tunnel/ngrok.js';
+import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../tunnel/ssh.js';
 import { staticTunnel, type TunnelOpener } from '../tunnel/types.js';
 import { chooseProvider } from './provider-options.js';
 import { registrationApi } from '../registration/api-options.js';
@@ -37,6 +41,10 @@ export interface ListenCommandOptions {
   selfCheckInterval?: number | undefined;
   giveUpAfter?: number | undefined;
   catchUp?: boolean | undefined;
+  remotePort?: number | undefined;
+  sshKey?: string | undefined;
+  sshAcceptNewHostKey?: boolean | undefined;
+  domain?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -51,34 +59,76 @@ export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Recor
   return routes;
 }
 
-function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv): { opener: TunnelOpener; note?: string } {
-  if (options.publicUrl !== undefined) {
-    if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together', { hint: 'with your own tunnel, pass only --public-url' });
-    const url = parseHttpUrl('--public-url', options.publicUrl).toString().replace(/\/$/, '');
-    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', url) } };
+function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask: SshTunnelOptions['askHostKey']): { opener: TunnelOpener; note?: string } {
+  const sshTarget = options.tunnel === undefined ? undefined : parseSshTarget(options.tunnel);
+  if (options.tunnel?.startsWith('ssh:') && !sshTarget) throw new UsageError(`--tunnel "${options.tunnel}" is not ssh://[user@]host[:port]`, { hint: 'e.g. --tunnel ssh://me@tunnel.example.com or --tunnel ssh://nokey@localhost.run' });
+  const publicUrl = options.publicUrl === undefined ? undefined : parseHttpUrl('--public-url', options.publicUrl).toString().replace(/\/$/, '');
+  if (!sshTarget && (options.remotePort !== undefined || options.sshKey !== undefined || options.sshAcceptNewHostKey)) {
+    throw new UsageError('--remote-port, --ssh-key and --ssh-accept-new-host-key go with --tunnel ssh://...', { hint: 'e.g. --tunnel ssh://me@tunnel.example.com --remote-port 8080' });
   }
-  const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN ? 'ngrok' : 'none');
+  if (sshTarget) {
+    const home = env.HOME ?? homedir();
+    return {
+      opener: sshTunnel({
+        target: sshTarget,
+        defaultUser: env.USER ?? userInfo().username,
+        remotePort: options.remotePort ?? 0,
+        publicUrl,
+        identityFiles: options.sshKey !== undefined ? [options.sshKey] : [path.join(home, '.ssh', 'id_ed25519'), path.join(home, '.ssh', 'id_rsa')],
+        explicitKey: options.sshKey !== undefined,
+        agentSocket: env.SSH_AUTH_SOCK || undefined,
+        knownHostsFiles: [path.join(home, '.ssh', 'known_hosts')],
+        acceptNewHostKey: options.sshAcceptNewHostKey === true,
+        askHostKey: ask,
+      }),
+    };
+  }
+  if (publicUrl !== undefined) {
+    if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together (except with --tunnel ssh://...)', { hint: 'with your own tunnel, pass only --public-url' });
+    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', publicUrl, true) } };
+  }
+  const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN || options.domain !== undefined ? 'ngrok' : 'none');
+  if (options.domain !== undefined && kind !== 'ngrok') throw new UsageError('--domain goes with --tunnel ngrok', { hint: 'e.g. --tunnel ngrok --domain my-name.ngrok-free.app (your static domain in the ngrok dashboard)' });
+  if (options.domain !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(options.domain)) {
+    throw new UsageError(`--domain "${options.domain}" is not a host name`, { hint: 'give the domain alone, e.g. my-name.ngrok-free.app (no https://, no path)' });
+  }
   switch (kind) {
     case 'ngrok':
-      return { opener: ngrokTunnel({ authtoken: env.NGROK_AUTHTOKEN }) };
+      return { opener: ngrokTunnel({ authtoken: env.NGROK_AUTHTOKEN, domain: options.domain }) };
+    case 'cloudflared':
+      return { opener: cloudflaredTunnel() };
     case 'loopback':
       return { opener: loopbackTunnel() };
     case 'none':
       return {
         opener: { kind: 'none', open: async () => staticTunnel('none', undefined) },
-        ...(options.tunnel === undefined ? { note: 'local only: set NGROK_AUTHTOKEN for a public ngrok URL, or pass --public-url for your own tunnel' } : {}),
+        ...(options.tunnel === undefined ? { note: 'local only: for a public URL with no account, --tunnel cloudflared or --tunnel ssh://nokey@localhost.run; NGROK_AUTHTOKEN for ngrok; --public-url for your own (webhook listen --help lists them)' } : {}),
       };
     default:
-      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, none or loopback' });
+      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, cloudflared, ssh://[user@]host[:port], none or loopback (webhook listen --help says what each needs)' });
   }
+}
+
+/** On a terminal, an unknown SSH host key is asked about, as ssh does on first use. */
+function askOnTerminal(ctx: CliContext): SshTunnelOptions['askHostKey'] {
+  return async ({ host, type, fingerprint }) => {
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: ctx.streams.stdin as NodeJS.ReadableStream, output: ctx.streams.stderr as NodeJS.WritableStream });
+    try {
+      const answer = await rl.question(`${host} is not a known host; its ${type} key is ${fingerprint}.\nAdd it to known_hosts and connect? (yes/no) `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  };
 }
 
 function render(out: OutputSink, profile: ProviderProfile) {
   return (event: ListenEvent) => {
     if (out.json) {
       if (event.type === 'ready') {
-        const { type, localUrl, publicUrl, endpointId, forwardTo, provider, secret, secretShown, tunnel } = event;
-        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });
+        const { type, localUrl, publicUrl, endpointId, endpointKept, forwardTo, provider, secret, secretShown, tunnel } = event;
+        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, ...(endpointId ? { endpointKept } : {}), forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });
       } else if (event.type === 'delivery') out.record(deliveryJson(event.request, event.outcome));
       else out.record(event);
       return;
@@ -89,7 +139,7 @@ function render(out: OutputSink, profile: ProviderProfile) {
         out.line(`${style.green('ready')} ${profile.displayName} → ${event.forwardTo}`);
         out.line(`  local   ${event.localUrl}`);
         if (event.publicUrl) out.line(`  public  ${event.publicUrl}`);
-        if (event.endpointId) out.line(`  endpoint ${event.endpointId} (deleted on exit)`);
+        if (event.endpointId) out.line(`  endpoint ${event.endpointId} (${event.endpointKept ? 'kept between sessions' : 'deleted on exit'})`);
         if (event.secret) out.line(`  secret  ${event.secret}${event.secretShown ? '' : style.dim('  (--print-secret to show)')}`);
         break;
       case 'delivery':
@@ -137,7 +187,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const routes = parseRoutes(options.route ?? [], config.listen?.routes);
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
   const secret = resolveSecret(profile, options.secret, ctx.env, { required: false, warn: (text) => ctx.sink({}).warn(text) })?.value;
-  const { opener, note } = chooseTunnel(options, ctx.env);
+  const { opener, note } = chooseTunnel(options, ctx.env, ctx.mode.interactive ? askOnTerminal(ctx) : undefined);
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });

@@ -45,7 +45,8 @@ export function monitorHealth(options: HealthOptions): HealthMonitor {
     let failingSince: number | undefined;
     let attempt = 0;
     while (!stopped) {
-      await sleep(failingSince === undefined ? options.intervalMs : Math.min(30_000, 250 * 2 ** attempt));
+      // While failing: back off, but wake for the give-up deadline rather than sleep past it.
+      await sleep(failingSince === undefined ? options.intervalMs : Math.max(0, Math.min(30_000, 250 * 2 ** attempt, failingSince + options.giveUpAfterMs - options.clock.now())));
       if (stopped) break;
       const problem = await options.check().catch((error: Error) => error.message);
       if (stopped) break;

@@ -6,8 +6,8 @@ import type { Clock } from '../clock.js';
 import { signRequest } from '../delivery/sign.js';
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { createEndpoint, deleteEndpoint, listDeliveries, retryDelivery, updateEndpoint, type PaykoreApi } from '../registration/paykore.js';
-import { adoptable, endpointDescription, forgetEndpoint, pruneStale, recordEndpoint, type LedgerEntry } from '../registration/ledger.js';
+import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, retryDelivery, updateEndpoint, type PaykoreApi } from '../registration/paykore.js';
+import { adoptable, endpointDescription, forgetEndpoint, pruneStale, readLedger, recordEndpoint, storeId, type LedgerEntry } from '../registration/ledger.js';
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
@@ -21,9 +21,9 @@ import { parseInjectRequest, removeSession, SESSION_BODY_SIZE_HEADER, SESSION_TO
 
 /** What `listen` reports; renderers (plain lines, NDJSON, the Ink view) draw these. */
 export type ListenEvent =
-  | { readonly type: 'ready'; readonly tunnel: { readonly kind: string; readonly [key: string]: unknown }; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
+  | { readonly type: 'ready'; readonly tunnel: { readonly kind: string; readonly [key: string]: unknown }; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly endpointKept: boolean; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
   | { readonly type: 'delivery'; readonly request: RequestRecord; readonly outcome: OutcomeRecord }
-  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated' | 'adopted' | 'kept'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly reason?: string | undefined }
+  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated' | 'adopted' | 'kept' | 'replaced'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly replaced?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'tunnel'; readonly state: TunnelEvent['state']; readonly publicUrl?: string | undefined; readonly reason?: string | undefined }
   | { readonly type: 'catch-up'; readonly delivery: string; readonly event: string; readonly state: string }
   | { readonly type: 'warning'; readonly message: string };
@@ -157,9 +157,14 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     let endpointId: string | undefined;
     let registeredUrl: string | undefined;
     const api = options.registration?.api;
+    /**
+     * The endpoint outlives the session (its secret kept in the store, 0600) with --catch-up, and
+     * when the tunnel's URL is stable: the next session reuses it, so the app's secret stays the same.
+     */
+    const keepEndpoint = () => catchUp || tunnel.stableUrl === true;
     const register = async (url: string) => {
-      const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(process.pid) });
-      await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString(), ...(catchUp && endpoint.secret ? { secret: endpoint.secret } : {}) });
+      const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(await storeId(options.storeDir), process.pid) });
+      await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString(), ...(keepEndpoint() && endpoint.secret ? { secret: endpoint.secret } : {}) });
       return endpoint;
     };
     let adopted: LedgerEntry | undefined;
@@ -172,7 +177,14 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       if (!url) {
         onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
       } else {
-        adopted = catchUp ? await adoptable(api, options.storeDir) : undefined;
+        adopted = keepEndpoint() ? await adoptable(api, options.storeDir) : undefined;
+        let gone: LedgerEntry | undefined;
+        if (adopted && !(await listEndpoints(api)).some((e) => e.id === adopted!.id)) {
+          // Deleted at the provider meanwhile (dashboard, a colleague): adopting it would receive nothing.
+          gone = adopted;
+          adopted = undefined;
+          await forgetEndpoint(options.storeDir, gone.id);
+        }
         // Endpoints left by a crashed session (kill -9, power loss) would point at a dead tunnel.
         for (const stale of await pruneStale(api, options.storeDir, undefined, new Set(adopted ? [adopted.id] : []))) {
           onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
@@ -182,18 +194,21 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           endpointId = adopted.id;
           secret = adopted.secret;
           await recordEndpoint(options.storeDir, { ...adopted, url, pid: process.pid });
-          onEvent({ type: 'registration', state: 'adopted', endpointId: adopted.id, url, reason: `kept by --catch-up since ${adopted.createdAt}` });
+          const moved = adopted.url !== url ? `, moved from ${adopted.url}` : '';
+          onEvent({ type: 'registration', state: 'adopted', endpointId: adopted.id, url, reason: catchUp ? `kept by --catch-up since ${adopted.createdAt}${moved}` : `the same endpoint and secret as the last session${moved}` });
         } else {
           const endpoint = await register(url);
           endpointId = endpoint.id;
           if (endpoint.secret) secret = endpoint.secret;
-          onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
+          if (gone) onEvent({ type: 'registration', state: 'replaced', endpointId: endpoint.id, url, replaced: gone.id, reason: `the kept endpoint ${gone.id} no longer exists at ${options.profile.displayName}: registered ${endpoint.id} instead, with a new secret` });
+          else onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
         }
         registeredUrl = url;
         cleanups.push(async () => {
           if (!endpointId) return;
           const id = endpointId;
           if (catchUp) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'kept for --catch-up: deliveries made while listen is down are retried when it comes back' });
+          if (keepEndpoint()) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'the URL is stable: the next listen reuses this endpoint and its secret' });
           await deregister(id).then(
             () => onEvent({ type: 'registration', state: 'deleted', endpointId: id }),
             (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: id, reason: `could not delete endpoint ${id}: ${error.message}` }),
@@ -204,20 +219,19 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       onEvent({ type: 'warning', message: `paste ${tunnel.publicUrl} into ${options.profile.dashboardHint}` });
     }
 
-    /** Reopen the tunnel; when its URL changed, move the registration to it (new endpoint first, then delete the old). */
+    /** Reopen the tunnel; when its URL changed, move the endpoint to it (PATCH: the same endpoint and secret). */
     const recover = async () => {
       const old = tunnel;
       await old.close().catch(() => undefined);
       tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
       watch(tunnel);
       if (api && endpointId && tunnel.publicUrl && tunnel.publicUrl !== registeredUrl) {
-        const previous = endpointId;
-        const endpoint = await register(tunnel.publicUrl);
-        endpointId = endpoint.id;
+        const previous = registeredUrl;
+        await updateEndpoint(api, endpointId, { url: tunnel.publicUrl });
         registeredUrl = tunnel.publicUrl;
-        if (endpoint.secret) secret = endpoint.secret;
-        await deregister(previous).catch(() => undefined);
-        onEvent({ type: 'registration', state: 'updated', endpointId: endpoint.id, url: tunnel.publicUrl, reason: `the tunnel URL changed; replaced ${previous}` });
+        const entry = (await readLedger(options.storeDir)).find((e) => e.id === endpointId);
+        if (entry) await recordEndpoint(options.storeDir, { ...entry, url: tunnel.publicUrl });
+        onEvent({ type: 'registration', state: 'updated', endpointId, url: tunnel.publicUrl, reason: `the tunnel URL changed from ${previous}` });
       }
     };
     const selfCheck = async (): Promise<string | undefined> => {
@@ -355,12 +369,13 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       localUrl: receiver.url,
       publicUrl: tunnel.publicUrl,
       endpointId,
+      endpointKept: endpointId !== undefined && keepEndpoint(),
       forwardTo: options.forwardTo.toString(),
       provider: options.profile.name,
       secret: secret === undefined ? undefined : options.printSecret ? secret : maskSecret(secret),
       secretShown: options.printSecret === true,
     });
-    if (adopted && api && endpointId) {
+    if (catchUp && adopted && api && endpointId) {
       // Ask the provider to retry, one at a time, what failed while listen was down.
       const id = endpointId;
       void (async () => {

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { processAlive } from '../listen/session.js';
 import { deleteEndpoint, listEndpoints, ENDPOINT_MARKER, type PaykoreApi } from './paykore.js';
@@ -39,8 +40,41 @@ export async function forgetEndpoint(storeDir: string, id: string): Promise<void
   await writeLedger(storeDir, (await readLedger(storeDir)).filter((e) => e.id !== id));
 }
 
-/** The marker written into each endpoint's description: recognisable, and names its process. */
-export const endpointDescription = (pid: number) => `${ENDPOINT_MARKER} (pid ${pid})`;
+export const STORE_ID_FILE = 'store-id';
+const STORE_ID = /^[0-9a-f]{16}$/;
+
+/** This store's id (random, kept in the store), or undefined when no session of it registered anything yet. */
+export async function readStoreId(storeDir: string): Promise<string | undefined> {
+  const text = (await readFile(path.join(storeDir, STORE_ID_FILE), 'utf8').catch(() => '')).trim();
+  return STORE_ID.test(text) ? text : undefined;
+}
+
+/** This store's id, made on first use: it tells this store's endpoints from a colleague's or another store's. */
+export async function storeId(storeDir: string): Promise<string> {
+  const existing = await readStoreId(storeDir);
+  if (existing) return existing;
+  await mkdir(storeDir, { recursive: true });
+  const id = randomBytes(8).toString('hex');
+  try {
+    await writeFile(path.join(storeDir, STORE_ID_FILE), `${id}\n`, { flag: 'wx' });
+    return id;
+  } catch {
+    // Another session made it first: use theirs.
+    const made = await readStoreId(storeDir);
+    if (!made) throw new Error(`cannot read ${path.join(storeDir, STORE_ID_FILE)}`);
+    return made;
+  }
+}
+
+/** The marker written into each endpoint's description: recognisable, names its store and its process. */
+export const endpointDescription = (store: string, pid: number) => `${ENDPOINT_MARKER} (store ${store}, pid ${pid})`;
+
+/** The store and pid a marker names; undefined for endpoints not marked by a store (older markers, other tools). */
+export function parseMarker(description: string | undefined): { store: string; pid: number } | undefined {
+  if (!description?.startsWith(ENDPOINT_MARKER)) return undefined;
+  const match = /\(store ([0-9a-f]{16}), pid (\d+)\)/.exec(description);
+  return match ? { store: match[1]!, pid: Number(match[2]) } : undefined;
+}
 
 export interface StaleEndpoint {
   readonly id: string;
@@ -49,30 +83,33 @@ export interface StaleEndpoint {
 }
 
 /**
- * Endpoints left behind by sessions that died (kill -9, power loss): recorded in this store's
- * ledger with a dead pid, or carrying our marker with a dead pid at the provider.
+ * Endpoints left behind by sessions of this store that died (kill -9, power loss): recorded in
+ * this store's ledger with a dead pid, or carrying this store's marker with a dead pid at the
+ * provider. Endpoints of other stores and hosts (a colleague on the same key) and endpoints kept
+ * on purpose (--catch-up) are never stale.
  */
 export async function findStale(api: PaykoreApi, storeDir: string, alive: (pid: number) => boolean = processAlive, keep: ReadonlySet<string> = new Set()): Promise<StaleEndpoint[]> {
-  const ledger = (await readLedger(storeDir)).filter((e) => e.apiBase === api.apiBase && !keep.has(e.id));
+  const ledger = (await readLedger(storeDir)).filter((e) => e.apiBase === api.apiBase);
+  const kept = new Set([...keep, ...ledger.filter((e) => e.secret !== undefined).map((e) => e.id)]);
+  const ours = await readStoreId(storeDir);
   const stale = new Map<string, StaleEndpoint>();
   const remote = await listEndpoints(api).catch(() => undefined);
   for (const entry of ledger) {
-    if (alive(entry.pid)) continue;
+    if (kept.has(entry.id) || alive(entry.pid)) continue;
     if (remote && !remote.some((r) => r.id === entry.id)) continue; // already gone
     stale.set(entry.id, { id: entry.id, url: entry.url, why: `registered by listen pid ${entry.pid}, which is no longer running` });
   }
   for (const endpoint of remote ?? []) {
-    const pid = Number(/\(pid (\d+)\)/.exec(endpoint.description ?? '')?.[1]);
-    if (endpoint.description?.startsWith(ENDPOINT_MARKER) && Number.isInteger(pid) && !alive(pid) && !stale.has(endpoint.id) && !keep.has(endpoint.id)) {
-      stale.set(endpoint.id, { id: endpoint.id, url: endpoint.url, why: `marked as registered by listen pid ${pid}, which is no longer running` });
-    }
+    const marker = parseMarker(endpoint.description);
+    if (!ours || marker?.store !== ours || alive(marker.pid) || stale.has(endpoint.id) || kept.has(endpoint.id)) continue;
+    stale.set(endpoint.id, { id: endpoint.id, url: endpoint.url, why: `marked as registered by listen pid ${marker.pid} of this store, which is no longer running` });
   }
   return [...stale.values()];
 }
 
 /** Delete stale endpoints at the provider and forget them; returns what was removed. */
-export async function pruneStale(api: PaykoreApi, storeDir: string, alive?: (pid: number) => boolean, keep?: ReadonlySet<string>): Promise<StaleEndpoint[]> {
-  const stale = await findStale(api, storeDir, alive, keep);
+export async function pruneStale(api: PaykoreApi, storeDir: string, alive?: (pid: number) => boolean, keep?: ReadonlySet<string>, found?: readonly StaleEndpoint[]): Promise<StaleEndpoint[]> {
+  const stale = found ? [...found] : await findStale(api, storeDir, alive, keep);
   for (const endpoint of stale) {
     await deleteEndpoint(api, endpoint.id).catch(() => undefined);
     await forgetEndpoint(storeDir, endpoint.id);

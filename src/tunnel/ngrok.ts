@@ -1,3 +1,4 @@
+import type { Config as NgrokConfig, Listener as NgrokListener } from '@ngrok/ngrok';
 import { errorCode, FailureError, UsageError } from '../errors.js';
 import type { Tunnel, TunnelEvent, TunnelOpener } from './types.js';
 
@@ -47,17 +48,16 @@ export function ngrokTunnel(
         timer = setTimeout(() => reject(new Error(`no answer from ngrok within ${timeoutMs / 1000} s (is the network up?)`)), timeoutMs);
         signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
       });
-      let listener: Awaited<ReturnType<typeof ngrok.forward>>;
+      // Typed against the package's own definitions: a renamed or mistyped option fails the build.
+      const config: NgrokConfig = {
+        addr: local.port,
+        ...(options.authtoken ? { authtoken: options.authtoken } : { authtoken_from_env: true }),
+        ...(options.domain ? { domain: options.domain } : {}),
+        onStatusChange: (status) => emit(status === 'connected' ? { state: 'up' } : { state: 'reconnecting', reason: status }),
+      };
+      let listener: NgrokListener;
       try {
-        listener = await Promise.race([
-          ngrok.forward({
-            addr: local.port,
-            ...(options.authtoken ? { authtoken: options.authtoken } : { authtoken_from_env: true }),
-            ...(options.domain ? { domain: options.domain } : {}),
-            onStatusChange: (status: string) => emit(status === 'connected' ? { state: 'up' } : { state: 'reconnecting', reason: status }),
-          }),
-          timeout,
-        ]);
+        listener = await Promise.race([ngrok.forward(config), timeout]);
       } catch (error) {
         const message = (error as Error).message.split('\n')[0];
         throw new FailureError(`the ngrok tunnel did not start: ${message}`, {
@@ -70,6 +70,7 @@ export function ngrokTunnel(
       const tunnel: Tunnel = {
         kind: 'ngrok',
         publicUrl: url,
+        stableUrl: options.domain !== undefined,
         onChange(l) {
           listeners.add(l);
           return () => listeners.delete(l);

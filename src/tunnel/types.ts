@@ -13,6 +13,11 @@ export interface Tunnel {
   readonly kind: string;
   /** Undefined for `none`: deliveries reach the receiver only on loopback. */
   readonly publicUrl: string | undefined;
+  /**
+   * The URL stays the same from one session to the next (a server of one's own, a static domain),
+   * so a registered endpoint and its secret can be kept and reused.
+   */
+  readonly stableUrl?: boolean;
   /** Facts worth reporting (e.g. the relay's pid). */
   readonly details?: Readonly<Record<string, unknown>>;
   /** Subscribe to state and URL changes; returns an unsubscribe function. */
@@ -27,6 +32,6 @@ export interface TunnelOpener {
 }
 
 /** A tunnel whose state never changes (none, a user-run tunnel). */
-export function staticTunnel(kind: string, publicUrl: string | undefined): Tunnel {
-  return { kind, publicUrl, onChange: () => () => {}, close: async () => {} };
+export function staticTunnel(kind: string, publicUrl: string | undefined, stableUrl = false): Tunnel {
+  return { kind, publicUrl, stableUrl, onChange: () => () => {}, close: async () => {} };
 }
