@@ -145,13 +145,13 @@ describe('a stable URL keeps its endpoint and secret', () => {
     const store = path.join(dir, 'store');
     // A URL of one's own that stays the same between sessions: here the receiver's own fixed port.
     const session = async (port: number) =>
-      startListenCli(['-p', 'paykore', '-f', app!.url, '--api-base', sandbox!.url, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--self-check-interval', '0', '--print-secret', '--store', store], env);
+      startListenCli(['-p', 'paykore', '-f', app!.url, '--api-base', sandbox!.url, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--self-check-interval', '0', '--print-secret', '--keep-endpoint', '--store', store], env);
     const port = await freePort();
     listen = await session(port);
     const { endpointId, secret } = listen.ready;
     expect(listen.ready).toMatchObject({ endpointId: expect.stringMatching(/^wh_/), endpointKept: true, secret: expect.stringMatching(/^whsec_/) });
     expect(await listen.stop('SIGINT')).toBe(0);
-    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'kept')).toMatchObject({ endpointId, reason: expect.stringContaining('the URL is stable') });
+    expect(listen.events.find((e) => e.type === 'registration' && e.state === 'kept')).toMatchObject({ endpointId, reason: expect.stringContaining('kept by --keep-endpoint') });
     expect(await remoteIds()).toEqual([endpointId]);
     // The secret is kept in the store for the next session, readable by the owner only.
     expect((await stat(path.join(store, 'endpoints.json'))).mode & 0o777).toBe(0o600);
@@ -174,6 +174,18 @@ describe('a stable URL keeps its endpoint and secret', () => {
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'kyc.verified', signature: 'verified', status: 200 });
     expect(await listen.stop('SIGINT')).toBe(0);
     expect(await remoteIds()).toEqual([endpointId]);
+  });
+
+  it('without --keep-endpoint, a stable URL still gets a fresh endpoint, deleted on exit, and no secret is stored', async () => {
+    sandbox = await startSandbox({}, { clock: systemClock });
+    app = await startReceiver(() => ({ status: 200 }));
+    const store = path.join(dir, 'store');
+    const port = await freePort();
+    listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--self-check-interval', '0', '--store', store], env);
+    expect(listen.ready.endpointKept).toBe(false);
+    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await remoteIds()).toEqual([]);
+    expect(await readFile(path.join(store, 'endpoints.json'), 'utf8').catch(() => '')).not.toMatch(/whsec_/);
   });
 
   it('deletes the endpoint on exit when the URL changes every session (a tunnel without a fixed URL)', async () => {

@@ -28,6 +28,7 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .option('--store <dir>', 'delivery log folder (default: $WEBHOOK_STORE, config store, the state dir)')
     .option('--print-secret', 'show the registered webhook secret (hidden by default)')
     .option('--self-check-interval <ms>', 'send a signed self-check through the public URL this often; 0 turns it off', intArg('--self-check-interval'), 60_000)
+    .option('--keep-endpoint', 'keep the registered endpoint and its secret between sessions (stored in the store, mode 0600), so your app’s secret is set once; best with a URL that stays the same (--public-url, --domain, ssh)')
     .option('--catch-up', 'keep the endpoint between sessions (its secret is kept in the store, mode 0600) and have the provider retry what failed while listen was down')
     .option('--give-up-after <ms>', 'exit 1 when the public path stays broken this long', intArg('--give-up-after', 1), 180_000)
     .option('--json', 'NDJSON: {"type":"ready",...} then one {"type":"delivery",...} per delivery')
@@ -43,7 +44,7 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
         '  --public-url URL  a tunnel or reverse proxy you run; stable if yours is',
         '  none              local only (the default without NGROK_AUTHTOKEN)',
         '  loopback          a local relay, for tests and demos',
-        'With a stable URL the PayKore endpoint and its secret are kept between sessions.',
+        'With --keep-endpoint the PayKore endpoint and its secret are kept between sessions (best with a stable URL).',
       ].join('\n'),
     )
     .addHelpText(

@@ -41,6 +41,7 @@ export interface ListenCommandOptions {
   selfCheckInterval?: number | undefined;
   giveUpAfter?: number | undefined;
   catchUp?: boolean | undefined;
+  keepEndpoint?: boolean | undefined;
   remotePort?: number | undefined;
   sshKey?: string | undefined;
   sshAcceptNewHostKey?: boolean | undefined;
@@ -233,6 +234,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
       ...(options.selfCheckInterval !== undefined ? { selfCheckIntervalMs: options.selfCheckInterval } : {}),
       ...(options.giveUpAfter !== undefined ? { giveUpAfterMs: options.giveUpAfter } : {}),
       catchUp: options.catchUp === true,
+      keepEndpoint: options.keepEndpoint === true,
     },
     { clock: ctx.clock, signal: ctx.signal, onEvent },
   );

@@ -59,6 +59,12 @@ export interface ListenOptions {
    * it, point it at the new URL and ask the provider to retry what failed while listen was down.
    */
   readonly catchUp?: boolean;
+  /**
+   * Keep the registered endpoint and its secret (in the store, mode 0600) between sessions, so the
+   * app's secret is set once: the next listen reuses it, moved with PATCH when the URL changed.
+   * Only when asked: a secret is never stored otherwise.
+   */
+  readonly keepEndpoint?: boolean;
 }
 
 export interface ListenDeps {
@@ -161,7 +167,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
      * The endpoint outlives the session (its secret kept in the store, 0600) with --catch-up, and
      * when the tunnel's URL is stable: the next session reuses it, so the app's secret stays the same.
      */
-    const keepEndpoint = () => catchUp || tunnel.stableUrl === true;
+    const keepEndpoint = () => catchUp || options.keepEndpoint === true;
     const register = async (url: string) => {
       const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(await storeId(options.storeDir), process.pid) });
       await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString(), ...(keepEndpoint() && endpoint.secret ? { secret: endpoint.secret } : {}) });
@@ -208,7 +214,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
           if (!endpointId) return;
           const id = endpointId;
           if (catchUp) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'kept for --catch-up: deliveries made while listen is down are retried when it comes back' });
-          if (keepEndpoint()) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'the URL is stable: the next listen reuses this endpoint and its secret' });
+          if (keepEndpoint()) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'kept by --keep-endpoint: the next listen reuses this endpoint and its secret' });
           await deregister(id).then(
             () => onEvent({ type: 'registration', state: 'deleted', endpointId: id }),
             (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: id, reason: `could not delete endpoint ${id}: ${error.message}` }),
