@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { printable } from './output/printable.js';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { systemClock } from './clock.js';
 import { packageVersion } from './package-root.js';
@@ -38,14 +39,15 @@ const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defi
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {
   const style = paint({ color: options.color });
   if (error instanceof WebhookError) {
-    streams.stderr.write(`${style.red('error:')} ${error.message}\n`);
-    if (error.hint) streams.stderr.write(`${style.dim('hint:')} ${error.hint}\n`);
+    // Messages may quote input (an event name, a file's content, a provider's answer): escaped.
+    streams.stderr.write(`${style.red('error:')} ${printable(error.message)}\n`);
+    if (error.hint) streams.stderr.write(`${style.dim('hint:')} ${printable(error.hint)}\n`);
     if (options.json) streams.stdout.write(`${JSON.stringify({ type: 'error', message: error.message, hint: error.hint, exitCode: error.exitCode })}\n`);
     if (options.debug && error.stack) streams.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  streams.stderr.write(`${style.red('error:')} unexpected failure: ${message}\n`);
+  streams.stderr.write(`${style.red('error:')} unexpected failure: ${printable(message)}\n`);
   streams.stderr.write(options.debug && error instanceof Error && error.stack ? `${error.stack}\n` : `${style.dim('hint:')} rerun with --debug for details; if it persists, please report it\n`);
   if (options.json) streams.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: ExitCode.failed })}\n`);
   return ExitCode.failed;

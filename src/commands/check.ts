@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { printable } from '../output/printable.js';
 import { casesFor } from '../check/cases.js';
 import { probeConnection } from '../delivery/reachable.js';
 import { parseSourceAddress, sourceAddresses } from '../delivery/source-address.js';
@@ -79,11 +80,11 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
   const render = (r: CaseResult) => {
     if (out.json) return out.record({ type: 'case', ...r, got: r.got, explanation: r.explanation ?? null, fix: r.fix ?? null });
     const mark = r.passed ? out.style.green('pass') : out.style.red('FAIL');
-    out.line(`  ${mark}  ${r.title.padEnd(52)} expect ${r.expected}  got ${r.got.padEnd(14)} ${String(r.durationMs).padStart(5)} ms`);
+    out.line(`  ${mark}  ${r.title.padEnd(52)} expect ${r.expected}  got ${printable(r.got).padEnd(14)} ${String(r.durationMs).padStart(5)} ms`);
     if (!r.passed && r.explanation === previousWhy) {
       out.line(`        ${out.style.red('why:')} the same as above`);
     } else if (!r.passed) {
-      out.line(`        ${out.style.red('why:')} ${r.explanation}`);
+      out.line(`        ${out.style.red('why:')} ${printable(r.explanation ?? '')}`);
       out.line(`        ${out.style.yellow('fix:')} ${r.fix}`);
     }
     previousWhy = r.passed ? undefined : r.explanation;

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { printable } from '../output/printable.js';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import type { CliContext } from '../context.js';
@@ -157,6 +158,12 @@ function render(out: OutputSink, profile: ProviderProfile) {
 
 /** The stderr line for a session event: the same words in plain output and in the view's notice area. */
 export function describeEvent(event: ListenEvent, profile: ProviderProfile): { level: 'info' | 'warn'; text: string } | undefined {
+  const notice = describeRaw(event, profile);
+  // Reasons quote providers' answers, tunnel output and event names: escaped for the terminal.
+  return notice && { ...notice, text: printable(notice.text) };
+}
+
+function describeRaw(event: ListenEvent, profile: ProviderProfile): { level: 'info' | 'warn'; text: string } | undefined {
   const info = (text: string) => ({ level: 'info' as const, text });
   switch (event.type) {
     case 'registration':

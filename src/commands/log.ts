@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { printable, printableLines } from '../output/printable.js';
 import path from 'node:path';
 import type { CliContext } from '../context.js';
 import { fixtureRoots, userFixtureRoots } from '../fixtures/events.js';
@@ -83,7 +84,7 @@ export interface LogShowOptions {
 }
 
 function headerLines(headers: Readonly<Record<string, string | readonly string[]>>): string[] {
-  return Object.entries(headers).map(([name, value]) => `  ${name}: ${typeof value === 'string' ? value : value.join(', ')}`);
+  return Object.entries(headers).map(([name, value]) => printable(`  ${name}: ${typeof value === 'string' ? value : value.join(', ')}`));
 }
 
 /** The body for reading: pretty JSON when it parses, else the text as received. */
@@ -112,28 +113,31 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
       return 0;
     }
     const { style } = out;
-    const verdict = request.signature.state === 'verified' ? 'verified' : request.signature.state === 'failed' ? `failed: ${request.signature.reason} (${request.signature.detail})` : `unknown: ${request.signature.detail}`;
-    out.line(`${style.bold(request.event ?? '(no event)')}  ${request.id}${request.messageId ? `  (${request.messageId})` : ''}  ${new Date(request.receivedAt).toISOString()}  ${request.provider}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]` : ''}`);
+    // Everything recorded came from outside (the sender, the app, the log file): escaped here;
+    // `--json` and `--raw` give it exactly.
+    const p = printable;
+    const verdict = request.signature.state === 'verified' ? 'verified' : request.signature.state === 'failed' ? `failed: ${p(request.signature.reason)} (${p(request.signature.detail)})` : `unknown: ${p(request.signature.detail)}`;
+    out.line(`${style.bold(p(request.event ?? '(no event)'))}  ${p(request.id)}${request.messageId ? `  (${p(request.messageId)})` : ''}  ${new Date(request.receivedAt).toISOString()}  ${p(request.provider)}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${p(request.replayOf)}` : ''}]` : ''}`);
     out.line(`signature ${signatureMark(request.signature.state, style)} ${verdict}`);
     out.line('');
-    out.line(style.bold(`request  ${request.method} ${request.path}  (${countOf(request.bodySize, 'byte')})`));
+    out.line(style.bold(`request  ${p(request.method)} ${p(request.path)}  (${countOf(request.bodySize, 'byte')})`));
     for (const line of headerLines(request.headers)) out.line(line);
     out.line('');
-    out.line(readableBody(body));
+    out.line(printableLines(readableBody(body)));
     out.line('');
     if (outcome) {
-      out.line(style.bold(`response  ${outcome.status ?? '---'} → answered ${outcome.answered}  ${outcome.durationMs} ms  ${outcome.target}`));
-      if (outcome.error) out.line(`  ${style.red(outcome.error.message)}`);
-      if (outcome.skipped) out.line(`  ${style.dim(outcome.skipped)}`);
+      out.line(style.bold(`response  ${outcome.status ?? '---'} → answered ${outcome.answered}  ${outcome.durationMs} ms  ${p(outcome.target)}`));
+      if (outcome.error) out.line(`  ${style.red(p(outcome.error.message))}`);
+      if (outcome.skipped) out.line(`  ${style.dim(p(outcome.skipped))}`);
       for (const line of headerLines(outcome.headers ?? {})) out.line(line);
-      if (outcome.bodyExcerptBase64) out.line(readableBody(Buffer.from(outcome.bodyExcerptBase64, 'base64')));
+      if (outcome.bodyExcerptBase64) out.line(printableLines(readableBody(Buffer.from(outcome.bodyExcerptBase64, 'base64'))));
     } else {
       out.line(style.yellow('no response recorded (the session stopped before the app answered)'));
     }
     if (replays.length > 0) {
       out.line('');
       out.line(style.bold('replays'));
-      for (const r of replays) out.line(`  ${r.id}  ${r.source}  ${r.status ?? r.answered ?? '---'}`);
+      for (const r of replays) out.line(`  ${p(r.id)}  ${r.source}  ${r.status ?? r.answered ?? '---'}`);
     }
     return 0;
   } finally {
@@ -178,14 +182,29 @@ async function triggerNote(file: string, provider: string, config: WebhookConfig
 }
 
 /** `webhook log save`: a captured delivery becomes a fixture, so a real event becomes a CI case. */
+/**
+ * A name from a delivery as one file name: letters, digits, `.`, `_` and `-` only (anything else
+ * becomes `_`), no leading dot (so never `..` or a hidden file), at most 200 characters.
+ */
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length)).slice(0, 200);
+  return cleaned === '' ? '_' : cleaned;
+}
+
 export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
     const { request } = await findDelivery(log, id, (text) => ctx.sink({}).note(text));
     if (!request.event && !options.as) throw new UsageError(`delivery ${request.id} has no event type to name the fixture after`, { hint: 'pass --as <file>' });
     const { config } = await ctx.config();
-    // Captures go where fixtures are looked up: the configured folder, else ./fixtures.
-    const file = options.as ? path.resolve(ctx.cwd, options.as) : path.join(userFixtureRoots(config, ctx.cwd)[0]!, request.provider, `${request.event}.json`);
+    // Captures go where fixtures are looked up: the configured folder, else ./fixtures. The
+    // provider and event names came with the delivery (anyone can send one): each becomes one
+    // plain file name, and the file must land inside that folder.
+    const root = userFixtureRoots(config, ctx.cwd)[0]!;
+    const file = options.as ? path.resolve(ctx.cwd, options.as) : path.join(root, safeFileName(request.provider), `${safeFileName(request.event ?? '')}.json`);
+    if (!options.as && path.relative(root, file).split(path.sep).includes('..')) {
+      throw new UsageError(`the delivery's event name ${JSON.stringify(printable(request.event ?? ''))} does not make a file name inside ${root}`, { hint: 'pass --as <file> to name the fixture yourself' });
+    }
     let body: Buffer = Buffer.from(request.bodyBase64, 'base64');
     const paths = options.redact?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
     if (paths.length > 0) body = redactBody(body, paths);
@@ -197,7 +216,7 @@ export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliCo
       throw error;
     }
     const out = ctx.sink({});
-    out.line(`saved ${path.relative(ctx.cwd, file)} (${countOf(body.length, 'byte')}${paths.length ? `, ${paths.length} redacted` : ', exactly as received'}) from ${request.id}`);
+    out.line(`saved ${path.relative(ctx.cwd, file)} (${countOf(body.length, 'byte')}${paths.length ? `, ${paths.length} redacted` : ', exactly as received'}) from ${printable(request.id)}`);
     const trigger = await triggerNote(file, request.provider, config, ctx.cwd);
     if (trigger) out.line(trigger);
     out.note(`replay it: webhook replay ${path.relative(ctx.cwd, file)} --provider ${request.provider} --to <url>`);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { printable } from '../output/printable.js';
 import type { CliContext } from '../context.js';
 import { triggerEvent, type DeliveryOutcome, type TriggerTarget } from '../delivery/trigger.js';
 import { parseSourceAddress, sourceAddresses } from '../delivery/source-address.js';
@@ -31,17 +32,20 @@ export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {
     return;
   }
   const { style } = out;
+  // The event, the ids, the session's and the app's words come from outside: escaped.
+  const event = printable(outcome.event);
+  const id = printable(outcome.id);
   if (outcome.skipped !== undefined) {
-    out.line(`${style.yellow('–')} ${style.yellow('skipped')} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}${outcome.id ? style.dim(`  ${outcome.id}`) : ''}`);
-    out.line(`  ${style.yellow(`not forwarded: ${outcome.skipped}`)}`);
+    out.line(`${style.yellow('–')} ${style.yellow('skipped')} ${outcome.provider} ${style.bold(event)} → ${outcome.url}${id ? style.dim(`  ${id}`) : ''}`);
+    out.line(`  ${style.yellow(`not forwarded: ${printable(outcome.skipped)}`)}`);
     return;
   }
   const mark = outcome.ok ? style.green('✓') : style.red('✗');
   const status = outcome.status === undefined ? style.red('---') : outcome.ok ? style.green(String(outcome.status)) : style.red(String(outcome.status));
-  const messageId = outcome.messageId !== undefined && outcome.messageId !== outcome.id ? ` (${outcome.messageId})` : '';
-  out.line(`${mark} ${status} ${outcome.provider} ${style.bold(outcome.event)} → ${outcome.url}  ${outcome.durationMs} ms${outcome.id ? style.dim(`  ${outcome.id}${messageId}`) : ''}`);
-  if (outcome.error) out.line(`  ${style.red(outcome.error.message)}`);
-  if (outcome.bodyExcerpt) out.line(`  ${style.dim(outcome.bodyExcerpt)}`);
+  const messageId = outcome.messageId !== undefined && outcome.messageId !== outcome.id ? ` (${printable(outcome.messageId)})` : '';
+  out.line(`${mark} ${status} ${outcome.provider} ${style.bold(event)} → ${outcome.url}  ${outcome.durationMs} ms${id ? style.dim(`  ${id}${messageId}`) : ''}`);
+  if (outcome.error) out.line(`  ${style.red(printable(outcome.error.message))}`);
+  if (outcome.bodyExcerpt) out.line(`  ${style.dim(printable(outcome.bodyExcerpt))}`);
 }
 
 /** Send one event as its provider would: to --to, a running listen session, or config forwardTo. */

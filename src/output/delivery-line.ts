@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { printable } from './printable.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
@@ -19,10 +20,11 @@ export function statusText(outcome: OutcomeRecord | undefined, style: ChalkInsta
 /** One line per delivery for plain output: time, event, signature, status, latency, target. */
 export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
   const signature = request.signature.state === 'failed' ? `${signatureMark('failed', style)} ${request.signature.reason}` : `${signatureMark(request.signature.state, style)} ${request.signature.state}`;
-  const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${request.replayOf}` : ''}]`) : '';
-  const error = outcome?.error ? `  ${style.red(outcome.error.message)}` : outcome?.skipped ? `  ${style.dim(outcome.skipped)}` : '';
+  // Everything here but the verdict came with the delivery (or from the app): escaped.
+  const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${printable(request.replayOf)}` : ''}]`) : '';
+  const error = outcome?.error ? `  ${style.red(printable(outcome.error.message))}` : outcome?.skipped ? `  ${style.dim(printable(outcome.skipped))}` : '';
   const latency = outcome && !outcome.skipped ? `${Math.round(outcome.durationMs)} ms` : '';
-  return `${time(request.receivedAt)}  ${style.bold(request.event ?? '(no event)')}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(request.id)}${request.messageId ? style.dim(` (${request.messageId})`) : ''}${source}${error}`;
+  return `${time(request.receivedAt)}  ${style.bold(printable(request.event ?? '(no event)'))}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(printable(request.id))}${request.messageId ? style.dim(` (${printable(request.messageId)})`) : ''}${source}${error}`;
 }
 
 /** The NDJSON object for a delivery. */

@@ -1,4 +1,5 @@
 import type { ReplayReporter, ReplayResult, ReplaySummary } from '../delivery/replay.js';
+import { printable } from './printable.js';
 import { newJUnitBuilder } from './junit.js';
 import type { Clock } from '../clock.js';
 import type { OutputSink } from './sink.js';
@@ -9,8 +10,8 @@ function describeResult(out: OutputSink, r: ReplayResult): string[] {
   const mark = r.passed ? style.green('✓') : style.red('✗');
   const status = r.status === undefined ? style.red('---') : r.passed ? style.green(String(r.status)) : style.red(String(r.status));
   const expected = r.passed ? '' : style.red(` (expected ${r.expected})`);
-  const lines = [`${mark} ${status}${expected} ${r.provider} ${style.bold(r.event)}  ${style.dim(r.file)}  ${r.durationMs} ms`];
-  if (!r.passed && r.error) lines.push(`  ${style.red(r.error.message)}`);
+  const lines = [`${mark} ${status}${expected} ${r.provider} ${style.bold(printable(r.event))}  ${style.dim(printable(r.file))}  ${r.durationMs} ms`];
+  if (!r.passed && r.error) lines.push(`  ${style.red(printable(r.error.message))}`);
   if (!r.passed && r.bodyExcerpt) lines.push(`  ${style.dim(r.bodyExcerpt)}`);
   return lines;
 }

@@ -1,4 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
+import { printable } from '../output/printable.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
 import type { Delivery } from '../store/types.js';
@@ -83,8 +84,8 @@ function Row({ s, selected, color, width, routed, providers }: { s: DeliverySumm
   const target = routed && s.target ? ` → ${new URL(s.target).host}` : '';
   return (
     <Text inverse={selected} wrap="truncate">
-      {selected ? '›' : ' '} {time(s.receivedAt)} {providers ? pad(s.provider, cols.provider - 1) + ' ' : ''}
-      {pad(s.event ?? '(no event)', cols.event)} <Text {...tint(color, markColor)}>{mark.padEnd(3)}</Text>
+      {selected ? '›' : ' '} {time(s.receivedAt)} {providers ? pad(printable(s.provider), cols.provider - 1) + ' ' : ''}
+      {pad(printable(s.event ?? '(no event)'), cols.event)} <Text {...tint(color, markColor)}>{mark.padEnd(3)}</Text>
       <Text {...tint(color, statusColor(code))}>{(s.answered === undefined ? '...' : s.skipped ? 'skip' : String(code ?? s.answered)).padStart(4)}</Text>{' '}
       {s.durationMs === undefined || s.skipped ? '      ' : `${Math.round(s.durationMs)}ms`.padStart(6)}
       <Text dimColor>{marker}{target}</Text>
@@ -132,7 +133,8 @@ function detailLines(delivery: Delivery, replays: readonly DeliverySummary[]): {
     // not JSON: show as received
   }
   for (const line of pretty.split('\n')) lines.push({ text: `  ${line}` });
-  return lines;
+  // Every line holds something the sender or the app sent: no control character reaches the terminal.
+  return lines.map((line) => ({ ...line, text: printable(line.text) }));
 }
 
 /** The live, keyboard-driven delivery log. Only the visible rows are rendered. */
