@@ -57,7 +57,7 @@ describe('webhook listen', () => {
     expect(forged.status).toBe(401); // the app's own answer, relayed
     const flagged = await listen.next((e) => e.type === 'delivery' && e.signature === 'failed');
     expect(flagged.reason).toBe('no matching signature');
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
 
     const shown = await runCli(['log', 'show', flagged.id, '--store', store, '--json']);
     expect(JSON.parse(shown.stdout).request).toMatchObject({ signature: { state: 'failed', reason: 'no matching signature' }, body });
@@ -104,7 +104,7 @@ describe('webhook listen', () => {
       const last = app.received.at(-1)!;
       expect(paykoreValid(last.body, listen.ready.secret, last.headers['x-paykore-signature'])).toBe(true);
 
-      expect(await listen.stop(signal)).toBe(0);
+      expect(await listen.stop(signal)).toBe(130);
       const after = await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: unknown[] }>);
       expect(after.data).toEqual([]);
     }
@@ -236,7 +236,7 @@ describe('listen never fails silently', () => {
     // Deliveries keep arriving, verified with the new endpoint's secret.
     await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: '{"event":"transfer.completed"}' }).then((r) => r.body.dump());
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transfer.completed', signature: 'verified', status: 200 });
-    expect(await listen.stop()).toBe(0);
+    expect(await listen.stop()).toBe(130);
   });
 
   it('exits non-zero with the reason when the public URL stays unreachable past --give-up-after', async () => {
@@ -271,7 +271,7 @@ describe('listen --catch-up', () => {
     const env = { PAYKORE_API_KEY: API_KEY };
     listen = await startListenCli(args, env);
     const endpointId = listen.ready.endpointId;
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     expect(listen.events.find((e) => e.type === 'registration' && e.state === 'kept')).toBeDefined();
 
     // While listen is down, two events fail to arrive (nothing listens at the old URL).

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { CliContext } from '../context.js';
-import { FailureError, UsageError } from '../errors.js';
+import { ExitCode, FailureError, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import { startListen, type ListenEvent } from '../listen/listen.js';
 import type { Route } from '../listen/receiver.js';
@@ -113,7 +113,7 @@ function render(out: OutputSink, profile: ProviderProfile) {
   };
 }
 
-/** Run until Ctrl-C/SIGTERM; clean shutdown (endpoint deleted, session removed) exits 0. */
+/** Run until `q` in the view (exit 0) or Ctrl-C/SIGTERM (exit 130), after a clean shutdown (endpoint deleted, session removed). */
 export async function runListen(options: ListenCommandOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
   const profile = await chooseProvider(ctx, options.provider);
@@ -198,5 +198,5 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   if (gaveUp !== undefined) {
     throw new FailureError(`listen stopped: ${gaveUp}`, { hint: 'check the tunnel (NGROK_AUTHTOKEN, network) or --public-url; raise --give-up-after to wait longer; a supervisor can restart listen' });
   }
-  return 0;
+  return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
 }
