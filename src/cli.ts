@@ -4,7 +4,7 @@ import { systemClock } from './clock.js';
 import { packageVersion } from './package-root.js';
 import { createContext, type CliContext } from './context.js';
 import { errorCode, ExitCode, WebhookError } from './errors.js';
-import { detectTerminal, paint, type Streams } from './output/terminal.js';
+import { detectTerminal, paint, OutputClosed, type Streams } from './output/terminal.js';
 import { defineProviders } from './cli/providers.js';
 import type { DefineInput } from './cli/shared.js';
 import { defineSign } from './cli/sign.js';
@@ -81,7 +81,7 @@ export async function main(argv: readonly string[], overrides: MainOverrides = {
   const onOutputError = (error: unknown) => {
     if (!isClosedPipe(error)) throw error;
     outputClosed = true;
-    abort.abort();
+    abort.abort(new OutputClosed());
   };
   const overridesGiven = overrides.streams !== undefined;
   if (!overridesGiven) {

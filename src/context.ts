@@ -45,7 +45,7 @@ export function createContext(input: ContextInput): CliContext {
       return loaded;
     },
     sink(options) {
-      return createSink(input.streams, input.mode, { json: options.json === true, batch: options.batch === true });
+      return createSink(input.streams, input.mode, { json: options.json === true, batch: options.batch === true, signal: input.signal });
     },
   };
 }

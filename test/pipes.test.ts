@@ -115,6 +115,14 @@ describe('output into a closed pipe ends quietly with exit 0', () => {
     expect(app.received.length).toBeLessThan(FIXTURES);
   });
 
+  it('replay | head -1: the interrupt note is not said, only the start note from before the pipe closed', async () => {
+    const before = app.received.length;
+    const run = await throughHead(['replay', path.join(fixtures, 'paystack'), '--to', app.url], { PAYSTACK_SECRET_KEY: 'sk_test_pipes' });
+    expect(run).toMatchObject({ code: 0, stderr: `replaying ${FIXTURES} fixtures to ${app.url}/\n` });
+    expect(run.stdout).toMatch(/^✓ 200 paystack custom\.event_/);
+    expect(app.received.length - before).toBeLessThan(FIXTURES);
+  });
+
   it.each([
     [['--help']],
     [['replay', '--help']],
