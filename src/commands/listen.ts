@@ -113,7 +113,7 @@ function render(out: OutputSink, profile: ProviderProfile) {
   };
 }
 
-/** Run until `q` in the view (exit 0) or Ctrl-C/SIGTERM (exit 130), after a clean shutdown (endpoint deleted, session removed). */
+/** Run until `q` (or Ctrl-C, a key there) in the view: exit 0, or SIGINT/SIGTERM: exit 130; either after a clean shutdown (endpoint deleted, session removed). */
 export async function runListen(options: ListenCommandOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
   const profile = await chooseProvider(ctx, options.provider);
