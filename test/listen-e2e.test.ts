@@ -242,14 +242,20 @@ describe('listen never fails silently', () => {
   it('exits non-zero with the reason when the public URL stays unreachable past --give-up-after', async () => {
     app = await startReceiver(() => ({ status: 200 }));
     // The user's own tunnel: a relay the test controls, pointed at listen once it is up.
-    let target = '';
+    // A self-check can reach the relay before the test has read the ready line: it waits for the target.
+    let setTarget!: (url: string) => void;
+    const target = new Promise<string>((resolve) => (setTarget = resolve));
     const relay = await startReceiver(async (r) => {
-      const res = await request(`${target}${r.url}`, { method: 'POST', body: r.body, headers: r.headers as Record<string, string> });
-      await res.body.dump();
-      return { status: res.statusCode };
+      try {
+        const res = await request(`${await target}${r.url}`, { method: 'POST', body: r.body, headers: r.headers as Record<string, string> });
+        await res.body.dump();
+        return { status: res.statusCode };
+      } catch {
+        return { status: 502 }; // listen already gone
+      }
     });
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--public-url', relay.url, '--self-check-interval', '100', '--give-up-after', '600', '--store', store]);
-    target = listen.ready.localUrl;
+    setTarget(listen.ready.localUrl);
     await relay.close(); // the tunnel goes away for good
     expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'reconnecting')).toMatchObject({ reason: expect.stringMatching(/self-check through http:\/\/127\.0\.0\.1:\d+ failed/) });
     expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'down')).toBeDefined();
