@@ -4,8 +4,8 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { systemClock } from './clock.js';
 import { packageVersion } from './package-root.js';
 import { createContext, type CliContext } from './context.js';
-import { ExitCode, WebhookError } from './errors.js';
-import { detectTerminal, paint, type Streams } from './output/terminal.js';
+import { errorCode, ExitCode, WebhookError } from './errors.js';
+import { detectTerminal, paint, OutputClosed, type Streams } from './output/terminal.js';
 import { defineProviders } from './cli/providers.js';
 import type { DefineInput } from './cli/shared.js';
 import { defineSign } from './cli/sign.js';
@@ -53,7 +53,20 @@ export function renderError(error: unknown, streams: Streams, options: { debug: 
   return ExitCode.failed;
 }
 
-/** Run the CLI with argv; resolves to the exit code (never calls process.exit). */
+/** Whether a write failed because nobody reads the stream any more (`webhook log | head -1`). */
+function isClosedPipe(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * Run the CLI with argv; resolves to the exit code. With the process's own streams it also owns
+ * the process's signals and output pipes:
+ * - the first SIGINT/SIGTERM aborts the run's signal (commands stop, clean up, report and return
+ *   130); a second one exits at once with 130 (the only process.exit in the code);
+ * - output into a closed pipe (`| head -1`) aborts the run too, and it ends quietly with exit 0,
+ *   as any command whose reader went away.
+ */
 export async function main(argv: readonly string[], overrides: MainOverrides = {}): Promise<number> {
   const env = overrides.env ?? process.env;
   const streams: Streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
@@ -63,11 +76,24 @@ export async function main(argv: readonly string[], overrides: MainOverrides = {
   const abort = new AbortController();
   // Every request of a run listens to this one signal (replay sends hundreds at once).
   setMaxListeners(0, abort.signal);
-  const onSignal = () => abort.abort();
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts > 1) process.exit(ExitCode.interrupted);
+    abort.abort();
+  };
+  let outputClosed = false;
+  const onOutputError = (error: unknown) => {
+    if (!isClosedPipe(error)) throw error;
+    outputClosed = true;
+    abort.abort(new OutputClosed());
+  };
   const overridesGiven = overrides.streams !== undefined;
   if (!overridesGiven) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // Kept after main returns: the error of a last write into a closed pipe comes a tick later.
+    process.stdout.on('error', onOutputError);
+    process.stderr.on('error', onOutputError);
   }
 
   let exitCode: number = ExitCode.ok;
@@ -120,14 +146,20 @@ Secrets come from each provider's environment variable (see \`webhook providers\
   for (const define of DEFINITIONS) define(program, input);
   program.commands.forEach((cmd) => cmd.exitOverride().showHelpAfterError(`(run 'webhook ${cmd.name()} --help' for usage)`));
 
-  try {
-    await program.parseAsync(argv as string[]);
-    return exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? ExitCode.ok : ExitCode.usage;
+  const run = async (): Promise<number> => {
+    try {
+      await program.parseAsync(argv as string[]);
+      return exitCode;
+    } catch (error) {
+      if (error instanceof CommanderError) {
+        return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? ExitCode.ok : ExitCode.usage;
+      }
+      return renderError(error, streams, { debug, color: mode.color && streams.stderr.isTTY === true, json });
     }
-    return renderError(error, streams, { debug, color: mode.color && streams.stderr.isTTY === true, json });
+  };
+  try {
+    const code = await run();
+    return outputClosed ? ExitCode.ok : code;
   } finally {
     if (!overridesGiven) {
       process.off('SIGINT', onSignal);

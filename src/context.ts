@@ -11,7 +11,7 @@ export interface CliContext {
   readonly mode: TerminalMode;
   readonly clock: Clock;
   readonly debug: boolean;
-  /** Aborted on SIGINT/SIGTERM: long-running commands clean up and return 130. */
+  /** Aborted on SIGINT/SIGTERM (long-running commands clean up and return 130), or when the reader of stdout went away. */
   readonly signal: AbortSignal;
   /** The validated config (memoized; loads cosmiconfig lazily). */
   config(): Promise<LoadedConfig>;
@@ -45,7 +45,7 @@ export function createContext(input: ContextInput): CliContext {
       return loaded;
     },
     sink(options) {
-      return createSink(input.streams, input.mode, { json: options.json === true, batch: options.batch === true });
+      return createSink(input.streams, input.mode, { json: options.json === true, batch: options.batch === true, signal: input.signal });
     },
   };
 }

@@ -88,7 +88,7 @@ describe('one id per delivery across commands', () => {
     expect(app.received.length).toBe(7);
 
     // The view's filter: each printed id (delivery or message id) selects its delivery.
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     const log = await openDeliveryLog(store);
     try {
       const rows = log.summaries(0, log.size());
@@ -124,7 +124,7 @@ describe('captures land where fixtures are found', () => {
     const sent = json((await cli(['trigger', 'charge.success', '-p', 'paystack', '--to', listen.ready.localUrl, '--set', 'data.amount=424242', '--json'], project)).stdout);
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'charge.success', signature: 'verified' });
     const captured = app.received[0]!.body;
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     listen = undefined;
 
     const saved = await cli(['log', 'save', sent.id, '--store', store], project);

@@ -57,7 +57,7 @@ describe('webhook listen', () => {
     expect(forged.status).toBe(401); // the app's own answer, relayed
     const flagged = await listen.next((e) => e.type === 'delivery' && e.signature === 'failed');
     expect(flagged.reason).toBe('no matching signature');
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
 
     const shown = await runCli(['log', 'show', flagged.id, '--store', store, '--json']);
     expect(JSON.parse(shown.stdout).request).toMatchObject({ signature: { state: 'failed', reason: 'no matching signature' }, body });
@@ -104,7 +104,7 @@ describe('webhook listen', () => {
       const last = app.received.at(-1)!;
       expect(paykoreValid(last.body, listen.ready.secret, last.headers['x-paykore-signature'])).toBe(true);
 
-      expect(await listen.stop(signal)).toBe(0);
+      expect(await listen.stop(signal)).toBe(130);
       const after = await request(`${sandbox.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: unknown[] }>);
       expect(after.data).toEqual([]);
     }
@@ -236,20 +236,26 @@ describe('listen never fails silently', () => {
     // Deliveries keep arriving, verified with the endpoint's (unchanged) secret.
     await request(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body: '{"event":"transfer.completed"}' }).then((r) => r.body.dump());
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transfer.completed', signature: 'verified', status: 200 });
-    expect(await listen.stop()).toBe(0);
+    expect(await listen.stop()).toBe(130);
   });
 
   it('exits non-zero with the reason when the public URL stays unreachable past --give-up-after', async () => {
     app = await startReceiver(() => ({ status: 200 }));
     // The user's own tunnel: a relay the test controls, pointed at listen once it is up.
-    let target = '';
+    // A self-check can reach the relay before the test has read the ready line: it waits for the target.
+    let setTarget!: (url: string) => void;
+    const target = new Promise<string>((resolve) => (setTarget = resolve));
     const relay = await startReceiver(async (r) => {
-      const res = await request(`${target}${r.url}`, { method: 'POST', body: r.body, headers: r.headers as Record<string, string> });
-      await res.body.dump();
-      return { status: res.statusCode };
+      try {
+        const res = await request(`${await target}${r.url}`, { method: 'POST', body: r.body, headers: r.headers as Record<string, string> });
+        await res.body.dump();
+        return { status: res.statusCode };
+      } catch {
+        return { status: 502 }; // listen already gone
+      }
     });
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--public-url', relay.url, '--self-check-interval', '100', '--give-up-after', '600', '--store', store]);
-    target = listen.ready.localUrl;
+    setTarget(listen.ready.localUrl);
     await relay.close(); // the tunnel goes away for good
     expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'reconnecting')).toMatchObject({ reason: expect.stringMatching(/self-check through http:\/\/127\.0\.0\.1:\d+ failed/) });
     expect(await listen.next((e) => e.type === 'tunnel' && e.state === 'down')).toBeDefined();
@@ -271,7 +277,7 @@ describe('listen --catch-up', () => {
     const env = { PAYKORE_API_KEY: API_KEY };
     listen = await startListenCli(args, env);
     const endpointId = listen.ready.endpointId;
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     expect(listen.events.find((e) => e.type === 'registration' && e.state === 'kept')).toBeDefined();
 
     // While listen is down, two events fail to arrive (nothing listens at the old URL).

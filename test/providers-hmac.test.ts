@@ -479,6 +479,6 @@ describe('listen with a scheme that signs the URL', () => {
     expect(triggered.code).toBe(0);
     expect(JSON.parse(triggered.stdout)).toMatchObject({ event: 'payment.created', status: 200 });
     expect(await listen.next((e) => e.type === 'delivery' && e.event === 'payment.created')).toMatchObject({ signature: 'verified', status: 200 });
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
   });
 });

@@ -252,7 +252,7 @@ describe('GitHub built-in events', () => {
         expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event, signature: 'verified', status: 200, answered: 200 });
       }
     } finally {
-      expect(await listen.stop()).toBe(0);
+      expect(await listen.stop()).toBe(130);
     }
     const [closed, push] = app.received;
     expect(closed!.headers['x-github-event']).toBe('pull_request');

@@ -75,13 +75,13 @@ describe('registration touches only its own endpoints', () => {
     const idB = (await readFile(path.join(storeB, 'store-id'), 'utf8')).trim();
     expect(idB).toMatch(/^[0-9a-f]{16}$/);
     expect((await api('GET', `/v1/webhooks/${listen.ready.endpointId}`)).description).toBe(`webhook-cli listen (store ${idB}, pid ${listen.child.pid})`);
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
 
     // Store A's next session prunes its own crashed endpoint, and only that.
     listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--store', storeA], env);
     expect(listen.events.filter((e) => e.type === 'registration' && e.state === 'pruned').map((e) => e.endpointId)).toEqual([crashedA]);
     expect(await remoteIds()).toEqual([colleague, otherStore, listen.ready.endpointId].sort());
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     expect(await remoteIds()).toEqual([colleague, otherStore].sort());
   });
 
@@ -120,7 +120,7 @@ describe('listen --catch-up', () => {
     const args = ['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--catch-up', '--store', store];
     listen = await startListenCli(args, env);
     const kept = listen.ready.endpointId as string;
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     await api('DELETE', `/v1/webhooks/${kept}`); // deleted meanwhile (dashboard, a colleague)
 
     listen = await startListenCli(args, env);
@@ -133,7 +133,7 @@ describe('listen --catch-up', () => {
     // And it receives: a delivery from the provider arrives, verified with the new secret.
     await api('POST', '/v1/events', { event: 'transaction.completed' });
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transaction.completed', signature: 'verified', status: 200 });
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
 
   });
 });
@@ -150,7 +150,7 @@ describe('a stable URL keeps its endpoint and secret', () => {
     listen = await session(port);
     const { endpointId, secret } = listen.ready;
     expect(listen.ready).toMatchObject({ endpointId: expect.stringMatching(/^wh_/), endpointKept: true, secret: expect.stringMatching(/^whsec_/) });
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     expect(listen.events.find((e) => e.type === 'registration' && e.state === 'kept')).toMatchObject({ endpointId, reason: expect.stringContaining('kept by --keep-endpoint') });
     expect(await remoteIds()).toEqual([endpointId]);
     // The secret is kept in the store for the next session, readable by the owner only.
@@ -162,7 +162,7 @@ describe('a stable URL keeps its endpoint and secret', () => {
     expect(listen.events.find((e) => e.type === 'registration' && e.state === 'adopted')).toMatchObject({ endpointId, reason: 'the same endpoint and secret as the last session' });
     await api('POST', '/v1/events', { event: 'transaction.completed' });
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'transaction.completed', signature: 'verified', status: 200 });
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
 
     // Only the URL changed: the endpoint is moved (PATCH), its secret stays.
     const moved = await freePort();
@@ -172,7 +172,7 @@ describe('a stable URL keeps its endpoint and secret', () => {
     expect((await api('GET', `/v1/webhooks/${endpointId}`)).url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${moved}/?$`));
     await api('POST', '/v1/events', { event: 'kyc.verified' });
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'kyc.verified', signature: 'verified', status: 200 });
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     expect(await remoteIds()).toEqual([endpointId]);
   });
 
@@ -183,7 +183,7 @@ describe('a stable URL keeps its endpoint and secret', () => {
     const port = await freePort();
     listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--self-check-interval', '0', '--store', store], env);
     expect(listen.ready.endpointKept).toBe(false);
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     expect(await remoteIds()).toEqual([]);
     expect(await readFile(path.join(store, 'endpoints.json'), 'utf8').catch(() => '')).not.toMatch(/whsec_/);
   });
@@ -193,7 +193,7 @@ describe('a stable URL keeps its endpoint and secret', () => {
     app = await startReceiver(() => ({ status: 200 }));
     listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--tunnel', 'loopback', '--store', path.join(dir, 'store')], env);
     expect(listen.ready.endpointKept).toBe(false);
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
     expect(await remoteIds()).toEqual([]);
   });
 });

@@ -73,7 +73,7 @@ describe('listen under load and faults', () => {
     const expected = { 200: 7500, 500: 2000, 504: 500 };
     const tally = (codes: number[]) => codes.reduce<Record<number, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
     expect(tally(answers)).toEqual(expected);
-    expect(await listen.stop()).toBe(0);
+    expect(await listen.stop()).toBe(130);
     const lines = await logLines(dir);
     expect(lines).toHaveLength(10_000);
     expect(new Set(lines.map((l) => l.id)).size).toBe(10_000);
@@ -111,7 +111,7 @@ describe('listen under load and faults', () => {
     const warnings = listen.events.filter((e) => e.type === 'warning');
     expect(warnings.length).toBeGreaterThanOrEqual(1);
     expect(warnings[0]!.message).toMatch(/malformed HTTP request/);
-    expect(await listen.stop()).toBe(0);
+    expect(await listen.stop()).toBe(130);
 
     const lines = await logLines(dir);
     const byAnswer = (code: number) => lines.filter((l) => l.answered === code);

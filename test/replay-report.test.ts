@@ -26,7 +26,7 @@ describe('replay reporters', () => {
     reporter.result(result(0, true));
     reporter.result(result(1, false));
     reporter.result(result(2, true));
-    await reporter.finish({ sent: 3, passed: 2, failed: 1, p50Ms: 3, p95Ms: 3, durationMs: 9, interrupted: false });
+    await reporter.finish({ sent: 3, passed: 2, failed: 1, skipped: 0, p50Ms: 3, p95Ms: 3, durationMs: 9, interrupted: false });
     await new Promise((r) => setImmediate(r));
     expect(io.err()).toContain('\r\x1b[2K[████████████████░░░░░░░░] 2/3  1 failed');
     expect(io.err()).toContain('3/3  1 failed');

@@ -158,7 +158,7 @@ describe('webhook sandbox API', () => {
 });
 
 describe('webhook sandbox (built CLI)', () => {
-  it('prints a ready line with --json, serves the API, and exits 0 on SIGTERM', async () => {
+  it('prints a ready line with --json, serves the API, and exits 130 on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'sandbox', '--json'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = createInterface({ input: child.stdout! });
     const ready = await new Promise<{ type: string; url: string }>((resolve) => lines.once('line', (l) => resolve(JSON.parse(l))));
@@ -166,7 +166,7 @@ describe('webhook sandbox (built CLI)', () => {
     expect((await api('POST', `${ready.url}/v1/webhooks`, { url: 'https://example.com/x' })).status).toBe(201);
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await exit).toBe(130);
   });
 
   it('rejects --deliver-as without --to (exit 2, one line)', async () => {

@@ -138,7 +138,7 @@ describe('--tunnel cloudflared (a stand-in executable: no network here)', () => 
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ event: 'charge.success', signature: 'verified', status: 200 });
     process.kill(listen.ready.tunnel.pid, 'SIGKILL');
     expect(await listen.next((e) => e.type === 'tunnel')).toMatchObject({ state: 'reconnecting', reason: expect.stringContaining('cloudflared exited (SIGKILL)') });
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
   });
 
   it('says clearly when cloudflared is not installed, and how to install it (nothing is downloaded)', async () => {

@@ -91,7 +91,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
     expect((await deliver(up.publicUrl, second)).status).toBe(200);
     expect(await until((e) => e.type === 'delivery')).toMatchObject({ event: 'transfer.success', signature: 'verified', status: 200 });
     expect(app.received.map((r) => r.body.toString())).toEqual([body, second]);
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
 
     // Nothing answered was lost: both deliveries are in the log.
     const log = await runCli(['log', '--store', store, '--json']);
@@ -126,7 +126,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
     listen = await startListenCli([...args.slice(0, -1), '--ssh-accept-new-host-key'], userEnv());
     expect(listen.ready.publicUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await readFile(path.join(home, '.ssh', 'known_hosts'), 'utf8')).toBe(`[127.0.0.1]:${port} ${keys.hostPublicKey}\n`);
-    expect(await listen.stop('SIGINT')).toBe(0);
+    expect(await listen.stop('SIGINT')).toBe(130);
 
     // Another key for the same host and type: refused even with --ssh-accept-new-host-key.
     const other = await makeSshKeys(await mkdtemp(path.join(dir, 'other-')));
@@ -153,7 +153,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
       expect(listen.ready).toMatchObject({ publicUrl: 'https://hooks.example.dev', tunnel: { kind: 'ssh', remotePort } });
       expect((await deliver(`http://127.0.0.1:${remotePort}/`, '{"event":"charge.success"}')).status).toBe(200);
       expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ signature: 'verified', status: 200 });
-      expect(await listen.stop('SIGINT')).toBe(0);
+      expect(await listen.stop('SIGINT')).toBe(130);
     } finally {
       agent.kill();
     }

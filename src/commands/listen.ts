@@ -3,7 +3,7 @@ import { printable } from '../output/printable.js';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import type { CliContext } from '../context.js';
-import { FailureError, UsageError } from '../errors.js';
+import { ExitCode, FailureError, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import { startListen, type ListenEvent } from '../listen/listen.js';
 import type { Route } from '../listen/receiver.js';
@@ -185,7 +185,7 @@ function describeRaw(event: ListenEvent, profile: ProviderProfile): { level: 'in
   }
 }
 
-/** Run until Ctrl-C/SIGTERM; clean shutdown (endpoint deleted, session removed) exits 0. */
+/** Run until `q` (or Ctrl-C, a key there) in the view: exit 0, or SIGINT/SIGTERM: exit 130; either after a clean shutdown (endpoint deleted, session removed). */
 export async function runListen(options: ListenCommandOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
   const profile = await chooseProvider(ctx, options.provider);
@@ -280,5 +280,5 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   if (gaveUp !== undefined) {
     throw new FailureError(`listen stopped: ${gaveUp}`, { hint: 'check the tunnel (NGROK_AUTHTOKEN, network) or --public-url; raise --give-up-after to wait longer; a supervisor can restart listen' });
   }
-  return 0;
+  return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import type { AttemptEvent, EndpointEvent } from '../sandbox/engine.js';
 import { startSandbox } from '../sandbox/server.js';
@@ -80,5 +80,5 @@ export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext
   if (!ctx.signal.aborted) await once(ctx.signal, 'abort');
   await sandbox.close();
   if (!out.json) out.note('sandbox stopped');
-  return 0;
+  return ExitCode.interrupted;
 }

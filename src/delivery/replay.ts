@@ -27,12 +27,17 @@ export interface ReplayResult {
   readonly id: string;
   readonly error?: { readonly kind: string; readonly message: string };
   readonly bodyExcerpt?: string;
+  /** The run was interrupted before this fixture's answer came (never sent, or cut off in flight): neither passed nor failed. */
+  readonly skipped?: boolean;
 }
 
 export interface ReplaySummary {
+  /** Fixtures whose delivery finished (passed + failed). */
   readonly sent: number;
   readonly passed: number;
   readonly failed: number;
+  /** Fixtures left unfinished by an interrupt. */
+  readonly skipped: number;
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly durationMs: number;
@@ -43,6 +48,11 @@ export interface ReplaySummary {
 export interface ReplayReporter {
   start(info: { total: number; url: string }): void;
   result(result: ReplayResult): void;
+  /**
+   * Called at once (synchronously) when the run is interrupted, before the unfinished fixtures are
+   * reported: whatever must survive a second interrupt (which exits at once) is written here.
+   */
+  interrupted?(progress: { readonly reported: number; readonly total: number }): void;
   finish(summary: ReplaySummary): void | Promise<void>;
 }
 
@@ -135,45 +145,60 @@ export async function runReplay(input: ReplayInput): Promise<ReplaySummary> {
   input.reporter.start({ total, url: input.url.toString() });
 
   const pending: Promise<ReplayResult>[] = [];
+  let reported = 0;
+  let skipped = 0;
   const report = (result: ReplayResult) => {
-    durations[sent++] = result.durationMs;
-    if (result.passed) passed++;
+    reported++;
+    if (result.skipped) skipped++;
+    else {
+      durations[sent++] = result.durationMs;
+      if (result.passed) passed++;
+    }
     input.reporter.result(result);
   };
+  // On an interrupt nothing new is sent (each task checks the signal, sendRequest cuts off what is
+  // in flight); the rest of the fixtures are still walked so every one is reported, as skipped.
+  const onInterrupt = () => input.reporter.interrupted?.({ reported, total });
+  if (input.signal?.aborted) onInterrupt();
+  else input.signal?.addEventListener('abort', onInterrupt, { once: true });
   let index = 0;
-  for await (const file of walkFixtureFiles(input.paths, input.cwd)) {
-    if (input.signal?.aborted || index >= total) break;
-    const at = index++;
-    const task = limit(async (): Promise<ReplayResult> => {
+  try {
+    for await (const file of walkFixtureFiles(input.paths, input.cwd)) {
+      if (index >= total) break;
+      const at = index++;
+      const task = limit(async (): Promise<ReplayResult> => {
         const { fixture, profile } = await prepare(input, file);
         const expectation = fixture.meta.expect ?? input.expect ?? EXPECT_2XX;
+        const described = { index: at, file: path.relative(input.cwd, file) || file, event: fixture.event, provider: profile.name, expected: describeExpectation(expectation) };
+        if (input.signal?.aborted) return { ...described, status: undefined, passed: false, skipped: true, durationMs: 0, id: '' };
         const addresses = input.sourceAddressesFor?.(profile);
         const forwardedFor = addresses?.[at % addresses.length];
         const outcome = await deliver({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal, forwardedFor });
+        if (outcome.error?.kind === 'aborted') return { ...described, status: undefined, passed: false, skipped: true, durationMs: outcome.durationMs, id: outcome.id, error: outcome.error };
         return {
-          index: at,
-          file: path.relative(input.cwd, file) || file,
-          event: fixture.event,
-          provider: profile.name,
+          ...described,
           status: outcome.status,
           passed: expectationHolds(expectation, outcome.status),
-          expected: describeExpectation(expectation),
           durationMs: outcome.durationMs,
           id: outcome.id,
           ...(outcome.error ? { error: outcome.error } : {}),
           ...(outcome.bodyExcerpt !== undefined ? { bodyExcerpt: outcome.bodyExcerpt } : {}),
         };
       });
-    task.catch(() => undefined); // observed when its turn comes; never an unhandled rejection meanwhile
-    pending.push(task);
-    if (pending.length >= window) report(await pending.shift()!);
+      task.catch(() => undefined); // observed when its turn comes; never an unhandled rejection meanwhile
+      pending.push(task);
+      if (pending.length >= window) report(await pending.shift()!);
+    }
+    while (pending.length) report(await pending.shift()!);
+  } finally {
+    input.signal?.removeEventListener('abort', onInterrupt);
   }
-  while (pending.length) report(await pending.shift()!);
   const sorted = durations.subarray(0, sent).sort();
   const summary: ReplaySummary = {
     sent,
     passed,
     failed: sent - passed,
+    skipped,
     p50Ms: percentile(sorted, 50),
     p95Ms: percentile(sorted, 95),
     durationMs: Math.round(input.clock.monotonic() - started),

@@ -64,12 +64,15 @@ function classify(error: unknown, url: URL, timeoutMs: number, signal?: AbortSig
 
 /**
  * POST (by default) these exact bytes with undici and report what came back. Never throws for
- * network trouble: refused, timeout, reset and the like come back as `error`.
+ * network trouble: refused, timeout, reset and the like come back as `error`. When `signal` is
+ * aborted nothing is sent, and a request in flight is cut off (both come back as `aborted`).
  */
 export async function sendRequest(input: SendInput, clock: Clock): Promise<SendResult> {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
   const max = input.maxResponseBytes ?? 4096;
   const started = clock.monotonic();
+  // Interrupted before it began: nothing goes out (an abort listener added now would never fire).
+  if (input.signal?.aborted) return { ok: false, headers: {}, body: Buffer.alloc(0), truncated: false, durationMs: 0, error: { kind: 'aborted', message: 'interrupted before it was sent' } };
   // One timer for the whole exchange (undici's headers/body timeouts only bound the gaps).
   // A plain AbortController: AbortSignal.any/timeout cost more per request on Node 20.
   const controller = new AbortController();

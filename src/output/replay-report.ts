@@ -1,6 +1,6 @@
 import type { ReplayReporter, ReplayResult, ReplaySummary } from '../delivery/replay.js';
 import { printable } from './printable.js';
-import { newJUnitBuilder } from './junit.js';
+import { loadJUnit, writeJUnitFile } from './junit.js';
 import type { Clock } from '../clock.js';
 import type { OutputSink } from './sink.js';
 import type { Streams } from './terminal.js';
@@ -17,7 +17,7 @@ function describeResult(out: OutputSink, r: ReplayResult): string[] {
 }
 
 export function describeSummary(s: ReplaySummary): string {
-  return `sent ${s.sent}, passed ${s.passed}, failed ${s.failed}, p50 ${s.p50Ms.toFixed(0)} ms, p95 ${s.p95Ms.toFixed(0)} ms${s.interrupted ? ' (interrupted)' : ''}`;
+  return `sent ${s.sent}, passed ${s.passed}, failed ${s.failed}${s.skipped ? `, skipped ${s.skipped}` : ''}, p50 ${s.p50Ms.toFixed(0)} ms, p95 ${s.p95Ms.toFixed(0)} ms${s.interrupted ? ' (interrupted)' : ''}`;
 }
 
 function summaryLine(out: OutputSink, s: ReplaySummary): string {
@@ -25,11 +25,17 @@ function summaryLine(out: OutputSink, s: ReplaySummary): string {
   return s.failed === 0 && !s.interrupted ? out.style.green(text) : out.style.red(text);
 }
 
-/** One line per fixture (the default off a TTY), details under failures, then the summary. */
+/** Said on stderr when the run is interrupted. */
+const INTERRUPTED_NOTE = 'interrupted: nothing more is sent; writing the report (press Ctrl-C again to quit at once)';
+
+/** One line per fixture (the default off a TTY), details under failures, then the summary; fixtures skipped by an interrupt only count in the summary. */
 export function plainReporter(out: OutputSink): ReplayReporter {
   return {
     start: ({ total, url }) => out.note(`replaying ${total} fixture${total === 1 ? '' : 's'} to ${url}`),
-    result: (r) => describeResult(out, r).forEach((l) => out.line(l)),
+    result: (r) => {
+      if (!r.skipped) describeResult(out, r).forEach((l) => out.line(l));
+    },
+    interrupted: () => out.note(INTERRUPTED_NOTE),
     finish: (s) => out.line(summaryLine(out, s)),
   };
 }
@@ -57,12 +63,17 @@ export function progressReporter(out: OutputSink, streams: Streams, clock: Clock
     },
     result: (r) => {
       done++;
-      if (!r.passed) {
+      if (!r.passed && !r.skipped) {
         failed++;
         clear();
         describeResult(out, r).forEach((l) => out.line(l));
         draw(true);
       } else draw();
+    },
+    interrupted: () => {
+      clear();
+      out.note(INTERRUPTED_NOTE);
+      draw(true);
     },
     finish: (s) => {
       clear();
@@ -71,7 +82,7 @@ export function progressReporter(out: OutputSink, streams: Streams, clock: Clock
   };
 }
 
-/** NDJSON: {"type":"result",...} per fixture, then {"type":"summary",...}. */
+/** NDJSON: {"type":"result",...} per fixture (with "skipped": true when an interrupt left it unfinished), then {"type":"summary",...}. */
 export function jsonReporter(out: OutputSink): ReplayReporter {
   return {
     start: () => undefined,
@@ -80,22 +91,40 @@ export function jsonReporter(out: OutputSink): ReplayReporter {
   };
 }
 
-/** JUnit XML for CI: one <testsuite> per provider, one <testcase> per fixture, <failure> when the expectation failed. */
+/**
+ * JUnit XML for CI: one <testsuite> per provider, one <testcase> per fixture, <failure> when the
+ * expectation failed, <skipped> when an interrupt left it unfinished. The file is replaced whole
+ * (never half written); on an interrupt a report of what finished so far is written at once, with
+ * one skipped case counting the unfinished rest, so a second Ctrl-C still leaves a valid file.
+ */
 export async function junitReporter(file: string): Promise<ReplayReporter> {
-  const builder = await newJUnitBuilder('webhook replay');
-  const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
-  return {
-    start: () => undefined,
-    result: (r) => {
+  const newBuilder = await loadJUnit();
+  const results: ReplayResult[] = [];
+  const write = (unfinished: number) => {
+    const builder = newBuilder('webhook replay');
+    const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
+    for (const r of results) {
       let suite = suites.get(r.provider);
       if (!suite) suites.set(r.provider, (suite = builder.testSuite().name(`webhook replay ${r.provider}`)));
       const testCase = suite.testCase().className(r.provider).name(`${r.event} (${r.file})`).file(r.file).time(r.durationMs / 1000);
-      if (!r.passed) {
+      if (r.skipped) testCase.skipped().standardOutput(r.id ? 'interrupted while waiting for the answer' : 'interrupted before it was sent');
+      else if (!r.passed) {
         const got = r.status === undefined ? (r.error?.message ?? 'no answer') : `got ${r.status}`;
         testCase.failure(`expected ${r.expected}, ${got}${r.bodyExcerpt ? `: ${r.bodyExcerpt}` : ''}`, r.status === undefined ? 'NoAnswer' : 'UnexpectedStatus');
       }
+    }
+    if (unfinished > 0) {
+      builder.testSuite().name('webhook replay (interrupted)').testCase().className('webhook replay').name(`${unfinished} fixture${unfinished === 1 ? '' : 's'} not finished: interrupted`).skipped();
+    }
+    writeJUnitFile(file, builder);
+  };
+  return {
+    start: () => undefined,
+    result: (r) => {
+      results.push(r);
     },
-    finish: () => builder.writeTo(file),
+    interrupted: ({ reported, total }) => write(total - reported),
+    finish: () => write(0),
   };
 }
 
@@ -104,6 +133,7 @@ export function combineReporters(reporters: readonly ReplayReporter[]): ReplayRe
   return {
     start: (info) => reporters.forEach((r) => r.start(info)),
     result: (result) => reporters.forEach((r) => r.result(result)),
+    interrupted: (progress) => reporters.forEach((r) => r.interrupted?.(progress)),
     finish: async (summary) => {
       for (const r of reporters) await r.finish(summary);
     },

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { paint, type Streams, type TerminalMode } from './terminal.js';
+import { paint, OutputClosed, type Streams, type TerminalMode } from './terminal.js';
 
 /**
  * Where commands write. `line` is human output on stdout; `json` writes one object per line
@@ -7,7 +7,9 @@ import { paint, type Streams, type TerminalMode } from './terminal.js';
  * Every write goes straight to the stream so CI reads lines as they happen. With `batch`
  * (long-running, high-volume commands such as listen), lines written in one turn of the event
  * loop go out in one write at the end of that turn: still live, but a burst of deliveries costs
- * one system call instead of hundreds; `flush()` writes what is pending at once.
+ * one system call instead of hundreds; `flush()` writes what is pending at once. Once stdout's
+ * reader has gone (a closed pipe, `| head -1`) the command is ending quietly: notes and warnings
+ * are dropped too (errors are still rendered by the entry point).
  */
 export interface OutputSink {
   readonly json: boolean;
@@ -20,9 +22,10 @@ export interface OutputSink {
   flush(): void;
 }
 
-export function createSink(streams: Streams, mode: TerminalMode, options: { json?: boolean; batch?: boolean }): OutputSink {
+export function createSink(streams: Streams, mode: TerminalMode, options: { json?: boolean; batch?: boolean; signal?: AbortSignal }): OutputSink {
   const style = paint(mode);
   const errStyle = paint({ color: mode.color && streams.stderr.isTTY === true });
+  const readerGone = () => options.signal?.reason instanceof OutputClosed;
   let pending: string[] = [];
   let scheduled = false;
   const flush = () => {
@@ -54,11 +57,11 @@ export function createSink(streams: Streams, mode: TerminalMode, options: { json
     },
     note(text) {
       flush();
-      streams.stderr.write(`${text}\n`);
+      if (!readerGone()) streams.stderr.write(`${text}\n`);
     },
     warn(text) {
       flush();
-      streams.stderr.write(`${errStyle.yellow('warning:')} ${text}\n`);
+      if (!readerGone()) streams.stderr.write(`${errStyle.yellow('warning:')} ${text}\n`);
     },
     flush,
   };

@@ -7,6 +7,14 @@ export interface Streams {
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
+/** The abort reason of a run whose output nobody reads any more (a closed pipe, `| head -1`): it ends quietly, exit 0. */
+export class OutputClosed extends Error {
+  constructor() {
+    super('output closed: nobody reads it any more');
+    this.name = 'OutputClosed';
+  }
+}
+
 /** How to draw output, decided once at start-up. */
 export interface TerminalMode {
   /** Colour on stdout: a TTY, NO_COLOR unset (FORCE_COLOR forces it on). */
