@@ -326,7 +326,7 @@ describe('webhook sandbox --mode / --abandon-after (built CLI, --time-scale)', (
     expect(app.received).toHaveLength(6);
     const exit = new Promise<number | null>((resolve) => child!.once('exit', resolve));
     child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await exit).toBe(130); // interrupted: the shell convention
   });
 
   it('rejects an unknown mode, --mode for a one-schedule provider and --abandon-after beyond the schedule (exit 2, error + hint)', async () => {

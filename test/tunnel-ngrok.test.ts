@@ -58,7 +58,7 @@ describe('choosing a tunnel', () => {
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await exited).toBe(130);
     expect(stderr).toMatch(/^local only: for a public URL with no account, --tunnel cloudflared or --tunnel ssh:\/\/nokey@localhost\.run; NGROK_AUTHTOKEN for ngrok; --public-url for your own/m);
   });
 });
