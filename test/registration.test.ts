@@ -1,14 +1,14 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
+import { hasTmux, terminal } from './support/tmux.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { freePort } from './support/sshd.js';
 
@@ -198,32 +198,11 @@ describe('a stable URL keeps its endpoint and secret', () => {
   });
 });
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 // tmux gives the CLI a real pseudo-terminal, where prune asks before deleting.
 describe.skipIf(!hasTmux)('webhook endpoints prune on a terminal', () => {
-  let SESSION = '';
-  let runs = 0;
-  const tmux = (...args: string[]) => promisify(execFile)('tmux', ['-L', SESSION, ...args]);
-  /** Poll the terminal until the screen shows what the next step needs (up to 10 s). */
-  async function waitForScreen(predicate: (text: string) => boolean): Promise<string> {
-    let text = '';
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      text = (await tmux('capture-pane', '-p', '-J', '-t', SESSION)).stdout;
-      if (predicate(text)) return text;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`screen never matched:\n${text}`);
-  }
+  let open: Awaited<ReturnType<typeof terminal>> | undefined;
   afterEach(async () => {
-    await tmux('kill-server').catch(() => {});
+    await open?.close();
   });
 
   it('lists what it will delete and deletes only when told yes', async () => {
@@ -232,15 +211,14 @@ describe.skipIf(!hasTmux)('webhook endpoints prune on a terminal', () => {
     const store = path.join(dir, 'store');
     const crashed = await crashListen(store);
     const prune = async (answer: string) => {
-      SESSION = `webhook-prune-pty-${process.pid}-${++runs}`; // a tmux server per run: none is reused while it shuts down
       const command = `env -u CI -u NO_COLOR PAYKORE_API_KEY=${API_KEY} TERM=xterm-256color ${process.execPath} ${BIN} endpoints prune --api-base ${sandbox!.url} --store ${store}`;
-      await tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '30', `${command}; echo EXITED $?; sleep 30`);
-      const asked = await waitForScreen((t) => t.includes('(yes/no)'));
+      const tty = (open = await terminal(command));
+      const asked = await tty.waitForScreen((t) => t.includes('(yes/no)'));
       expect(asked).toMatch(new RegExp(`^${crashed}  \\S+  \\(registered by listen pid \\d+, which is no longer running\\)$`, 'm'));
       expect(asked).toContain('delete this endpoint at PayKore? (yes/no)');
-      await tmux('send-keys', '-t', SESSION, answer, 'Enter');
-      const done = await waitForScreen((t) => t.includes('EXITED'));
-      await tmux('kill-server');
+      await tty.keys(answer, 'Enter');
+      const done = await tty.waitForScreen((t) => t.includes('EXITED'));
+      await tty.close();
       return done;
     };
     expect(await prune('no')).toMatch(/nothing deleted[\s\S]*EXITED 0/);

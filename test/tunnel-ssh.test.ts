@@ -1,13 +1,13 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
+import { hasTmux, terminal } from './support/tmux.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { freePort, makeSshKeys, SSHD, startSshd, type Sshd, type SshKeys } from './support/sshd.js';
 
@@ -191,35 +191,11 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
   });
 });
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 // On a terminal (tmux gives a real pseudo-terminal), an unknown host key is asked about, as ssh does.
 describe.skipIf(!SSHD || !hasTmux)('listen --tunnel ssh:// on a terminal', () => {
-  let SESSION = '';
-  let runs = 0;
-  const tmux = (...args: string[]) => promisify(execFile)('tmux', ['-L', SESSION, ...args]);
-  beforeEach(() => {
-    SESSION = `webhook-ssh-pty-${process.pid}-${++runs}`; // a tmux server per test: none is reused while it shuts down
-  });
-  /** Poll the terminal until the screen shows what the next step needs (up to 10 s). */
-  async function waitForScreen(predicate: (text: string) => boolean): Promise<string> {
-    let text = '';
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      text = (await tmux('capture-pane', '-p', '-J', '-t', SESSION)).stdout;
-      if (predicate(text)) return text;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`screen never matched:\n${text}`);
-  }
+  let open: Awaited<ReturnType<typeof terminal>> | undefined;
   afterEach(async () => {
-    await tmux('kill-server').catch(() => {});
+    await open?.close();
   });
 
   for (const answer of ['no', 'yes'] as const) {
@@ -228,20 +204,20 @@ describe.skipIf(!SSHD || !hasTmux)('listen --tunnel ssh:// on a terminal', () =>
       sshd = await startSshd(keys, port);
       app = await startReceiver();
       const command = `env -u CI -u NO_COLOR -u SSH_AUTH_SOCK HOME=${home} TERM=xterm-256color ${process.execPath} ${BIN} listen -p paystack --secret x -f ${app.url} --tunnel ssh://${keys.user}@127.0.0.1:${port} --ssh-key ${keys.clientKey} --self-check-interval 0 --store ${path.join(dir, 'store')}`;
-      await tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '30', `${command}; echo EXITED $?; sleep 30`);
-      const asked = await waitForScreen((t) => t.includes('(yes/no)'));
+      const tty = (open = await terminal(command));
+      const asked = await tty.waitForScreen((t) => t.includes('(yes/no)'));
       expect(asked).toMatch(new RegExp(`\\[127\\.0\\.0\\.1\\]:${port} is not a known host; its ssh-ed25519 key is SHA256:\\S+`));
-      await tmux('send-keys', '-t', SESSION, answer, 'Enter');
+      await tty.keys(answer, 'Enter');
       if (answer === 'no') {
-        const refused = await waitForScreen((t) => t.includes('EXITED'));
+        const refused = await tty.waitForScreen((t) => t.includes('EXITED'));
         expect(refused).toMatch(/error: \[127\.0\.0\.1\]:\d+ is not in .*known_hosts/);
         expect(refused).toContain('EXITED 2');
         await expect(readFile(path.join(home, '.ssh', 'known_hosts'), 'utf8')).rejects.toThrow();
       } else {
-        await waitForScreen((t) => t.includes('webhook listen') && /http:\/\/127\.0\.0\.1:\d+/.test(t));
+        await tty.waitForScreen((t) => t.includes('webhook listen') && /http:\/\/127\.0\.0\.1:\d+/.test(t));
         expect(await readFile(path.join(home, '.ssh', 'known_hosts'), 'utf8')).toBe(`[127.0.0.1]:${port} ${keys.hostPublicKey}\n`);
-        await tmux('send-keys', '-t', SESSION, 'q');
-        expect(await waitForScreen((t) => t.includes('EXITED'))).toContain('EXITED 0');
+        await tty.keys('q');
+        expect(await tty.waitForScreen((t) => t.includes('EXITED'))).toContain('EXITED 0');
       }
     });
   }

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,17 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN } from './support/cli.js';
+import { hasTmux } from './support/tmux.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 
 const run = promisify(execFile);
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const API_KEY = 'sk_test_pty_suite_key';
 const SESSION = `webhook-pty-${process.pid}`;
 let sandbox: Sandbox;
