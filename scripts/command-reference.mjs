@@ -1,6 +1,7 @@
 // Regenerates the README's command reference from the built CLI's own --help, so it never
 // drifts. `node scripts/command-reference.mjs` rewrites README.md between the markers;
 // test/readme.test.ts fails when the README is out of date.
+import { sectionBetween } from './readme-section.mjs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +26,7 @@ export function reference() {
 }
 
 export function currentSection(readme) {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  return start === -1 || end === -1 ? undefined : readme.slice(start, end + END.length);
+  return sectionBetween(readme, START, END);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

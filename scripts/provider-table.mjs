@@ -1,6 +1,7 @@
 // Regenerates the README's provider table from the provider profiles themselves (through the
 // built CLI's `webhook providers --json`), so it never drifts. `node scripts/provider-table.mjs`
 // rewrites README.md between the markers; test/readme-providers.test.ts fails when it is stale.
+import { sectionBetween } from './readme-section.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -45,9 +46,7 @@ export function table() {
 }
 
 export function currentSection(readme) {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  return start === -1 || end === -1 ? undefined : readme.slice(start, end + END.length);
+  return sectionBetween(readme, START, END);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
