@@ -22,10 +22,10 @@ let store: string;
 const tmux = (...args: string[]) => run('tmux', ['-L', SESSION, ...args]);
 const screen = async () => (await tmux('capture-pane', '-p', '-t', SESSION)).stdout;
 
-/** Poll the real terminal until the screen shows what we expect (up to 10 s). */
+/** Poll the real terminal until the screen shows what we expect (up to 25 s: a loaded machine is slow). */
 async function waitForScreen(predicate: (text: string) => boolean): Promise<string> {
   let text = '';
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 25_000; Date.now() < deadline; ) {
     text = await screen();
     if (predicate(text)) return text;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -36,8 +36,8 @@ function feedWith(count: number) {
 
 /** Wait until the frame satisfies a condition (Ink renders asynchronously). */
 async function until(frame: () => string | undefined, predicate: (text: string) => boolean): Promise<string> {
-  // Ink renders asynchronously (and throttles frames): poll the frame until it matches, up to 3 s.
-  for (const deadline = Date.now() + 3000; Date.now() < deadline; ) {
+  // Ink renders asynchronously (and throttles frames): poll the frame until it matches (up to 25 s: a loaded machine is slow, the test timeout is 30 s).
+  for (const deadline = Date.now() + 25_000; Date.now() < deadline; ) {
     const text = frame() ?? '';
     if (predicate(text)) return text;
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -22,10 +22,10 @@ export async function terminal(command: string, size: { columns: number; rows: n
   const tmux = (...args: string[]) => promisify(execFile)('tmux', ['-L', name, ...args]);
   await tmux('new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), `${command}; echo EXITED $?; sleep 30`);
   return {
-    /** Poll the screen until it shows what the next step needs (up to 10 s). */
+    /** Poll the screen until it shows what the next step needs (up to 25 s: a loaded machine is slow). */
     async waitForScreen(predicate: (text: string) => boolean): Promise<string> {
       let text = '';
-      for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 25_000; Date.now() < deadline; ) {
         text = (await tmux('capture-pane', '-p', '-J', '-t', name)).stdout;
         if (predicate(text)) return text;
         await new Promise((resolve) => setTimeout(resolve, 50));
