@@ -31,6 +31,9 @@ const swapFirst = (from: string, to: string) => (body: string) => {
 const COINBASE_PAYLOAD =
   '{"id":1,"scheduled_for":"2017-01-31T20:50:02Z","attempt_number":1,"event":{"id":"24934862-d980-46cb-9402-43c81b0cdba6","type":"charge:created","api_version":"2018-03-22","created_at":"2017-01-31T20:49:02Z","data":{"code":"66BEOV2A","name":"The Sovereign Individual","description":"Mastering the Transition to the Information Age","hosted_url":"https://commerce.coinbase.com/charges/66BEOV2A","created_at":"2017-01-31T20:49:02Z","expires_at":"2017-01-31T21:04:02Z","timeline":[{"time":"2017-01-31T20:49:02Z","status":"NEW"}],"metadata":{},"pricing_type":"no_price","payments":[],"addresses":{"bitcoin":"0000000000000000000000000000000000","ethereum":"0x0000000000000000000000000000000000000000","litecoin":"3000000000000000000000000000000000","bitcoincash":"bitcoincash:000000000000000000000000000000000000000000"}}}}';
 
+const MONNIFY_SAMPLE_REQUEST =
+  '{"eventData":{"product":{"reference":"111222333","type":"OFFLINE_PAYMENT_AGENT"},"transactionReference":"MNFY|76|20211117154810|000001","paymentReference":"0.01462001097368737","paidOn":"17/11/2021 3:48:10 PM","paymentDescription":"Mockaroo Jesse","metaData":{},"destinationAccountInformation":{},"paymentSourceInformation":{},"amountPaid":78000,"totalPayable":78000,"offlineProductInformation":{"code":"41470","type":"DYNAMIC"},"cardDetails":{},"paymentMethod":"CASH","currency":"NGN","settlementAmount":77600,"paymentStatus":"PAID","customer":{"name":"Mockaroo Jesse","email":"111222333@ZZAMZ4WT4Y3E.monnify"}},"eventType":"SUCCESSFUL_TRANSACTION"}';
+
 const VECTORS: Record<string, Vector> = {
   // Mux's official Node SDK, test "resource webhooks › verifySignature › should pass for valid signature":
   // https://github.com/muxinc/mux-node-sdk/blob/master/tests/api-resources/webhooks.test.ts
@@ -86,6 +89,32 @@ const VECTORS: Record<string, Vector> = {
     headers: { 'x-hubspot-signature-v3': 'RnbPH7+UMKVkbV32P8bz450N4M56aPmcru1+D3kSDtw=', 'x-hubspot-request-timestamp': '1700000300000' },
     now: 1700000300,
     tamper: swapFirst('example_field', 'example_fielc'),
+  },
+  // Shopify's official Node library (@shopify/shopify-api), "shopify.webhooks.validate › returns true for valid
+  // request": raw body '{"foo": "bar"}' under the test app's apiSecretKey 'test_secret_key' (lib/__tests__/test-config.ts)
+  // gives X-Shopify-Hmac-Sha256 'B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g='.
+  // https://github.com/Shopify/shopify-api-js/blob/main/packages/shopify-api/lib/webhooks/__tests__/validate.test.ts
+  // https://github.com/Shopify/shopify-api-js/blob/main/packages/shopify-api/lib/__tests__/test-config.ts
+  shopify: {
+    source: 'https://github.com/Shopify/shopify-api-js/blob/main/packages/shopify-api/lib/webhooks/__tests__/validate.test.ts',
+    provider: 'shopify',
+    secret: 'test_secret_key',
+    body: '{"foo": "bar"}',
+    headers: { 'x-shopify-hmac-sha256': 'B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=' },
+    tamper: swapFirst('bar', 'baz'),
+  },
+  // Monnify's webhook documentation, "Transaction Hash Computation": Sample Client Key, Sample Request (the
+  // compact string its Node.js sample hashes) and Hashed Value.
+  // https://developers.monnify.com/docs/webhooks (also https://teamapt.atlassian.net/wiki/spaces/MON/pages/212008918/Computing+Request+Validation+Hash)
+  monnify: {
+    source: 'https://developers.monnify.com/docs/webhooks',
+    provider: 'monnify',
+    secret: '91MUDL9N6U3BQRXBQ2PJ9M0PW4J22M1Y',
+    body: MONNIFY_SAMPLE_REQUEST,
+    headers: {
+      'monnify-signature': 'f04fb635e04d71648bd3cc7999003da6861483342c856d05ddfa9b2dafacb873b0de1d0f8f67405d0010b4348b721c49fa171d317972618debba6b638aedcd3c',
+    },
+    tamper: swapFirst('78000', '78001'),
   },
   // Mailgun's official PHP client, WebhookTest::testVerifyWebhookGood (signing key, timestamp, token, signature);
   // Mailgun puts these three fields in the body's "signature" object:
