@@ -34,6 +34,10 @@ const COINBASE_PAYLOAD =
 const MONNIFY_SAMPLE_REQUEST =
   '{"eventData":{"product":{"reference":"111222333","type":"OFFLINE_PAYMENT_AGENT"},"transactionReference":"MNFY|76|20211117154810|000001","paymentReference":"0.01462001097368737","paidOn":"17/11/2021 3:48:10 PM","paymentDescription":"Mockaroo Jesse","metaData":{},"destinationAccountInformation":{},"paymentSourceInformation":{},"amountPaid":78000,"totalPayable":78000,"offlineProductInformation":{"code":"41470","type":"DYNAMIC"},"cardDetails":{},"paymentMethod":"CASH","currency":"NGN","settlementAmount":77600,"paymentStatus":"PAID","customer":{"name":"Mockaroo Jesse","email":"111222333@ZZAMZ4WT4Y3E.monnify"}},"eventType":"SUCCESSFUL_TRANSACTION"}';
 
+// Squad's documented sample payload, as Newtonsoft.Json serialises the C# sample's object.
+const SQUAD_SAMPLE_PAYLOAD =
+  '{"transaction_reference":"REFE52ARZHTS/1668421222619_1","virtual_account_number":"2129125316","principal_amount":"222.00","settled_amount":"221.78","fee_charged":"0.22","transaction_date":"2022-11-14T10:20:22.619Z","customer_identifier":"SBN1EBZEQ8","transaction_indicator":"C","remarks":"Transfer FROM sandbox sandbox | [SBN1EBZEQ8] TO sandbox sandbox","currency":"NGN","channel":"virtual-account","meta":{"freeze_transaction_ref":null,"reason_for_frozen_transaction":null},"encrypted_body":"ViASuHLhO+SP3KtmcdAOis+3Obg54d5SgCFPFMcguYfkkYs/i44jeT5Dbx52TcOvHRp9HlnCoFwbATkEihzv2C8UyPoC38sRb90S5Z9Fq7vRwjDQz/hYi/nKbWA0btPr3A+UXhX1Nu5ek+TL0ENUC8W1ZX/FrowX3HQaYiwe3tU/Kfr2XvAGwT7IAx5CQBhpzL34faHP4jbwSVmSgVYmW5rd2ClWQ7WWJjDMakrqYJva8qd0vhkqSpyz2KywOV9t9zSHRx3VpbvlDsBdkNGr+4Axh/7Gspu3xo9mMOIdv73OzjN4VA/qQP+fQMCjU1pbS8oh81HjwkHjzC5SBhzR8IU8bsmvFUyzJMfDoJuUB+fs09SLW7pdfODwK5vB8LtdKPnAuTPlv5dHVAPeMG/ubtl/HOqCZs4axjuO557srw0GpKk86bwaVKt4IQ17nY/QCJFC273HWU1CawP7d3nQasRZf/TU7ra+fOjQBHQ7Gtz2Pnfp3gLljBKenMT4Cabks1X2/6ZQpd/yGFkloYdS7ZW3kEvrorjcyma4WNDmJfhcdR9XGsom6Y/M/n/gMMa0z2KPbHDRoEBeRYbQHcnu5LnGWzBA4Y4RMSTDesD876PDB1bOnMzNPrWYam6ZVRHz"}';
+
 const VECTORS: Record<string, Vector> = {
   // Mux's official Node SDK, test "resource webhooks › verifySignature › should pass for valid signature":
   // https://github.com/muxinc/mux-node-sdk/blob/master/tests/api-resources/webhooks.test.ts
@@ -115,6 +119,20 @@ const VECTORS: Record<string, Vector> = {
       'monnify-signature': 'f04fb635e04d71648bd3cc7999003da6861483342c856d05ddfa9b2dafacb873b0de1d0f8f67405d0010b4348b721c49fa171d317972618debba6b638aedcd3c',
     },
     tamper: swapFirst('78000', '78001'),
+  },
+  // Squad's "Signature validation" page, Sample Function (C#): the VirtualAccount_VM object serialised by
+  // JsonConvert.SerializeObject (property order as declared, compact, nulls kept) under the sandbox secret key
+  // must give the documented digest (compared lower-cased there; Squad sends it upper-cased).
+  // https://docs.squadco.com/webhook-direct-url/signature-validation
+  squad: {
+    source: 'https://docs.squadco.com/webhook-direct-url/signature-validation',
+    provider: 'squad',
+    secret: 'sandbox_sk_9ac9418e847972dd45f5fe845b5716ef305589808eda',
+    body: SQUAD_SAMPLE_PAYLOAD,
+    headers: {
+      'x-squad-encrypted-body': '18b9eb6ca68f92ca9f058da7bce6545efb12660cf75f960e552cf6098bb5ee8e71f20331dcfe0dfaea07439cc6629f901850291a39f374a1bd076c4eff1026c8',
+    },
+    tamper: swapFirst('221.78', '221.79'),
   },
   // Mailgun's official PHP client, WebhookTest::testVerifyWebhookGood (signing key, timestamp, token, signature);
   // Mailgun puts these three fields in the body's "signature" object:
