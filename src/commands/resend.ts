@@ -8,7 +8,7 @@ import { fixtureOverrides } from './fixture-options.js';
 import { resendDelivery } from '../delivery/resend.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { excerpt, injectIntoSession } from '../delivery/trigger.js';
-import { findSession, type SessionInfo } from '../listen/session.js';
+import { findSession, invalidSessionNote, type SessionInfo } from '../listen/session.js';
 import { resolveStoreDir } from '../store/location.js';
 import type { Delivery } from '../store/types.js';
 import { UsageError } from '../errors.js';
@@ -64,7 +64,8 @@ async function editedBody(original: Buffer, options: ResendOptions, ctx: CliCont
 export async function runResend(id: string, options: ResendOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
-  const { live: session } = await findSession(storeDir);
+  const { live: session, invalid } = await findSession(storeDir);
+  if (invalid !== undefined) ctx.sink(options).warn(invalidSessionNote(storeDir, invalid));
   if (session) return resendThroughSession(id, session, options, ctx);
   const log = await openStoreLog(ctx, options.store, { write: 'resend' });
   try {

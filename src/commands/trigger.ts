@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { readFixtureFile, type LoadedFixture } from '../fixtures/load.js';
 import { resolveEvent } from '../fixtures/resolve.js';
 import { parseHttpUrl } from '../input.js';
-import { findSession, type SessionInfo } from '../listen/session.js';
+import { findSession, invalidSessionNote, type SessionInfo } from '../listen/session.js';
 import type { OutputSink } from '../output/sink.js';
 import { resolveSecret } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
@@ -54,6 +54,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: filepath ? path.dirname(filepath) : ctx.cwd });
   const lookup = options.to === undefined || (!options.provider && !config.provider) ? await findSession(storeDir) : {};
   const session = lookup.live;
+  if (lookup.invalid !== undefined) ctx.sink(options).warn(invalidSessionNote(storeDir, lookup.invalid));
   const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [], labelOnly: options.bodyFile !== undefined });
   const overrides = await fixtureOverrides(options);
   if (!choice.file && overrides.body === undefined) {
