@@ -202,7 +202,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
   const out = ctx.sink({ json: options.json, batch: true });
   if (note && !out.json) out.note(note);
-  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret or set ${profile.secret.envVar})`);
+  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret-file <path> or set ${profile.secret.envVar})`);
 
   const interactive = ctx.mode.interactive && !out.json;
   const stop = new AbortController();

@@ -1,11 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { LoadedFixture } from '../fixtures/load.js';
-import { injectResponseSchema, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectResponse, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
+import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
 import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
-import { schemaProblem } from '../untrusted-json.js';
+import { checkUntrusted } from '../untrusted-json.js';
 import { FORWARDED_FOR } from './source-address.js';
 
 /** Where a triggered event goes: straight to a URL (signed here), or through a running `listen` session. */
@@ -156,9 +156,9 @@ export async function injectIntoSession(
     return failed(`the listen session refused the body: ${refusalMessage}; logged there as refused (413); ${fix}`, 'too-large');
   }
   if (!result.ok) return failed(`the listen session refused the event (${result.status}): ${refusalMessage}`);
-  const parsed = injectResponseSchema.safeParse(value);
-  if (!parsed.success) return failed(`the listen session answered ${result.status} with something that is not a delivery record (${schemaProblem(parsed.error, 'a delivery record')})`);
-  const answer: InjectResponse = parsed.data;
+  const checked = checkUntrusted((await sessionSchemas()).injectResponse, value, 'a delivery record');
+  if ('problem' in checked) return failed(`the listen session answered ${result.status} with something that is not a delivery record (${checked.problem})`);
+  const answer = checked.value;
   return {
     event: input.event,
     provider: answer.provider,

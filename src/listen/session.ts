@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { probeConnection } from '../delivery/reachable.js';
 import { processAlive } from '../process-alive.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
@@ -88,21 +88,6 @@ export interface InjectResponse {
   readonly skipped?: string;
 }
 
-/** An inject answer as `trigger` reads it back: checked, not cast (whatever listens on the control port answered it). */
-export const injectResponseSchema = z.looseObject({
-  id: z.string(),
-  messageId: z.string().optional(),
-  signedId: z.string().optional(),
-  provider: z.string(),
-  url: z.string(),
-  status: z.number().int().optional(),
-  ok: z.boolean(),
-  durationMs: z.number(),
-  error: z.looseObject({ kind: z.string(), message: z.string() }).optional(),
-  bodyExcerpt: z.string().optional(),
-  skipped: z.string().optional(),
-});
-
 /** Answer of POST {controlUrl}/inject when the body is over the session's --max-body (status 413). */
 export interface InjectTooLarge {
   readonly error: { readonly kind: 'too-large'; readonly message: string };
@@ -128,20 +113,40 @@ export async function removeSession(storeDir: string, pid: number): Promise<void
 }
 
 /**
- * The session file as read back: it lives in the store, so it may be from another version, edited
- * or planted; it is checked against this schema, not cast. Loose: fields of newer versions pass.
+ * The shapes of session JSON read back: the session file lives in the store (another version,
+ * edited or planted) and an inject answer comes from whatever listens on the control port, so both
+ * are checked, not cast. Loose: fields of newer versions pass. Made on first use, so zod loads
+ * only when there is something to check (`trigger` without a session never loads it).
  */
-const sessionInfoSchema = z.looseObject({
-  pid: z.number().int().positive(),
-  provider: z.string().min(1),
-  localUrl: z.url(),
-  publicUrl: z.string().optional(),
-  forwardTo: z.string(),
-  controlUrl: z.url({ protocol: /^https?$/ }),
-  token: z.string().min(1),
-  startedAt: z.string(),
-  events: z.array(z.string()).optional(),
-});
+let schemas: Promise<{ sessionInfo: z.ZodType<SessionInfo>; injectResponse: z.ZodType<InjectResponse> }> | undefined;
+export function sessionSchemas() {
+  return (schemas ??= import('zod').then(({ z }) => ({
+    sessionInfo: z.looseObject({
+      pid: z.number().int().positive(),
+      provider: z.string().min(1),
+      localUrl: z.url(),
+      publicUrl: z.string().optional(),
+      forwardTo: z.string(),
+      controlUrl: z.url({ protocol: /^https?$/ }),
+      token: z.string().min(1),
+      startedAt: z.string(),
+      events: z.array(z.string()).optional(),
+    }),
+    injectResponse: z.looseObject({
+      id: z.string(),
+      messageId: z.string().optional(),
+      signedId: z.string().optional(),
+      provider: z.string(),
+      url: z.string(),
+      status: z.number().int().optional(),
+      ok: z.boolean(),
+      durationMs: z.number(),
+      error: z.looseObject({ kind: z.string(), message: z.string() }).optional(),
+      bodyExcerpt: z.string().optional(),
+      skipped: z.string().optional(),
+    }),
+  })));
+}
 
 type SessionFileRead = { readonly info: SessionInfo } | { readonly problem: string } | undefined;
 
@@ -152,7 +157,7 @@ async function readSessionFile(storeDir: string): Promise<SessionFileRead> {
   } catch {
     return undefined;
   }
-  const read = parseUntrustedJson(sessionInfoSchema, text, 'a session');
+  const read = parseUntrustedJson((await sessionSchemas()).sessionInfo, text, 'a session');
   return 'value' in read ? { info: read.value } : read;
 }
 
