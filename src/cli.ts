@@ -117,7 +117,8 @@ Examples:
   $ npm i -D webhook-cli                                # in a project (then npx webhook …); -g for everywhere
 
 Exit codes: 0 ok, 1 a delivery/verification/check failed, 2 bad usage or input, 130 interrupted.
-Secrets come from each provider's environment variable (see \`webhook providers\`) or --secret.
+Secrets come from each provider's environment variable (see \`webhook providers\`), --secret-file <path>,
+--secret - (one line from stdin) or --secret (visible to other users in ps).
 `,
     )
     .exitOverride()

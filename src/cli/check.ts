@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, type DefineInput } from './shared.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from './shared.js';
 
 export function defineCheck(program: Command, { context, run }: DefineInput): void {
   program
@@ -7,7 +7,8 @@ export function defineCheck(program: Command, { context, run }: DefineInput): vo
     .description('prove a webhook handler is safe: valid, re-formatted, forged, tampered, stale, duplicate and unknown deliveries')
     .option('-t, --to <url>', 'your handler; Square, HubSpot and Twilio sign this exact URL (default: config forwardTo)')
     .option('-p, --provider <name>', 'provider profile (default: config provider)')
-    .option('-s, --secret <secret>', "the secret your handler verifies with (default: the provider's env var)")
+    .option('-s, --secret <secret>', "the secret your handler verifies with (default: the provider's env var; - reads one line from stdin)")
+    .option(...SECRET_FILE_OPTION)
     .option('-e, --event <type>', 'event whose fixture is the valid body (default: the first in the catalog)')
     .option('--fixtures <dir>', 'a fixtures folder searched first (repeatable)', collect)
     .option('--timeout <ms>', "how long to wait for each answer (default: the provider's timeout)", intArg('--timeout', 1))

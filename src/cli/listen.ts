@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, type DefineInput } from './shared.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from './shared.js';
 
 export function defineListen(program: Command, { context, run }: DefineInput): void {
   program
@@ -7,7 +7,8 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
     .description('receive deliveries (through a tunnel), verify, log durably and forward them unchanged to your app')
     .option('-f, --forward-to <url>', 'your app’s webhook URL (default: config forwardTo)')
     .option('-p, --provider <name>', 'provider profile (default: config provider)')
-    .option('-s, --secret <secret>', "webhook secret to verify with (default: the provider's env var; registration sets it)")
+    .option('-s, --secret <secret>', "webhook secret to verify with (default: the provider's env var; registration sets it; - reads one line from stdin)")
+    .option(...SECRET_FILE_OPTION)
     .option('--port <n>', 'receiver port on 127.0.0.1 (default: a free one)', intArg('--port'))
     .option('--events <list>', 'only forward these event types (comma-separated, * wildcards)')
     .option('--route <pattern=url>', "send matching events elsewhere, e.g. 'transfer.*=http://localhost:4000/t' (repeatable)", collect)
@@ -51,6 +52,7 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
       'after',
       examples([
         'webhook listen --forward-to http://localhost:3000/webhooks --provider paystack',
+        'webhook listen -p paystack --secret-file paystack.key -f http://localhost:3000/hooks   # the secret stays out of ps',
         'NGROK_AUTHTOKEN=... PAYKORE_API_KEY=sk_test_... webhook listen -p paykore -f http://localhost:3000/hooks',
         'webhook listen -p paykore --api-base http://127.0.0.1:4010 -f http://localhost:3000/hooks   # against webhook sandbox',
         'webhook listen -p koard --public-url https://hooks.example.dev --json',

@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { examples, intArg, type DefineInput } from './shared.js';
+import { examples, intArg, SECRET_FILE_OPTION, type DefineInput } from './shared.js';
 
 export function defineReplay(program: Command, { context, run }: DefineInput): void {
   program
@@ -8,7 +8,8 @@ export function defineReplay(program: Command, { context, run }: DefineInput): v
     .option('-t, --to <url>', 'your endpoint; Square, HubSpot and Twilio sign this exact URL (default: config forwardTo)')
     .option('-p, --provider <name>', 'provider for fixtures outside a <provider>/ folder (default: config); with no paths, replay its built-in events')
     .option('--builtin', "also send every built-in event of --provider (implied when no paths are given)")
-    .option('-s, --secret <secret>', "signing secret for every provider (default: each provider's env var)")
+    .option('-s, --secret <secret>', "signing secret for every provider (default: each provider's env var; - reads one line from stdin)")
+    .option(...SECRET_FILE_OPTION)
     .option('--concurrency <n>', 'deliveries in flight at once', intArg('--concurrency', 1), 4)
     .option('--expect <status>', 'answer that passes: 200, 2xx or 200,202 (a fixture\'s "$fixture".expect wins; default 2xx)')
     .option('--from-ip <addr>', 'send X-Forwarded-For: <addr> to test an IP allow-list ("provider": its documented addresses in turn)')

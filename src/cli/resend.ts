@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, type DefineInput } from './shared.js';
+import { collect, examples, SECRET_FILE_OPTION, type DefineInput } from './shared.js';
 
 export function defineResend(program: Command, { context, run }: DefineInput): void {
   program
@@ -7,7 +7,8 @@ export function defineResend(program: Command, { context, run }: DefineInput): v
     .description('send a recorded delivery again: the same bytes and headers (re-signed only with --resign)')
     .option('-t, --to <url>', 'where to send it (default: where it was forwarded)')
     .option('--resign', 'sign again with a fresh timestamp/id (needs the secret)')
-    .option('-s, --secret <secret>', "secret for --resign (default: the provider's env var)")
+    .option('-s, --secret <secret>', "secret for --resign (default: the provider's env var; - reads one line from stdin)")
+    .option(...SECRET_FILE_OPTION)
     .option('--set <path=value>', 'change a value in the body (typed as JSON when it parses); implies --resign (repeatable)', collect)
     .option('--data <file>', 'merge a JSON merge patch into the body; implies --resign')
     .option('--edit', 'edit the body in $EDITOR first; implies --resign')

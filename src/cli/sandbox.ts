@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { examples, intArg, positiveNumberArg, type DefineInput } from './shared.js';
+import { examples, intArg, positiveNumberArg, SECRET_FILE_OPTION, type DefineInput } from './shared.js';
 
 export function defineSandbox(program: Command, { context, run }: DefineInput): void {
   program
@@ -11,7 +11,8 @@ export function defineSandbox(program: Command, { context, run }: DefineInput): 
     .option('--store <dir>', 'keep endpoints and deliveries here across restarts')
     .option('--deliver-as <provider>', 'emit as paystack or koard (no registration API) to --to')
     .option('-t, --to <url>', 'where --deliver-as deliveries go (default: config forwardTo)')
-    .option('-s, --secret <secret>', "--deliver-as signing secret (default: the provider's env var)")
+    .option('-s, --secret <secret>', "--deliver-as signing secret (default: the provider's env var; - reads one line from stdin)")
+    .option(...SECRET_FILE_OPTION)
     .option('--mode <mode>', 'retry schedule of a provider with several: --deliver-as paystack --mode test (default) or live')
     .option('--abandon-after <n>', 'abandon a delivery after this many failed attempts in all (default: the whole schedule; PayKore 9)', intArg('--abandon-after', 1))
     .option('--fixtures <dir>', 'fixture folder searched before the built-ins for event bodies')

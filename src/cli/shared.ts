@@ -35,3 +35,6 @@ export function positiveNumberArg(name: string) {
 export function examples(lines: readonly string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
+
+/** `--secret-file`, wherever `--secret` is: a secret read from a file (or `--secret -`, stdin) stays out of `ps`. */
+export const SECRET_FILE_OPTION = ['--secret-file <path>', 'read the secret from a file instead (other users see --secret values in `ps`)'] as const;

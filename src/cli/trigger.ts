@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, type DefineInput } from './shared.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from './shared.js';
 
 export function defineTrigger(program: Command, { context, run }: DefineInput): void {
   program
@@ -7,7 +7,8 @@ export function defineTrigger(program: Command, { context, run }: DefineInput): 
     .description('send one event as its provider would: signed, to your app or through a running `listen`')
     .option('-p, --provider <name>', 'provider (default: config, a running listen session, else the only provider with this event)')
     .option('-t, --to <url>', 'your endpoint; Square, HubSpot and Twilio sign this exact URL (default: the running listen session, else config forwardTo)')
-    .option('-s, --secret <secret>', "signing secret (default: the provider's env var)")
+    .option('-s, --secret <secret>', "signing secret (default: the provider's env var; - reads one line from stdin)")
+    .option(...SECRET_FILE_OPTION)
     .option('--fixtures <dir>', 'a fixtures folder (<dir>/<provider>/<event>.json), searched first (repeatable)', collect)
     .option('--set <path=value>', 'set a value in the body, typed as JSON when it parses (repeatable)', collect)
     .option('--data <file>', 'merge a JSON merge patch into the body')

@@ -1,12 +1,13 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, type DefineInput } from './shared.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from './shared.js';
 
 export function defineVerify(program: Command, { context, run }: DefineInput): void {
   program
     .command('verify')
     .description('check a signature over exactly these body bytes (exit 0 valid, 1 invalid)')
     .option('-p, --provider <name>', 'provider profile (see `webhook providers`)')
-    .option('-s, --secret <secret>', "signing secret (default: the provider's env var)")
+    .option('-s, --secret <secret>', "signing secret (default: the provider's env var; - reads one line from stdin)")
+    .option(...SECRET_FILE_OPTION)
     .option('-b, --body <text>', 'body that was received, as given')
     .option('--body-file <path>', 'read the body bytes from a file (- for stdin)')
     .option('-H, --header <"name: value">', 'a received header (repeatable)', collect)

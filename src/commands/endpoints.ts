@@ -2,7 +2,7 @@ import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { registrationApi } from '../registration/api-options.js';
 import { processAlive } from '../listen/session.js';
-import { findStale, pruneStale, readLedger } from '../registration/ledger.js';
+import { findStale, pruneStale, readLedger, readLedgerChecked } from '../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../registration/paykore.js';
 import { resolveStoreDir } from '../store/location.js';
 import { chooseProvider } from './provider-options.js';
@@ -23,6 +23,7 @@ export async function runEndpoints(action: string, options: EndpointsOptions, ct
   if (!api) throw new UsageError(`no API key: set ${profile.registration.apiKeyEnv}`, { hint: 'a test key looks like sk_test_...' });
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
   const out = ctx.sink(options);
+  for (const problem of (await readLedgerChecked(storeDir)).problems) out.warn(problem);
   if (action === 'prune') {
     // Only this store's endpoints whose listen session is gone; listed first, then deleted (asked on a terminal).
     const stale = await findStale(api, storeDir);

@@ -9,7 +9,7 @@ import { startListen, type ListenEvent } from '../listen/listen.js';
 import type { Route } from '../listen/receiver.js';
 import type { OutputSink } from '../output/sink.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { resolveSecret } from '../secrets.js';
+import { resolveSecret, secretFromFlags } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
 import { cloudflaredTunnel } from '../tunnel/cloudflared.js';
 import { loopbackTunnel } from '../tunnel/loopback.js';
@@ -24,6 +24,7 @@ export interface ListenCommandOptions {
   forwardTo?: string | undefined;
   provider?: string | undefined;
   secret?: string | undefined;
+  secretFile?: string | undefined;
   port?: number | undefined;
   events?: string | undefined;
   route?: string[] | undefined;
@@ -194,14 +195,14 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const forwardTo = parseHttpUrl('--forward-to', forwardRaw);
   const routes = parseRoutes(options.route ?? [], config.listen?.routes);
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
-  const secret = resolveSecret(profile, options.secret, ctx.env, { required: false, warn: (text) => ctx.sink({}).warn(text) })?.value;
+  const secret = resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { required: false, warn: (text) => ctx.sink({}).warn(text) })?.value;
   const { opener, note } = chooseTunnel(options, ctx.env, ctx.mode.interactive ? askOnTerminal(ctx) : undefined);
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
   const out = ctx.sink({ json: options.json, batch: true });
   if (note && !out.json) out.note(note);
-  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret or set ${profile.secret.envVar})`);
+  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret-file <path> or set ${profile.secret.envVar})`);
 
   const interactive = ctx.mode.interactive && !out.json;
   const stop = new AbortController();

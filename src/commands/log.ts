@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { printable, printableLines } from '../output/printable.js';
 import path from 'node:path';
@@ -236,6 +237,21 @@ export interface LogExportOptions {
 const headerList = (headers: Readonly<Record<string, string | readonly string[]>> = {}) =>
   Object.entries(headers).flatMap(([name, value]) => (typeof value === 'string' ? [value] : [...value]).map((v) => ({ name, value: v })));
 
+/**
+ * A body in HAR 1.2 without losing bytes. Valid UTF-8 is kept as text. Otherwise a response's
+ * `content` carries it base64 with `"encoding": "base64"` (HAR 1.2 defines that field there); a
+ * request's `postData` has no such field in 1.2, so its `text` is the readable (lossy) decoding and
+ * the custom field `_bodyBase64` (custom fields start with "_") holds the exact bytes.
+ */
+function harRequestBody(body: Buffer, mimeType: string) {
+  if (isUtf8(body)) return { mimeType, text: body.toString('utf8') };
+  return { mimeType, text: body.toString('utf8'), _bodyBase64: body.toString('base64'), comment: 'the body is not valid UTF-8: text is a lossy decoding, _bodyBase64 holds the exact bytes' };
+}
+
+function harResponseContent(body: Buffer, mimeType: string) {
+  return isUtf8(body) ? { size: -1, mimeType, text: body.toString('utf8') } : { size: -1, mimeType, text: body.toString('base64'), encoding: 'base64' };
+}
+
 /** `webhook log export`: NDJSON records (re-importable) or a HAR 1.2 document. */
 export async function runLogExport(options: LogExportOptions, ctx: CliContext): Promise<number> {
   const format = options.format ?? 'ndjson';
@@ -268,7 +284,7 @@ export async function runLogExport(options: LogExportOptions, ctx: CliContext): 
           cookies: [],
           headersSize: -1,
           bodySize: d.request.bodySize,
-          postData: { mimeType: String(d.request.headers['content-type'] ?? 'application/octet-stream'), text: body.toString('utf8') },
+          postData: harRequestBody(body, String(d.request.headers['content-type'] ?? 'application/octet-stream')),
         },
         response: {
           status: d.outcome?.status ?? d.outcome?.answered ?? 0,
@@ -276,7 +292,7 @@ export async function runLogExport(options: LogExportOptions, ctx: CliContext): 
           httpVersion: 'HTTP/1.1',
           headers: headerList(d.outcome?.headers),
           cookies: [],
-          content: { size: -1, mimeType: String(d.outcome?.headers?.['content-type'] ?? ''), text: Buffer.from(d.outcome?.bodyExcerptBase64 ?? '', 'base64').toString('utf8') },
+          content: harResponseContent(Buffer.from(d.outcome?.bodyExcerptBase64 ?? '', 'base64'), String(d.outcome?.headers?.['content-type'] ?? '')),
           redirectURL: '',
           headersSize: -1,
           bodySize: -1,

@@ -9,13 +9,14 @@ import { parseHttpUrl } from '../input.js';
 import { combineReporters, jsonReporter, junitReporter, plainReporter, progressReporter } from '../output/replay-report.js';
 import { getProvider, providerRegistry } from '../providers/index.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { resolveSecret } from '../secrets.js';
+import { resolveSecret, secretFromFlags } from '../secrets.js';
 import { templateSource } from './fixture-options.js';
 
 export interface ReplayOptions {
   to?: string | undefined;
   provider?: string | undefined;
   secret?: string | undefined;
+  secretFile?: string | undefined;
   concurrency?: number | undefined;
   expect?: string | undefined;
   junit?: string | undefined;
@@ -65,9 +66,10 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
     });
   };
   const secrets = new Map<string, string>();
+  const given = await secretFromFlags(options, ctx);
   const secretFor = (profile: ProviderProfile): string => {
     let secret = secrets.get(profile.name);
-    if (secret === undefined) secrets.set(profile.name, (secret = resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value));
+    if (secret === undefined) secrets.set(profile.name, (secret = resolveSecret(profile, given, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value));
     return secret;
   };
 

@@ -8,13 +8,13 @@ import { fixtureOverrides } from './fixture-options.js';
 import { resendDelivery } from '../delivery/resend.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { excerpt, injectIntoSession } from '../delivery/trigger.js';
-import { findSession, type SessionInfo } from '../listen/session.js';
+import { findSession, invalidSessionNote, type SessionInfo } from '../listen/session.js';
 import { resolveStoreDir } from '../store/location.js';
 import type { Delivery } from '../store/types.js';
 import { UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import { getProvider, providerRegistry } from '../providers/index.js';
-import { resolveSecret } from '../secrets.js';
+import { resolveSecret, secretFromFlags } from '../secrets.js';
 import { renderOutcome } from './trigger.js';
 import { findDelivery, openStoreLog } from './log.js';
 
@@ -25,6 +25,7 @@ export interface ResendOptions {
   data?: string | undefined;
   edit?: boolean | undefined;
   secret?: string | undefined;
+  secretFile?: string | undefined;
   store?: string | undefined;
   json?: boolean | undefined;
 }
@@ -64,7 +65,8 @@ async function editedBody(original: Buffer, options: ResendOptions, ctx: CliCont
 export async function runResend(id: string, options: ResendOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
-  const { live: session } = await findSession(storeDir);
+  const { live: session, invalid } = await findSession(storeDir);
+  if (invalid !== undefined) ctx.sink(options).warn(invalidSessionNote(storeDir, invalid));
   if (session) return resendThroughSession(id, session, options, ctx);
   const log = await openStoreLog(ctx, options.store, { write: 'resend' });
   try {
@@ -76,7 +78,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
     const profile = getProvider(providerRegistry(config), original.request.provider);
     const body = await editedBody(Buffer.from(original.request.bodyBase64, 'base64'), options, ctx);
     // A changed body needs a fresh signature to be valid; an unchanged one keeps the recorded headers.
-    const resignWith = options.resign || body ? resolveSecret(profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value : undefined;
+    const resignWith = options.resign || body ? resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value : undefined;
     const { request, result, messageId } = await resendDelivery({ log, original, url, profile, resignWith, body, clock: ctx.clock });
     renderOutcome(ctx.sink(options), {
       event: request.event ?? '(no event)',

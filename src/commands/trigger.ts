@@ -7,9 +7,9 @@ import { UsageError } from '../errors.js';
 import { readFixtureFile, type LoadedFixture } from '../fixtures/load.js';
 import { resolveEvent } from '../fixtures/resolve.js';
 import { parseHttpUrl } from '../input.js';
-import { findSession, type SessionInfo } from '../listen/session.js';
+import { findSession, invalidSessionNote, type SessionInfo } from '../listen/session.js';
 import type { OutputSink } from '../output/sink.js';
-import { resolveSecret } from '../secrets.js';
+import { resolveSecret, secretFromFlags } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
 import { fixtureOverrides, templateSource, type FixtureFlags } from './fixture-options.js';
 
@@ -17,6 +17,7 @@ export interface TriggerOptions extends FixtureFlags {
   provider?: string | undefined;
   to?: string | undefined;
   secret?: string | undefined;
+  secretFile?: string | undefined;
   count?: number | undefined;
   duplicate?: boolean | undefined;
   store?: string | undefined;
@@ -54,6 +55,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
   const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: filepath ? path.dirname(filepath) : ctx.cwd });
   const lookup = options.to === undefined || (!options.provider && !config.provider) ? await findSession(storeDir) : {};
   const session = lookup.live;
+  if (lookup.invalid !== undefined) ctx.sink(options).warn(invalidSessionNote(storeDir, lookup.invalid));
   const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [], labelOnly: options.bodyFile !== undefined });
   const overrides = await fixtureOverrides(options);
   if (!choice.file && overrides.body === undefined) {
@@ -62,7 +64,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
 
   let target: TriggerTarget;
   if (options.to !== undefined) {
-    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: resolveSecret(choice.profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
+    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: resolveSecret(choice.profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
   } else if (session) {
     if (session.provider !== choice.profile.name) {
       throw new UsageError(`the running listen session is for ${session.provider}, not ${choice.profile.name}`, {
@@ -71,7 +73,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     }
     target = { kind: 'session', session };
   } else if (config.forwardTo) {
-    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: resolveSecret(choice.profile, options.secret, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
+    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: resolveSecret(choice.profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
     if (lookup.gone) ctx.sink(options).warn(`${sessionGone(lookup.gone)}; sending straight to forwardTo ${config.forwardTo}`);
   } else if (lookup.gone) {
     throw new UsageError(sessionGone(lookup.gone), { hint: 'start `webhook listen` again, or send straight to your app with --to http://localhost:3000/webhooks' });

@@ -22,7 +22,7 @@ export const SEARCH_PLACES = [
 
 function packageJsonHasKey(file: string): boolean {
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
     return parsed !== null && typeof parsed === 'object' && MODULE in parsed;
   } catch {
     return false;

@@ -1,10 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { LoadedFixture } from '../fixtures/load.js';
-import { SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectResponse, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
+import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
 import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
+import { checkUntrusted } from '../untrusted-json.js';
 import { FORWARDED_FOR } from './source-address.js';
 
 /** Where a triggered event goes: straight to a URL (signed here), or through a running `listen` session. */
@@ -142,18 +143,22 @@ export async function injectIntoSession(
     return failed(`the listen session (pid ${input.session.pid}) is gone: its control port refused the connection; start \`webhook listen\` again, or send straight to your app with --to <url>`, 'session-gone');
   }
   if (result.error) return failed(`the listen session (pid ${input.session.pid}) did not answer: ${result.error.message}`);
-  let answer: InjectResponse;
+  let value: unknown;
   try {
-    answer = JSON.parse(result.body.toString('utf8')) as InjectResponse;
+    value = JSON.parse(result.body.toString('utf8'));
   } catch {
     return failed(`the listen session answered ${result.status} without a delivery record`);
   }
+  const refusal = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof InjectTooLarge, unknown>>;
+  const refusalMessage = typeof refusal.error === 'object' && refusal.error !== null && typeof (refusal.error as { message?: unknown }).message === 'string' ? (refusal.error as { message: string }).message : excerpt(result.body);
   if (result.status === 413) {
-    const tooLarge = answer as unknown as Partial<InjectTooLarge>;
-    const fix = typeof tooLarge.bodySize === 'number' ? `restart listen with --max-body ${tooLarge.bodySize} (or more), or send straight to your app with --to <url>` : 'restart listen with a larger --max-body, or send straight to your app with --to <url>';
-    return failed(`the listen session refused the body: ${tooLarge.error?.message ?? excerpt(result.body)}; logged there as refused (413); ${fix}`, 'too-large');
+    const fix = typeof refusal.bodySize === 'number' ? `restart listen with --max-body ${refusal.bodySize} (or more), or send straight to your app with --to <url>` : 'restart listen with a larger --max-body, or send straight to your app with --to <url>';
+    return failed(`the listen session refused the body: ${refusalMessage}; logged there as refused (413); ${fix}`, 'too-large');
   }
-  if (!result.ok) return failed(`the listen session refused the event (${result.status}): ${(answer as { error?: { message?: string } }).error?.message ?? excerpt(result.body)}`);
+  if (!result.ok) return failed(`the listen session refused the event (${result.status}): ${refusalMessage}`);
+  const checked = checkUntrusted((await sessionSchemas()).injectResponse, value, 'a delivery record');
+  if ('problem' in checked) return failed(`the listen session answered ${result.status} with something that is not a delivery record (${checked.problem})`);
+  const answer = checked.value;
   return {
     event: input.event,
     provider: answer.provider,

@@ -7,7 +7,7 @@ import { signRequest } from '../delivery/sign.js';
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, retryDelivery, updateEndpoint, type PaykoreApi } from '../registration/paykore.js';
-import { adoptable, endpointDescription, forgetEndpoint, pruneStale, readLedger, recordEndpoint, storeId, type LedgerEntry } from '../registration/ledger.js';
+import { adoptable, endpointDescription, forgetEndpoint, pruneStale, readLedger, readLedgerChecked, recordEndpoint, storeId, type LedgerEntry } from '../registration/ledger.js';
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
@@ -183,6 +183,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
       if (!url) {
         onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
       } else {
+        for (const message of (await readLedgerChecked(options.storeDir)).problems) onEvent({ type: 'warning', message });
         adopted = keepEndpoint() ? await adoptable(api, options.storeDir) : undefined;
         let gone: LedgerEntry | undefined;
         if (adopted && !(await listEndpoints(api)).some((e) => e.id === adopted!.id)) {

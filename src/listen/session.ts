@@ -1,7 +1,9 @@
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import type { z } from 'zod';
 import { probeConnection } from '../delivery/reachable.js';
 import { processAlive } from '../process-alive.js';
+import { parseUntrustedJson } from '../untrusted-json.js';
 
 export { processAlive } from '../process-alive.js';
 
@@ -107,19 +109,71 @@ export async function writeSession(storeDir: string, info: SessionInfo): Promise
 
 export async function removeSession(storeDir: string, pid: number): Promise<void> {
   const current = await readSessionFile(storeDir);
-  if (current?.pid === pid) await rm(path.join(storeDir, SESSION_FILE), { force: true });
+  if (current && 'info' in current && current.info.pid === pid) await rm(path.join(storeDir, SESSION_FILE), { force: true });
 }
 
-async function readSessionFile(storeDir: string): Promise<SessionInfo | undefined> {
+/**
+ * The shapes of session JSON read back: the session file lives in the store (another version,
+ * edited or planted) and an inject answer comes from whatever listens on the control port, so both
+ * are checked, not cast. Loose: fields of newer versions pass. Made on first use, so zod loads
+ * only when there is something to check (`trigger` without a session never loads it).
+ */
+let schemas: Promise<{ sessionInfo: z.ZodType<SessionInfo>; injectResponse: z.ZodType<InjectResponse> }> | undefined;
+export function sessionSchemas() {
+  return (schemas ??= import('zod').then(({ z }) => ({
+    sessionInfo: z.looseObject({
+      pid: z.number().int().positive(),
+      provider: z.string().min(1),
+      localUrl: z.url(),
+      publicUrl: z.string().optional(),
+      forwardTo: z.string(),
+      controlUrl: z.url({ protocol: /^https?$/ }),
+      token: z.string().min(1),
+      startedAt: z.string(),
+      events: z.array(z.string()).optional(),
+    }),
+    injectResponse: z.looseObject({
+      id: z.string(),
+      messageId: z.string().optional(),
+      signedId: z.string().optional(),
+      provider: z.string(),
+      url: z.string(),
+      status: z.number().int().optional(),
+      ok: z.boolean(),
+      durationMs: z.number(),
+      error: z.looseObject({ kind: z.string(), message: z.string() }).optional(),
+      bodyExcerpt: z.string().optional(),
+      skipped: z.string().optional(),
+    }),
+  })));
+}
+
+type SessionFileRead = { readonly info: SessionInfo } | { readonly problem: string } | undefined;
+
+async function readSessionFile(storeDir: string): Promise<SessionFileRead> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path.join(storeDir, SESSION_FILE), 'utf8')) as SessionInfo;
+    text = await readFile(path.join(storeDir, SESSION_FILE), 'utf8');
   } catch {
     return undefined;
   }
+  const read = parseUntrustedJson((await sessionSchemas()).sessionInfo, text, 'a session');
+  return 'value' in read ? { info: read.value } : read;
 }
 
-/** What the store's session file says: a live session, one that is gone (`kill -9`, a crash), or none. */
-export type SessionLookup = { readonly live: SessionInfo; readonly gone?: undefined } | { readonly live?: undefined; readonly gone: SessionInfo } | { readonly live?: undefined; readonly gone?: undefined };
+/**
+ * What the store's session file says: a live session, one that is gone (`kill -9`, a crash), none,
+ * or a file that is not a session at all (`invalid`: why; treated as no session, and left in place).
+ */
+export type SessionLookup =
+  | { readonly live: SessionInfo; readonly gone?: undefined; readonly invalid?: undefined }
+  | { readonly live?: undefined; readonly gone: SessionInfo; readonly invalid?: undefined }
+  | { readonly live?: undefined; readonly gone?: undefined; readonly invalid: string }
+  | { readonly live?: undefined; readonly gone?: undefined; readonly invalid?: undefined };
+
+/** The line that reports an unreadable session file (the lookup's `invalid`). */
+export const invalidSessionNote = (storeDir: string, problem: string) =>
+  `ignored ${path.join(storeDir, SESSION_FILE)}: it is not a listen session file (${problem}); a new \`webhook listen\` replaces it`;
 
 /**
  * Find the session `trigger` can send into. A session whose process is gone, or whose control
@@ -127,10 +181,11 @@ export type SessionLookup = { readonly live: SessionInfo; readonly gone?: undefi
  * file is removed, and it is returned as `gone` so the caller can say so.
  */
 export async function findSession(storeDir: string): Promise<SessionLookup> {
-  const info = await readSessionFile(storeDir);
-  if (!info) return {};
-  const control = typeof info.controlUrl === 'string' && URL.canParse(info.controlUrl) ? new URL(info.controlUrl) : undefined;
-  const answers = control !== undefined && typeof info.pid === 'number' && processAlive(info.pid) && (await probeConnection(control, 2_000)) === undefined;
+  const read = await readSessionFile(storeDir);
+  if (!read) return {};
+  if ('problem' in read) return { invalid: read.problem };
+  const { info } = read;
+  const answers = processAlive(info.pid) && (await probeConnection(new URL(info.controlUrl), 2_000)) === undefined;
   if (answers) return { live: info };
   await removeSession(storeDir, info.pid).catch(() => undefined);
   return { gone: info };

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { processAlive } from '../listen/session.js';
+import { schemaProblem } from '../untrusted-json.js';
 import { deleteEndpoint, listEndpoints, ENDPOINT_MARKER, type PaykoreApi } from './paykore.js';
 
 /** Endpoints this tool registered from this store, so a crashed session's endpoint can be found and removed. */
@@ -17,12 +19,45 @@ export interface LedgerEntry {
 
 export const LEDGER_FILE = 'endpoints.json';
 
-export async function readLedger(storeDir: string): Promise<LedgerEntry[]> {
+/** A ledger entry as read back: the file lives in the store (edited, planted, older), so it is checked, not cast. */
+const ledgerEntrySchema = z.looseObject({
+  id: z.string().min(1),
+  apiBase: z.string(),
+  url: z.string(),
+  pid: z.number().int().positive(),
+  createdAt: z.string(),
+  secret: z.string().min(1).optional(),
+});
+
+/** The ledger's valid entries, and a line for each part skipped ("entry 2: pid: …"); a missing file is an empty ledger. */
+export async function readLedgerChecked(storeDir: string): Promise<{ entries: LedgerEntry[]; problems: string[] }> {
+  const file = path.join(storeDir, LEDGER_FILE);
+  let text: string;
   try {
-    return JSON.parse(await readFile(path.join(storeDir, LEDGER_FILE), 'utf8')) as LedgerEntry[];
+    text = await readFile(file, 'utf8');
   } catch {
-    return [];
+    return { entries: [], problems: [] };
   }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { entries: [], problems: [`${file} is not JSON: ignored`] };
+  }
+  if (!Array.isArray(value)) return { entries: [], problems: [`${file} is not a list of endpoints: ignored`] };
+  const entries: LedgerEntry[] = [];
+  const problems: string[] = [];
+  value.forEach((item: unknown, i) => {
+    const parsed = ledgerEntrySchema.safeParse(item);
+    if (parsed.success) entries.push(parsed.data);
+    else problems.push(`${file}: entry ${i + 1} skipped (${schemaProblem(parsed.error, 'an endpoint entry')})`);
+  });
+  return { entries, problems };
+}
+
+/** The ledger's valid entries (invalid ones are left out; `readLedgerChecked` says which). */
+export async function readLedger(storeDir: string): Promise<LedgerEntry[]> {
+  return (await readLedgerChecked(storeDir)).entries;
 }
 
 async function writeLedger(storeDir: string, entries: readonly LedgerEntry[]): Promise<void> {

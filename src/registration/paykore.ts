@@ -1,5 +1,7 @@
 import { request, type Dispatcher } from 'undici';
+import { z } from 'zod';
 import { FailureError } from '../errors.js';
+import { checkUntrusted } from '../untrusted-json.js';
 
 /** Marks endpoints this tool registered, so stale ones can be recognised and pruned later. */
 export const ENDPOINT_MARKER = 'webhook-cli listen';
@@ -22,7 +24,30 @@ export interface RegisteredEndpoint {
   readonly created_at?: string;
 }
 
-async function call<T>(api: PaykoreApi, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/** An endpoint as the API answers it: checked, so a malformed or hostile answer is one clear error, not `undefined` flowing on. */
+const registeredEndpointSchema = z.looseObject({
+  id: z.string().min(1),
+  url: z.string(),
+  events: z.array(z.string()).default([]),
+  secret: z.string().min(1).optional(),
+  description: z.string().optional(),
+  created_at: z.string().optional(),
+});
+const endpointListSchema = z.looseObject({ data: z.array(registeredEndpointSchema) });
+const deliveryListSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string().min(1), event: z.string(), state: z.string() })) });
+const apiErrorSchema = z.looseObject({ error: z.looseObject({ code: z.string().optional(), message: z.string().optional() }) });
+
+/** What an answer must be: its schema and what it is called in an error ("an endpoint"). */
+interface Expected<T> {
+  readonly schema: z.ZodType<T>;
+  readonly what: string;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+/** One API call; with `expected`, its answer checked against it (without, the answer is not used). */
+async function call<T>(api: PaykoreApi, method: Method, path: string, expected: Expected<T>, body?: unknown): Promise<T>;
+async function call(api: PaykoreApi, method: Method, path: string, expected?: undefined, body?: unknown): Promise<undefined>;
+async function call<T>(api: PaykoreApi, method: Method, path: string, expected?: Expected<T>, body?: unknown): Promise<T | undefined> {
   const url = new URL(path, api.apiBase.endsWith('/') ? api.apiBase : `${api.apiBase}/`);
   const timeoutMs = api.timeoutMs ?? 10_000;
   let res: Dispatcher.ResponseData;
@@ -48,24 +73,31 @@ async function call<T>(api: PaykoreApi, method: 'GET' | 'POST' | 'PATCH' | 'DELE
     json = undefined;
   }
   if (res.statusCode >= 300) {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const apiError = apiErrorSchema.safeParse(json);
+    const error = apiError.success ? apiError.data.error : undefined;
     const what = error ? `${error.code ?? res.statusCode}: ${error.message ?? ''}` : `HTTP ${res.statusCode}`;
     throw new FailureError(`PayKore ${method} ${url.pathname} failed (${what})`, {
       hint: res.statusCode === 401 ? 'check PAYKORE_API_KEY (a test key looks like sk_test_...)' : res.statusCode === 400 ? 'PayKore needs an HTTPS public URL: start a tunnel (NGROK_AUTHTOKEN) or pass --public-url' : undefined,
     });
   }
-  if (json === undefined) throw new FailureError(`PayKore ${method} ${url.pathname} answered something that is not JSON`);
-  return json as T;
+  if (!expected) return undefined;
+  const hint = 'check --api-base / PAYKORE_API_BASE: it should be the PayKore API (for a local sandbox: webhook sandbox)';
+  if (json === undefined) throw new FailureError(`PayKore ${method} ${url.pathname} answered something that is not JSON`, { hint });
+  const checked = checkUntrusted(expected.schema, json, expected.what);
+  if ('problem' in checked) throw new FailureError(`PayKore ${method} ${url.pathname} answered something that is not ${expected.what} (${checked.problem})`, { hint });
+  return checked.value;
 }
+
+const endpoint: Expected<RegisteredEndpoint> = { schema: registeredEndpointSchema, what: 'an endpoint' };
 
 /** Register a URL for events (all when empty); the answer holds the secret, once. */
 export function createEndpoint(api: PaykoreApi, input: { url: string; events?: readonly string[] | undefined; description?: string }): Promise<RegisteredEndpoint> {
-  return call<RegisteredEndpoint>(api, 'POST', 'v1/webhooks', { url: input.url, ...(input.events && input.events.length > 0 ? { events: input.events } : {}), description: input.description ?? ENDPOINT_MARKER });
+  return call(api, 'POST', 'v1/webhooks', endpoint, { url: input.url, ...(input.events && input.events.length > 0 ? { events: input.events } : {}), description: input.description ?? ENDPOINT_MARKER });
 }
 
 /** Point an endpoint at a new URL; its secret and event filter stay. */
 export function updateEndpoint(api: PaykoreApi, id: string, input: { url: string }): Promise<RegisteredEndpoint> {
-  return call<RegisteredEndpoint>(api, 'PATCH', `v1/webhooks/${encodeURIComponent(id)}`, input);
+  return call(api, 'PATCH', `v1/webhooks/${encodeURIComponent(id)}`, endpoint, input);
 }
 
 export async function deleteEndpoint(api: PaykoreApi, id: string): Promise<void> {
@@ -73,7 +105,7 @@ export async function deleteEndpoint(api: PaykoreApi, id: string): Promise<void>
 }
 
 export async function listEndpoints(api: PaykoreApi): Promise<RegisteredEndpoint[]> {
-  return (await call<{ data: RegisteredEndpoint[] }>(api, 'GET', 'v1/webhooks')).data;
+  return (await call(api, 'GET', 'v1/webhooks', { schema: endpointListSchema, what: 'a list of endpoints' })).data;
 }
 
 /** Ask PayKore to retry a delivery (catch-up after downtime). */
@@ -88,5 +120,5 @@ export interface RemoteDelivery {
 }
 
 export async function listDeliveries(api: PaykoreApi, endpointId: string): Promise<RemoteDelivery[]> {
-  return (await call<{ data: RemoteDelivery[] }>(api, 'GET', `v1/webhooks/${encodeURIComponent(endpointId)}/deliveries`)).data;
+  return (await call(api, 'GET', `v1/webhooks/${encodeURIComponent(endpointId)}/deliveries`, { schema: deliveryListSchema, what: 'a list of deliveries' })).data;
 }
