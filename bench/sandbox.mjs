@@ -1,6 +1,7 @@
 // `webhook sandbox` under load: the RSS a 1 MB event to 500 endpoints adds, the time to register
-// 4000 endpoints with --store, and how long SIGTERM takes while 200 deliveries hang in flight.
-// Standalone: node bench/sandbox.mjs (after npm run build).
+// 4000 endpoints with --store, and how long SIGTERM takes while 200 deliveries hang in flight or
+// during a retry storm.
+// Standalone: node bench/sandbox.mjs [memory|store|registration|sigterm|storm] (after npm run build).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,6 +24,7 @@ async function app(mode) {
   const server = createServer((req, res) => {
     req.resume();
     if (mode === 'ok') req.on('end', () => res.end('{}'));
+    if (mode === 'fail') req.on('end', () => res.writeHead(500).end('{}'));
     if (waiter && ++arrived >= waiter.n) waiter.resolve();
   });
   server.listen(0, '127.0.0.1');
@@ -87,11 +89,17 @@ async function registration(count) {
   const dir = await mkdtemp(path.join(tmpdir(), 'webhook-bench-sandbox-'));
   const s = await sandbox(['--store', dir]);
   const started = performance.now();
-  for (let i = 0; i < count; i++) await api(`${s.url}/v1/webhooks`, { url: `http://127.0.0.1:9/e${i}`, events: ['transaction.completed'] });
+  const marks = [];
+  for (let i = 0; i < count; i++) {
+    if (i % (count / 4) === 0) marks.push(performance.now());
+    await api(`${s.url}/v1/webhooks`, { url: `http://127.0.0.1:9/e${i}`, events: ['transaction.completed'] });
+  }
   const ms = performance.now() - started;
+  marks.push(performance.now());
+  const quarter = (q) => round((marks[q + 1] - marks[q]) / (count / 4), 2);
   await stop(s.child);
   await rm(dir, { recursive: true, force: true });
-  return { case: `register ${count} endpoints with --store`, totalMs: round(ms), perEndpointMs: round(ms / count, 2) };
+  return { case: `register ${count} endpoints with --store`, totalMs: round(ms), perEndpointMs: round(ms / count, 2), firstQuarterMsEach: quarter(0), lastQuarterMsEach: quarter(3) };
 }
 
 async function sigterm(count) {
@@ -106,13 +114,27 @@ async function sigterm(count) {
   return { case: `SIGTERM with ${count} deliveries hanging`, exitCode: stopped.code, exitMs: stopped.ms };
 }
 
+/** A retry storm with --store: every attempt to 300 endpoints fails at once and is retried quickly. */
+async function storm(count) {
+  const fail = await app('fail');
+  const dir = await mkdtemp(path.join(tmpdir(), 'webhook-bench-sandbox-'));
+  const s = await sandbox(['--store', dir, '--time-scale', '0.00001']);
+  for (let i = 0; i < count; i++) await api(`${s.url}/v1/webhooks`, { url: `${fail.url}/e${i}` });
+  await api(`${s.url}/v1/events`, { event: 'transaction.completed', data: { blob: 'x'.repeat(100_000) } });
+  await s.attemptsReached(count);
+  const stopped = await stop(s.child);
+  await fail.close();
+  await rm(dir, { recursive: true, force: true });
+  return { case: `SIGTERM in a retry storm: 100 kB event to ${count} failing endpoints, --store`, exitCode: stopped.code, exitMs: stopped.ms };
+}
+
 export async function run() {
-  const rows = [await memory(false), await memory(true), await registration(4000), await sigterm(200)];
+  const rows = [await memory(false), await memory(true), await registration(4000), await sigterm(200), await storm(300)];
   return { title, rows };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv[2]; // memory | store | registration | sigterm
-  const cases = { memory: () => memory(false), store: () => memory(true), registration: () => registration(4000), sigterm: () => sigterm(200) };
+  const cases = { memory: () => memory(false), store: () => memory(true), registration: () => registration(4000), sigterm: () => sigterm(200), storm: () => storm(300) };
   for (const [name, measure] of Object.entries(cases)) if (!only || only === name) console.log(JSON.stringify(await measure().catch((error) => ({ case: name, failed: error.message }))));
 }
