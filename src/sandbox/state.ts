@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm, writeFile, mkdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { printable } from '../output/printable.js';
 
 /** A registered endpoint (PayKore's webhook object). The secret signs its deliveries. */
 export interface Endpoint {
@@ -165,7 +166,8 @@ export class SandboxState {
       if (problem !== undefined) {
         const aside = `${file}.invalid`;
         await rename(file, aside);
-        warn(`${file} is not a valid sandbox state (${problem}); starting empty, the file was moved to ${aside}`);
+        // The problem can quote the file (a key, a snippet): shown with control characters escaped.
+        warn(`${file} is not a valid sandbox state (${printable(problem)}); starting empty, the file was moved to ${aside}`);
       }
     }
     const journal = path.join(dir, JOURNAL_FILE);
