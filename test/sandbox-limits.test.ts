@@ -2,7 +2,7 @@
 // persistence with a validated state file, a prompt exit on SIGTERM, and no private targets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -255,5 +255,18 @@ describe('sandbox endpoint URLs on private addresses', () => {
     for (const url of ['https://10.0.0.1:22/', 'https://[fe80::1]/hooks', 'https://169.254.169.254/']) {
       expect({ url, status: (await api('POST', `${sandbox.url}/v1/webhooks`, { url })).status }).toEqual({ url, status: 201 });
     }
+  });
+});
+
+describe('sandbox --store folder', () => {
+  it('refuses a folder other users can write (it holds the endpoints’ secrets): exit 2, one error line and a hint', async () => {
+    const dir = await tempDir();
+    await chmod(dir, 0o777);
+    const child = spawn(process.execPath, [BIN, 'sandbox', '--store', dir], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
+    expect(stderr).toMatch(/^error: the store \S+ is writable by other users \(mode 777\)\nhint: make it private with `chmod 700 \S+`[^\n]*\n$/);
   });
 });

@@ -1,7 +1,8 @@
-import { open, readFile, rename, rm, writeFile, mkdir, type FileHandle } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { printable } from '../output/printable.js';
+import { ensurePrivateFolder, openStoreFile } from '../store/folder.js';
 
 /** A registered endpoint (PayKore's webhook object). The secret signs its deliveries. */
 export interface Endpoint {
@@ -129,6 +130,7 @@ function firstIssue(error: z.ZodError): string {
  * to a temporary file and renamed, mode 0600) and `sandbox.journal` (one line per change since
  * that snapshot, appended). A change costs one small append whatever the number of endpoints or
  * deliveries; the journal is folded into a new snapshot when the sandbox starts and when it stops.
+ * The folder must be private (see ensurePrivateFolder); files are opened without following links.
  * Both files are checked against a schema when read: a bad snapshot is set aside and reported, a
  * bad journal line skipped and reported; neither stops the sandbox.
  */
@@ -151,7 +153,8 @@ export class SandboxState {
   static async open(dir: string | undefined, warn: (text: string) => void = () => {}): Promise<SandboxState> {
     const state = new SandboxState(dir, warn);
     if (!dir) return state;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // It holds every endpoint's signing secret: a folder only this user can write, as the delivery store.
+    await ensurePrivateFolder(dir);
     const file = path.join(dir, STATE_FILE);
     const text = await readIfThere(file);
     if (text !== undefined) {
@@ -186,7 +189,7 @@ export class SandboxState {
     }
     if (skipped > 0) warn(`${journal}: skipped ${skipped} unreadable change${skipped === 1 ? '' : 's'}`);
     await state.compact();
-    state.journal = await open(journal, 'a', 0o600);
+    state.journal = await openStoreFile(journal, 'append');
     return state;
   }
 
@@ -295,7 +298,8 @@ export class SandboxState {
     await writeFile(tmp, `${JSON.stringify(data)}\n`, { mode: 0o600, flag: 'wx' });
     await rename(tmp, file);
     // Replaying a journal onto the snapshot that already holds it changes nothing, so a crash here is harmless.
-    await writeFile(path.join(dir, JOURNAL_FILE), '', { mode: 0o600 });
+    const journal = await openStoreFile(path.join(dir, JOURNAL_FILE), 'append');
+    await journal.truncate(0).finally(() => journal.close());
   }
 
   /** Finish pending appends and fold the journal into the snapshot; idempotent. */
