@@ -161,6 +161,25 @@ describe('sandbox --store: a journal of changes, a validated state file', () => 
     expect(JSON.parse(app.received[before]!.body.toString())).toEqual({ event: 'kyc.verified', data: { id: 'kyc_journal' } });
   });
 
+  it('folds the journal into the snapshot while running once it outgrows 1 MiB and twice the snapshot', async () => {
+    const dir = await tempDir();
+    const sandbox = await inProcess({ storeDir: dir }, { clock: systemClock });
+    const size = async (file: string) => (await stat(path.join(dir, file))).size;
+    const emit = (n: number) => api('POST', `${sandbox.url}/v1/events`, { event: 'transaction.completed', data: { n, blob: 'q'.repeat(400_000) } });
+    // Each event is one journal line of about 530 kB (its body in base64); no endpoints, so no deliveries.
+    expect((await emit(1)).status).toBe(202);
+    expect(await size('sandbox.journal')).toBeGreaterThan(500_000);
+    const snapshotBefore = await size('sandbox.json');
+    expect((await emit(2)).status).toBe(202);
+    expect(await size('sandbox.journal')).toBe(0);
+    const saved = JSON.parse(await readFile(path.join(dir, 'sandbox.json'), 'utf8'));
+    expect(saved.events.map((e: { bodyBase64: string }) => JSON.parse(Buffer.from(e.bodyBase64, 'base64').toString()).data.n)).toEqual([1, 2]);
+    expect(await size('sandbox.json')).toBeGreaterThan(snapshotBefore);
+    // Appends go on after the fold.
+    expect((await emit(3)).status).toBe(202);
+    expect(await size('sandbox.journal')).toBeGreaterThan(500_000);
+  });
+
   it('a corrupted state file is reported in one line, set aside, and the sandbox starts empty', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'sandbox.json'), '{"endpoints": [{"id": "wh_1"', { mode: 0o600 });

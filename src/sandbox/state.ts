@@ -118,6 +118,8 @@ type Change = z.input<typeof changeSchema>;
 
 export const STATE_FILE = 'sandbox.json';
 export const JOURNAL_FILE = 'sandbox.journal';
+/** The journal is folded into the snapshot while running once it is over this size and twice the snapshot's. */
+export const COMPACT_AFTER_BYTES = 1024 * 1024;
 
 /** The first problem zod found, in a few words: `deliveries.0.state: Invalid option`. */
 function firstIssue(error: z.ZodError): string {
@@ -129,7 +131,8 @@ function firstIssue(error: z.ZodError): string {
  * The sandbox's state, optionally persisted in a folder: `sandbox.json` (a whole snapshot, written
  * to a temporary file and renamed, mode 0600) and `sandbox.journal` (one line per change since
  * that snapshot, appended). A change costs one small append whatever the number of endpoints or
- * deliveries; the journal is folded into a new snapshot when the sandbox starts and when it stops.
+ * deliveries; the journal is folded into a new snapshot when the sandbox starts and stops, and
+ * when it outgrows both 1 MiB and twice the snapshot.
  * The folder must be private (see ensurePrivateFolder); files are opened without following links.
  * Both files are checked against a schema when read: a bad snapshot is set aside and reported, a
  * bad journal line skipped and reported; neither stops the sandbox.
@@ -142,6 +145,9 @@ export class SandboxState {
   private journal: FileHandle | undefined;
   private writing: Promise<void> = Promise.resolve();
   private writeFailed = false;
+  /** Bytes in the journal, and in the snapshot last written: the journal is folded in when it outgrows both. */
+  private journalBytes = 0;
+  private snapshotBytes = 0;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -275,6 +281,14 @@ export class SandboxState {
       if (this.writeFailed || !this.journal) return;
       try {
         await this.journal.appendFile(line);
+        this.journalBytes += Buffer.byteLength(line);
+        // Folding in costs one snapshot per journal at least twice its size: O(1) per change, amortised.
+        if (this.journalBytes > Math.max(COMPACT_AFTER_BYTES, 2 * this.snapshotBytes)) {
+          await this.journal.close();
+          this.journal = undefined;
+          await this.compact();
+          this.journal = await openStoreFile(path.join(this.dir!, JOURNAL_FILE), 'append');
+        }
       } catch (error) {
         this.writeFailed = true;
         this.warn(`cannot write ${path.join(this.dir!, JOURNAL_FILE)} (${(error as Error).message}); changes from now on are kept in memory only`);
@@ -294,12 +308,15 @@ export class SandboxState {
       deliveries: [...this.deliveries.values()],
       health: Object.fromEntries(this.health),
     };
+    const text = `${JSON.stringify(data)}\n`;
     await rm(tmp, { force: true });
-    await writeFile(tmp, `${JSON.stringify(data)}\n`, { mode: 0o600, flag: 'wx' });
+    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
     await rename(tmp, file);
     // Replaying a journal onto the snapshot that already holds it changes nothing, so a crash here is harmless.
     const journal = await openStoreFile(path.join(dir, JOURNAL_FILE), 'append');
     await journal.truncate(0).finally(() => journal.close());
+    this.snapshotBytes = Buffer.byteLength(text);
+    this.journalBytes = 0;
   }
 
   /** Finish pending appends and fold the journal into the snapshot; idempotent. */
