@@ -130,7 +130,12 @@ async function storm(count) {
 
 export async function run() {
   const rows = [await memory(false), await memory(true), await registration(4000), await sigterm(200), await storm(300)];
-  return { title, rows };
+  return {
+    title,
+    goal: 'a 1 MB event to 500 endpoints adds tens of MB, not a copy per delivery; registering with --store costs the same per endpoint at 4000 as at 1; SIGTERM exits 130 in well under 2 s',
+    note: 'Before one body per event and the --store journal (the previous release, same machine): the 1 MB event added 1128 MiB (peak 1235 MiB) and crashed the sandbox with --store ("Invalid string length"); 4000 registrations took 14.3 s with each one slower as the file grew (1.7 ms in the first quarter, 5.2 ms in the last); SIGTERM in the retry storm took 319 s.',
+    rows,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
