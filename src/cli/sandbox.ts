@@ -15,6 +15,7 @@ export function defineSandbox(program: Command, { context, run }: DefineInput): 
     .option(...SECRET_FILE_OPTION)
     .option('--mode <mode>', 'retry schedule of a provider with several: --deliver-as paystack --mode test (default) or live')
     .option('--abandon-after <n>', 'abandon a delivery after this many failed attempts in all (default: the whole schedule; PayKore 9)', intArg('--abandon-after', 1))
+    .option('--allow-private', 'accept endpoint URLs on private and link-local addresses (10.x, 192.168.x, 169.254.x, fc00::/7, fe80::/10)')
     .option('--fixtures <dir>', 'fixture folder searched before the built-ins for event bodies')
     .option('--json', 'NDJSON: {"type":"ready","url"} then one {"type":"attempt",...} per attempt')
     .addHelpText(

@@ -19,6 +19,7 @@ export interface SandboxCommandOptions {
   fixtures?: string | undefined;
   mode?: string | undefined;
   abandonAfter?: number | undefined;
+  allowPrivate?: boolean | undefined;
   json?: boolean | undefined;
 }
 
@@ -63,9 +64,10 @@ export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext
       ...(options.fixtures !== undefined ? { fixtures: [options.fixtures] } : {}),
       mode: options.mode,
       abandonAfter: options.abandonAfter,
+      allowPrivate: options.allowPrivate === true,
       cwd: ctx.cwd,
     },
-    { clock: ctx.clock, onAttempt, onEndpoint },
+    { clock: ctx.clock, onAttempt, onEndpoint, onWarning: (text) => out.warn(text) },
   ).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
     throw error;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
 import { retryPolicy, type Timers } from '../delivery/retry.js';
 import { sendRequest } from '../delivery/send.js';
@@ -55,7 +56,10 @@ export class DeliveryEngine {
   constructor(
     private readonly state: SandboxState,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    // Every request in flight listens to this one signal (an event to 500 endpoints is 500 requests).
+    setMaxListeners(0, this.abort.signal);
+  }
 
   /** Start a new delivery: its first attempt happens now. */
   start(delivery: SandboxDelivery): void {
@@ -69,8 +73,7 @@ export class DeliveryEngine {
 
   /** Enable a disabled endpoint again: its failure record starts over. */
   async enable(endpointId: string): Promise<void> {
-    this.state.health.delete(endpointId);
-    await this.state.save();
+    await this.state.setHealth(endpointId, undefined);
   }
 
   /** After a restart: put pending and retrying deliveries back on their schedule. */
@@ -122,10 +125,11 @@ export class DeliveryEngine {
     const at = new Date(clock.now()).toISOString();
     let attempt: Attempt;
     let ok = false;
-    if (!signer) {
-      attempt = { attempt: number, at, durationMs: 0, error: 'no signing secret for this delivery (endpoint deleted?)', ...(manual ? { manual } : {}) };
+    const body = this.state.bodyOf(delivery);
+    if (!signer || !body) {
+      const error = signer ? 'the event of this delivery is missing from the state file' : 'no signing secret for this delivery (endpoint deleted?)';
+      attempt = { attempt: number, at, durationMs: 0, error, ...(manual ? { manual } : {}) };
     } else {
-      const body = Buffer.from(delivery.bodyBase64, 'base64');
       const signed = signRequest(signer.profile, { body, secret: signer.secret, id: delivery.eventId, event: delivery.event, url: signer.url }, clock);
       const result = await sendRequest(
         { url: signer.url, headers: signed.headers, body, timeoutMs: this.options.timeoutMs ?? signer.profile.timeoutMs, signal: this.abort.signal },
@@ -166,7 +170,7 @@ export class DeliveryEngine {
         this.schedule(delivery, delay);
       }
     }
-    await this.state.save();
+    await this.state.putDelivery(delivery);
     this.options.onAttempt?.({ delivery, attempt, maxAttempts: policy.maxAttempts });
     if (disabled) this.options.onEndpoint?.(disabled);
     return attempt;
@@ -187,18 +191,21 @@ export class DeliveryEngine {
     const id = delivery.endpointId;
     const health = this.state.health.get(id) ?? {};
     if (ok) {
-      if (health.failingSince !== undefined) this.state.health.set(id, { ...health, failingSince: undefined });
+      if (health.failingSince !== undefined) void this.state.setHealth(id, { ...health, failingSince: undefined });
       return undefined;
     }
     const failingSince = health.failingSince ?? at;
-    this.state.health.set(id, { ...health, failingSince });
+    if (health.failingSince === undefined) void this.state.setHealth(id, { ...health, failingSince });
     const limit = this.options.disableAfterFailingMs?.(id);
     if (limit === undefined || health.disabledAt !== undefined) return undefined;
     const afterMs = limit * this.options.timeScale;
     if (Date.parse(at) - Date.parse(failingSince) < afterMs) return undefined;
-    this.state.health.set(id, { failingSince, disabledAt: at });
+    void this.state.setHealth(id, { failingSince, disabledAt: at });
     for (const other of this.state.deliveries.values()) {
-      if (other !== delivery && other.endpointId === id && (other.state === 'pending' || other.state === 'retrying')) this.abandon(other, 'endpoint disabled');
+      if (other !== delivery && other.endpointId === id && (other.state === 'pending' || other.state === 'retrying')) {
+        this.abandon(other, 'endpoint disabled');
+        void this.state.putDelivery(other);
+      }
     }
     return { endpointId: id, url: delivery.url, status: 'disabled', failingSince, disabledAt: at, afterMs };
   }

@@ -11,6 +11,7 @@ import { paykore } from '../providers/paykore.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { retryScheduleFor, type RetrySchedule } from '../providers/schedule.js';
 import { DeliveryEngine, type AttemptEvent, type EndpointEvent } from './engine.js';
+import { privateAddressOf, systemLookup, type LookupAll } from './private-address.js';
 import { SandboxState, type Endpoint, type SandboxDelivery } from './state.js';
 
 export interface SandboxOptions {
@@ -33,6 +34,8 @@ export interface SandboxOptions {
   /** Fixture folders searched before the built-ins for emitted event bodies. */
   readonly fixtures?: readonly string[];
   readonly cwd?: string;
+  /** Accept endpoint URLs on private and link-local addresses (refused by default; loopback is always accepted). */
+  readonly allowPrivate?: boolean;
 }
 
 export interface SandboxDeps {
@@ -40,6 +43,10 @@ export interface SandboxDeps {
   readonly timers?: Timers;
   readonly onAttempt?: (event: AttemptEvent) => void;
   readonly onEndpoint?: (event: EndpointEvent) => void;
+  /** What was unreadable in the --store folder, or could not be written to it. */
+  readonly onWarning?: (text: string) => void;
+  /** How endpoint host names are resolved (default: the system's resolver). */
+  readonly lookup?: LookupAll;
 }
 
 export interface Sandbox {
@@ -125,7 +132,8 @@ function deliveryView(d: SandboxDelivery) {
   };
 }
 
-function checkUrl(raw: unknown): string {
+/** The URL's syntax and scheme; where it points is checked by the sandbox (private addresses). */
+function parseWebhookUrl(raw: unknown): URL {
   if (typeof raw !== 'string' || raw === '') throw new ApiError(400, 'INVALID_REQUEST', '"url" is required: the HTTPS URL to deliver to');
   let url: URL;
   try {
@@ -133,8 +141,8 @@ function checkUrl(raw: unknown): string {
   } catch {
     throw new ApiError(400, 'INVALID_WEBHOOK_URL', `"${raw}" is not a URL`);
   }
-  if (url.protocol === 'https:') return url.toString();
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url.toString();
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url;
   throw new ApiError(400, 'INVALID_WEBHOOK_URL', 'webhook URLs must use HTTPS (plain http is accepted only for localhost in the sandbox)');
 }
 
@@ -145,7 +153,7 @@ function checkUrl(raw: unknown): string {
 export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): Promise<Sandbox> {
   const emitting = options.deliverAs?.profile ?? paykore;
   const schedule = retryScheduleFor(emitting, { mode: options.mode, abandonAfter: options.abandonAfter });
-  const state = await SandboxState.open(options.storeDir);
+  const state = await SandboxState.open(options.storeDir, deps.onWarning);
   const catalog = await listEvents(emitting, {}, options.cwd ?? process.cwd(), options.fixtures ?? []);
   const engine = new DeliveryEngine(state, {
     timeScale: options.timeScale ?? 1,
@@ -170,6 +178,18 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
     if (typeof key !== 'string' || key === '') throw new ApiError(401, 'UNAUTHORIZED', 'missing X-API-Key header: use a test key such as sk_test_0123456789');
     if (!API_KEY_PATTERN.test(key)) throw new ApiError(401, 'INVALID_API_KEY', 'invalid API key: sandbox keys look like sk_test_ followed by 8 or more letters, digits or _');
     return ownerOf(key);
+  };
+
+  const checkUrl = async (raw: unknown): Promise<string> => {
+    const url = parseWebhookUrl(raw);
+    if (!options.allowPrivate) {
+      const address = await privateAddressOf(url, deps.lookup ?? systemLookup);
+      if (address !== undefined) {
+        const where = address === url.hostname.replace(/^\[|\]$/g, '') ? address : `${url.hostname} (${address})`;
+        throw new ApiError(400, 'INVALID_WEBHOOK_URL', `${where} is a private or link-local address: the sandbox refuses such webhook URLs; start it with --allow-private to accept them`);
+      }
+    }
+    return url.toString();
   };
 
   const checkEvents = (raw: unknown): string[] => {
@@ -198,18 +218,19 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
       bytes = (await loadFixture({ provider: emitting.name, event, fixtures: options.fixtures ?? [], cwd: options.cwd ?? process.cwd(), clock: deps.clock })).body;
     }
     const eventId = newMessageId(emitting);
+    // One copy of the body per event: every delivery and every attempt sends this same Buffer.
+    const emitted = { id: eventId, event, provider: emitting.name, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), createdAt: now() };
     const targets = options.deliverAs
       ? [{ endpointId: 'target', url: options.deliverAs.url }]
       : [...state.endpoints.values()].filter((e) => e.owner === owner && e.events.includes(event)).map((e) => ({ endpointId: e.id, url: e.url }));
     const created = targets.map(
-      (t): SandboxDelivery => ({ id: newId('dlv'), eventId, event, provider: emitting.name, endpointId: t.endpointId, url: t.url, bodyBase64: Buffer.from(bytes).toString('base64'), state: 'pending', attempts: [], createdAt: now() }),
+      (t): SandboxDelivery => ({ id: newId('dlv'), eventId, event, provider: emitting.name, endpointId: t.endpointId, url: t.url, state: 'pending', attempts: [], createdAt: now() }),
     );
     for (const d of created) {
       // A disabled endpoint gets nothing until it is enabled again; the delivery can be retried by hand.
       if (engine.isDisabled(d.endpointId)) Object.assign(d, { state: 'abandoned', abandonedReason: 'endpoint disabled' });
-      state.deliveries.set(d.id, d);
     }
-    await state.save();
+    await Promise.all([state.putEvent(emitted), ...created.map((d) => state.putDelivery(d))]);
     for (const d of created) if (d.state === 'pending') engine.start(d);
     return { event, event_id: eventId, deliveries: created.map((d) => d.id) };
   }
@@ -225,7 +246,7 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
       const body = await readJson(req);
       const endpoint: Endpoint = {
         id: newId('wh'),
-        url: checkUrl(body.url),
+        url: await checkUrl(body.url),
         events: checkEvents(body.events),
         secret: `whsec_${randomBytes(24).toString('base64')}`,
         status: 'active',
@@ -233,8 +254,7 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
         description: typeof body.description === 'string' ? body.description : undefined,
         owner,
       };
-      state.endpoints.set(endpoint.id, endpoint);
-      await state.save();
+      await state.putEndpoint(endpoint);
       return send(res, 201, endpointView(endpoint, true));
     }
     if (resource === 'webhooks' && id === undefined && method === 'GET') {
@@ -244,16 +264,13 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
     if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'PATCH') {
       const endpoint = ownEndpoint(owner, id);
       const body = await readJson(req);
-      const updated: Endpoint = { ...endpoint, ...(body.url !== undefined ? { url: checkUrl(body.url) } : {}), ...(body.events !== undefined ? { events: checkEvents(body.events) } : {}) };
-      state.endpoints.set(id, updated);
-      await state.save();
+      const updated: Endpoint = { ...endpoint, ...(body.url !== undefined ? { url: await checkUrl(body.url) } : {}), ...(body.events !== undefined ? { events: checkEvents(body.events) } : {}) };
+      await state.putEndpoint(updated);
       return send(res, 200, endpointView(updated));
     }
     if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'DELETE') {
       ownEndpoint(owner, id);
-      state.endpoints.delete(id);
-      state.health.delete(id);
-      await state.save();
+      await state.removeEndpoint(id);
       return send(res, 200, { id, deleted: true });
     }
     if (resource === 'webhooks' && id !== undefined && sub === 'deliveries' && method === 'GET') {
@@ -323,7 +340,7 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await state.save();
+        await state.close();
       })()),
   };
 }
