@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { checkTimestamp } from './timestamp.js';
-import { OK, fail, headerValue, type KeyPairSpec, type SignatureScheme } from './types.js';
+import { OK, fail, headerValue, type HeaderRecord, type KeyPairSpec, type SignatureScheme, type VerifyResult } from './types.js';
 
 const PEM_PRIVATE = /^-----BEGIN PRIVATE KEY-----/;
 
@@ -62,6 +62,16 @@ function ed25519PublicKey(secret: string): KeyObject | undefined {
  * Ed25519 over "{timestamp}{body}" (no separator), hex signature: Discord's interactions endpoint.
  * Signs with a PKCS#8 private key; verifies with it or with the hex public key.
  */
+/** A delivery's signature and timestamp headers, the timestamp checked against `now`; or why not. */
+function signatureAndTimestamp(received: HeaderRecord, headers: { signature: string; timestamp: string }, now: number, tolerance: number): { signature: string; timestamp: string } | VerifyResult {
+  const signature = headerValue(received, headers.signature)?.trim();
+  if (!signature) return fail('missing header', `no ${headers.signature} header`);
+  const timestamp = headerValue(received, headers.timestamp);
+  const checked = checkTimestamp(timestamp, now, tolerance);
+  if (typeof checked !== 'number') return checked;
+  return { signature, timestamp: timestamp!.trim() };
+}
+
 export function ed25519Scheme(provider: string, names: AsymmetricHeaders, toleranceSeconds = 300): SignatureScheme {
   const headers = { signature: names.signature.toLowerCase(), timestamp: names.timestamp.toLowerCase() };
   return {
@@ -82,15 +92,13 @@ export function ed25519Scheme(provider: string, names: AsymmetricHeaders, tolera
       return { [headers.signature]: cryptoSign(null, timestampAndBody(ts, body), key).toString('hex'), [headers.timestamp]: ts };
     },
     verify({ body, secret, headers: received, now, toleranceSeconds: tolerance }) {
-      const signature = headerValue(received, headers.signature)?.trim();
-      if (!signature) return fail('missing header', `no ${headers.signature} header`);
-      const rawTs = headerValue(received, headers.timestamp);
-      const checked = checkTimestamp(rawTs, now, tolerance ?? toleranceSeconds);
-      if (typeof checked !== 'number') return checked;
+      const read = signatureAndTimestamp(received, headers, now, tolerance ?? toleranceSeconds);
+      if ('ok' in read) return read;
+      const { signature, timestamp: rawTs } = read;
       if (!/^[0-9a-fA-F]{128}$/.test(signature)) return fail('malformed header', `${headers.signature} is not a 64-byte hex signature`);
       const key = ed25519PublicKey(secret);
       if (!key) return fail('no matching signature', 'the verification key is not an Ed25519 key');
-      return cryptoVerify(null, timestampAndBody(rawTs!.trim(), body), key, Buffer.from(signature, 'hex'))
+      return cryptoVerify(null, timestampAndBody(rawTs, body), key, Buffer.from(signature, 'hex'))
         ? OK
         : fail('no matching signature', `${headers.signature} does not match the timestamp, body and public key`);
     },
@@ -151,15 +159,13 @@ export function p256Scheme(provider: string, names: AsymmetricHeaders, tolerance
       return { [headers.signature]: cryptoSign('sha256', timestampAndBody(ts, body), key).toString('base64'), [headers.timestamp]: ts };
     },
     verify({ body, secret, headers: received, now, toleranceSeconds: tolerance }) {
-      const signature = headerValue(received, headers.signature)?.trim();
-      if (!signature) return fail('missing header', `no ${headers.signature} header`);
-      const rawTs = headerValue(received, headers.timestamp);
-      const checked = checkTimestamp(rawTs, now, tolerance ?? toleranceSeconds);
-      if (typeof checked !== 'number') return checked;
+      const read = signatureAndTimestamp(received, headers, now, tolerance ?? toleranceSeconds);
+      if ('ok' in read) return read;
+      const { signature, timestamp: rawTs } = read;
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return fail('malformed header', `${headers.signature} is not base64`);
       const key = p256PublicKey(secret);
       if (!key) return fail('no matching signature', 'the verification key is not a P-256 key');
-      return cryptoVerify('sha256', timestampAndBody(rawTs!.trim(), body), key, Buffer.from(signature, 'base64'))
+      return cryptoVerify('sha256', timestampAndBody(rawTs, body), key, Buffer.from(signature, 'base64'))
         ? OK
         : fail('no matching signature', `${headers.signature} does not match the timestamp, body and public key`);
     },
