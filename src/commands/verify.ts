@@ -29,7 +29,6 @@ export async function runVerify(options: VerifyOptions, ctx: CliContext): Promis
     secret: secret.value,
     headers,
     now: options.now ?? unixSeconds(ctx.clock),
-    ...(options.url !== undefined ? { url: options.url } : {}),
     ...(options.tolerance !== undefined ? { toleranceSeconds: options.tolerance } : {}),
     ...(options.url !== undefined ? { url: options.url } : {}),
     ...(options.method !== undefined ? { method: options.method } : {}),

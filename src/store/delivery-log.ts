@@ -128,6 +128,7 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
     for await (const line of linesWithOffsets(file, start)) {
       lineNumber++;
       if (line.bytes.length === 0) continue;
+      if (!line.terminated) needsNewline = true;
       const parsed = parseLogRecord(line.bytes.toString('utf8'));
       if ('problem' in parsed) {
         const where = start === 0 ? `line ${lineNumber}` : `byte ${line.offset}`;
@@ -138,10 +139,8 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
               ? `skipped an unreadable record at ${where} of ${file}`
               : `skipped an invalid record at ${where} of ${file} (${parsed.problem})`,
         );
-        if (!line.terminated) needsNewline = true;
         continue;
       }
-      if (!line.terminated) needsNewline = true;
       index(parsed.record, line.offset, line.bytes.length);
     }
   }
@@ -289,9 +288,16 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
       for await (const line of linesWithOffsets(file)) {
         if (signal?.aborted) break;
         if (line.bytes.length === 0) continue;
-        const parsed = parseLogRecord(line.bytes.toString('utf8'));
-        // Torn, unreadable or invalid records were reported when opening.
-        if ('record' in parsed && parsed.record.kind === 'request' && Buffer.from(parsed.record.bodyBase64, 'base64').includes(text)) found.add(parsed.record.id);
+        // Only the requests the index holds count: each was checked when it was indexed (torn,
+        // unreadable or invalid lines were reported then), so reading the body is enough here.
+        let value: { id?: unknown; bodyBase64?: unknown };
+        try {
+          value = JSON.parse(line.bytes.toString('utf8')) as typeof value;
+        } catch {
+          continue;
+        }
+        if (typeof value.id !== 'string' || typeof value.bodyBase64 !== 'string' || entries.get(value.id)?.requestOffset !== line.offset) continue;
+        if (Buffer.from(value.bodyBase64, 'base64').includes(text)) found.add(value.id);
       }
       return found;
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseUntrustedJson } from '../untrusted-json.js';
 import type { LogRecord } from './types.js';
 
 /**
@@ -14,7 +15,7 @@ const verdict = z.discriminatedUnion('state', [
   z.looseObject({ state: z.literal('unknown'), detail: z.string() }),
 ]);
 
-export const requestRecordSchema = z.looseObject({
+const requestRecordSchema = z.looseObject({
   kind: z.literal('request'),
   id,
   receivedAt: z.number(),
@@ -31,7 +32,7 @@ export const requestRecordSchema = z.looseObject({
   messageId: z.string().optional(),
 });
 
-export const outcomeRecordSchema = z.looseObject({
+const outcomeRecordSchema = z.looseObject({
   kind: z.literal('outcome'),
   id,
   at: z.number(),
@@ -49,14 +50,6 @@ const logRecordSchema = z.discriminatedUnion('kind', [requestRecordSchema, outco
 
 /** A log record from one line of text, or why it is not one ("invalid JSON", "kind: …"). */
 export function parseLogRecord(text: string): { record: LogRecord } | { problem: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { problem: 'invalid JSON' };
-  }
-  const result = logRecordSchema.safeParse(value);
-  if (result.success) return { record: result.data as LogRecord };
-  const issue = result.error.issues[0];
-  return { problem: issue ? `${issue.path.map(String).join('.') || 'record'}: ${issue.message}` : 'not a log record' };
+  const parsed = parseUntrustedJson(logRecordSchema, text, 'record');
+  return 'value' in parsed ? { record: parsed.value as LogRecord } : parsed;
 }
