@@ -25,8 +25,7 @@ export function providers() {
 const seconds = (ms) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function table() {
-  const rows = providers();
+export function table(rows = providers()) {
   const lines = [
     START,
     '',
@@ -53,6 +52,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = readFileSync(README, 'utf8');
   const section = currentSection(readme);
   if (section === undefined) throw new Error(`README.md has no ${START} … ${END} markers`);
-  writeFileSync(README, readme.replace(section, table()));
-  console.log(`README.md: ${providers().length} providers`);
+  const rows = providers();
+  writeFileSync(README, readme.replace(section, table(rows)));
+  console.log(`README.md: ${rows.length} providers`);
 }

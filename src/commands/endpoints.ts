@@ -1,7 +1,7 @@
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { registrationApi } from '../registration/api-options.js';
-import { processAlive } from '../listen/session.js';
+import { processAlive } from '../process-alive.js';
 import { findStale, pruneStale, readLedger, readLedgerChecked } from '../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../registration/paykore.js';
 import { resolveStoreDir } from '../store/location.js';

@@ -10,18 +10,15 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-aliv
  * headers the sender named in `Connection:` are hop-by-hop as well (RFC 9110 §7.6.1).
  */
 export function endToEndHeaders(headers: Readonly<Record<string, string | readonly string[]>>): Record<string, string | string[]> {
-  const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection')?.[1];
-  const named = new Set(
-    [connection ?? []]
-      .flat()
-      .flatMap((value) => value.split(','))
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  let named: Set<string> | undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'connection') continue;
+    named = new Set([value].flat().flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean));
+  }
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (!HOP_BY_HOP.has(lower) && !named.has(lower)) out[name] = typeof value === 'string' ? value : [...value];
+    if (!HOP_BY_HOP.has(lower) && !named?.has(lower)) out[name] = typeof value === 'string' ? value : [...value];
   }
   return out;
 }

@@ -228,7 +228,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
           : input.incomplete !== undefined
             ? { state: 'unknown', detail: 'incomplete body: not verified' }
             : input.tooLarge === undefined
-              ? verdict(options, input.body, input.headers, { url: safeSenderUrl(options.publicUrl?.() ?? ownUrl, input.path), method: input.method })
+              ? verdict(options, input.body, input.headers, { url: options.profile.scheme.usesUrl ? safeSenderUrl(options.publicUrl?.() ?? ownUrl, input.path) : undefined, method: input.method })
               : { state: 'unknown', detail: 'body over the size cap: not verified' },
       source: input.source,
       ...(input.replayOf ? { replayOf: input.replayOf } : {}),

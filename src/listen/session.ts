@@ -5,7 +5,6 @@ import { probeConnection } from '../delivery/reachable.js';
 import { processAlive } from '../process-alive.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
 
-export { processAlive } from '../process-alive.js';
 
 /**
  * A running `listen` session, written to <store>/session.json (mode 0600) while it runs and

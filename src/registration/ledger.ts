@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { processAlive } from '../listen/session.js';
+import { processAlive } from '../process-alive.js';
 import { schemaProblem } from '../untrusted-json.js';
 import { deleteEndpoint, listEndpoints, ENDPOINT_MARKER, type PaykoreApi } from './paykore.js';
 

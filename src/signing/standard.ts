@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { bytesEqual } from './compare.js';
 import { signedBytes } from './hmac.js';
 import { checkTimestamp } from './timestamp.js';
-import { OK, fail, headerValue, type HeaderRecord, type SignatureScheme } from './types.js';
+import { OK, fail, headerValue, headerValues, type HeaderRecord, type SignatureScheme } from './types.js';
 
 const FAMILIES = ['svix', 'webhook'] as const;
 export type StandardHeaderFamily = (typeof FAMILIES)[number];
@@ -55,8 +55,7 @@ export function standardWebhooksScheme(family: StandardHeaderFamily, toleranceSe
       const h = pick(headers);
       // Several signature header lines reach us joined by ", " (Node) or as a list; each line
       // holds space-separated "v1,<base64>" entries, as the official libraries read them.
-      const raw = Object.entries(headers).find(([name]) => name.toLowerCase() === h.signature)?.[1];
-      const signature = raw === undefined ? undefined : typeof raw === 'string' ? raw : raw.join(' ');
+      const signature = headerValues(headers, h.signature)?.join(' ');
       if (signature === undefined || signature.trim() === '') return fail('missing header', `no ${names.signature} header`);
       const id = headerValue(headers, h.id);
       if (id === undefined || id === '') return fail('missing header', `no ${h.id} header`);

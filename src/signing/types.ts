@@ -90,14 +90,19 @@ export interface KeyPairSpec {
   publicKey(privateKeyPem: string): string;
 }
 
-/** First value of a header, by case-insensitive name. */
-export function headerValue(headers: HeaderRecord, name: string): string | undefined {
+/** Every value of a header (one per line it arrived on), by case-insensitive name. */
+export function headerValues(headers: HeaderRecord, name: string): readonly string[] | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return typeof value === 'string' ? value : value[0];
+    return typeof value === 'string' ? [value] : value;
   }
   return undefined;
+}
+
+/** First value of a header, by case-insensitive name. */
+export function headerValue(headers: HeaderRecord, name: string): string | undefined {
+  return headerValues(headers, name)?.[0];
 }
 
 export function fail(reason: VerifyFailureReason, detail: string): VerifyResult {
