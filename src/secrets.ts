@@ -130,3 +130,13 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(maskSecret(secret));
   return out;
 }
+
+/**
+ * A command's secret for a provider, from its flags, the provider's environment variable or
+ * (key-pair providers) the test key pair in the store under the command's folder; a secret of the
+ * wrong kind is warned about on stderr. The one place commands turn their flags into a secret.
+ */
+export async function commandSecret(profile: ProviderProfile, flags: SecretFlags | ResolvedSecret | undefined, ctx: Pick<CliContext, 'streams' | 'sink' | 'env' | 'cwd'>, options: { required?: boolean } = {}): Promise<ResolvedSecret | undefined> {
+  const given = flags === undefined || 'value' in flags ? flags : await secretFromFlags(flags, ctx);
+  return resolveSecret(profile, given, ctx.env, { ...options, cwd: ctx.cwd, warn: (text) => ctx.sink({}).warn(text) });
+}

@@ -11,7 +11,7 @@ import { loadFixture } from '../fixtures/load.js';
 import { parseHttpUrl } from '../input.js';
 import { countOf } from '../quantity.js';
 import { newJUnitBuilder } from '../output/junit.js';
-import { resolveSecret, secretFromFlags } from '../secrets.js';
+import { commandSecret } from '../secrets.js';
 import { chooseProvider } from './provider-options.js';
 
 export interface CheckOptions {
@@ -44,7 +44,7 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
   const raw = options.to ?? config.forwardTo;
   if (!raw) throw new UsageError('no handler to check', { hint: 'pass --to http://localhost:3000/webhooks (or set forwardTo in the config)' });
   const url = parseHttpUrl('--to', raw);
-  const secret = resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value;
+  const secret = (await commandSecret(profile, options, ctx))!.value;
   const events = await listEvents(profile, config, ctx.cwd, options.fixtures ?? []);
   // Default: the provider's everyday success event (charge.success, transaction.completed, ...).
   const event = options.event ?? events.find((e) => /\.(success|completed|captured|succeeded)$/.test(e)) ?? events[0];

@@ -9,7 +9,7 @@ import { startListen, type ListenEvent } from '../listen/listen.js';
 import type { Route } from '../listen/receiver.js';
 import type { OutputSink } from '../output/sink.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { resolveSecret, secretFromFlags } from '../secrets.js';
+import { commandSecret } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
 import { cloudflaredTunnel } from '../tunnel/cloudflared.js';
 import { loopbackTunnel } from '../tunnel/loopback.js';
@@ -195,7 +195,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const forwardTo = parseHttpUrl('--forward-to', forwardRaw);
   const routes = parseRoutes(options.route ?? [], config.listen?.routes);
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
-  const secret = resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { required: false, warn: (text) => ctx.sink({}).warn(text) })?.value;
+  const secret = (await commandSecret(profile, options, ctx, { required: false }))?.value;
   const { opener, note } = chooseTunnel(options, ctx.env, ctx.mode.interactive ? askOnTerminal(ctx) : undefined);
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;

@@ -69,7 +69,7 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
   const given = await secretFromFlags(options, ctx);
   const secretFor = (profile: ProviderProfile): string => {
     let secret = secrets.get(profile.name);
-    if (secret === undefined) secrets.set(profile.name, (secret = resolveSecret(profile, given, ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value));
+    if (secret === undefined) secrets.set(profile.name, (secret = resolveSecret(profile, given, ctx.env, { cwd: ctx.cwd, warn: (text) => ctx.sink({}).warn(text) })!.value));
     return secret;
   };
 

@@ -14,7 +14,7 @@ import type { Delivery } from '../store/types.js';
 import { UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import { getProvider, providerRegistry } from '../providers/index.js';
-import { resolveSecret, secretFromFlags } from '../secrets.js';
+import { commandSecret } from '../secrets.js';
 import { renderOutcome } from './trigger.js';
 import { findDelivery, openStoreLog } from './log.js';
 
@@ -78,7 +78,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
     const profile = getProvider(providerRegistry(config), original.request.provider);
     const body = await editedBody(Buffer.from(original.request.bodyBase64, 'base64'), options, ctx);
     // A changed body needs a fresh signature to be valid; an unchanged one keeps the recorded headers.
-    const resignWith = options.resign || body ? resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value : undefined;
+    const resignWith = options.resign || body ? (await commandSecret(profile, options, ctx))!.value : undefined;
     const { request, result, messageId } = await resendDelivery({ log, original, url, profile, resignWith, body, clock: ctx.clock });
     renderOutcome(ctx.sink(options), {
       event: request.event ?? '(no event)',

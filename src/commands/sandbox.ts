@@ -4,7 +4,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
 import type { AttemptEvent, EndpointEvent } from '../sandbox/engine.js';
 import { startSandbox } from '../sandbox/server.js';
-import { resolveSecret, secretFromFlags } from '../secrets.js';
+import { commandSecret } from '../secrets.js';
 import { chooseProvider } from './provider-options.js';
 
 export interface SandboxCommandOptions {
@@ -33,7 +33,7 @@ export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext
     const { config } = await ctx.config();
     const to = options.to ?? config.forwardTo;
     if (!to) throw new UsageError(`--deliver-as ${profile.name} needs --to <url>`, { hint: 'e.g. --to http://localhost:3000/webhooks' });
-    deliverAs = { profile, url: parseHttpUrl('--to', to).toString(), secret: resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
+    deliverAs = { profile, url: parseHttpUrl('--to', to).toString(), secret: (await commandSecret(profile, options, ctx))!.value };
   } else if (options.to !== undefined || options.secret !== undefined || options.secretFile !== undefined) {
     throw new UsageError('--to and --secret (or --secret-file) go with --deliver-as', { hint: 'e.g. --deliver-as paystack --to http://localhost:3000/webhooks' });
   }

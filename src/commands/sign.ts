@@ -1,7 +1,7 @@
 import type { CliContext } from '../context.js';
 import { signRequest } from '../delivery/sign.js';
 import { readBodyInput } from '../input.js';
-import { resolveSecret, secretFromFlags } from '../secrets.js';
+import { commandSecret } from '../secrets.js';
 import { chooseProvider } from './provider-options.js';
 
 export interface SignOptions {
@@ -21,7 +21,7 @@ export interface SignOptions {
 /** Print the headers the provider would send with exactly these bytes. */
 export async function runSign(options: SignOptions, ctx: CliContext): Promise<number> {
   const profile = await chooseProvider(ctx, options.provider);
-  const secret = resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!;
+  const secret = (await commandSecret(profile, options, ctx))!;
   const body = await readBodyInput(options, ctx.streams.stdin);
   const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event, url: options.url, method: options.method }, ctx.clock);
   const out = ctx.sink(options);

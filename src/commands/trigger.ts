@@ -9,7 +9,7 @@ import { resolveEvent } from '../fixtures/resolve.js';
 import { parseHttpUrl } from '../input.js';
 import { findSession, invalidSessionNote, type SessionInfo } from '../listen/session.js';
 import type { OutputSink } from '../output/sink.js';
-import { resolveSecret, secretFromFlags } from '../secrets.js';
+import { commandSecret } from '../secrets.js';
 import { resolveStoreDir } from '../store/location.js';
 import { fixtureOverrides, templateSource, type FixtureFlags } from './fixture-options.js';
 
@@ -64,7 +64,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
 
   let target: TriggerTarget;
   if (options.to !== undefined) {
-    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: resolveSecret(choice.profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
+    target = { kind: 'url', url: parseHttpUrl('--to', options.to), secret: (await commandSecret(choice.profile, options, ctx))!.value };
   } else if (session) {
     if (session.provider !== choice.profile.name) {
       throw new UsageError(`the running listen session is for ${session.provider}, not ${choice.profile.name}`, {
@@ -73,7 +73,7 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     }
     target = { kind: 'session', session };
   } else if (config.forwardTo) {
-    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: resolveSecret(choice.profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!.value };
+    target = { kind: 'url', url: parseHttpUrl('forwardTo', config.forwardTo), secret: (await commandSecret(choice.profile, options, ctx))!.value };
     if (lookup.gone) ctx.sink(options).warn(`${sessionGone(lookup.gone)}; sending straight to forwardTo ${config.forwardTo}`);
   } else if (lookup.gone) {
     throw new UsageError(sessionGone(lookup.gone), { hint: 'start `webhook listen` again, or send straight to your app with --to http://localhost:3000/webhooks' });

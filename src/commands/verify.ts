@@ -1,7 +1,7 @@
 import { unixSeconds } from '../clock.js';
 import type { CliContext } from '../context.js';
 import { readBodyInput, parseHeaderFlags } from '../input.js';
-import { resolveSecret, secretFromFlags } from '../secrets.js';
+import { commandSecret } from '../secrets.js';
 import { chooseProvider } from './provider-options.js';
 
 export interface VerifyOptions {
@@ -21,7 +21,7 @@ export interface VerifyOptions {
 /** Check a signature over exactly these bytes. 0 valid, 1 invalid (with the reason). */
 export async function runVerify(options: VerifyOptions, ctx: CliContext): Promise<number> {
   const profile = await chooseProvider(ctx, options.provider);
-  const secret = resolveSecret(profile, await secretFromFlags(options, ctx), ctx.env, { warn: (text) => ctx.sink({}).warn(text) })!;
+  const secret = (await commandSecret(profile, options, ctx))!;
   const headers = parseHeaderFlags(options.header ?? []);
   const body = await readBodyInput(options, ctx.streams.stdin);
   const result = profile.scheme.verify({
