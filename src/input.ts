@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { errorCode, UsageError } from './errors.js';
 
+/** Host names of this machine as URLs write them. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
 /** Read body bytes from `--body <text>` or `--body-file <path>` (`-` reads stdin). */
 export async function readBodyInput(
   options: { body?: string | undefined; bodyFile?: string | undefined },

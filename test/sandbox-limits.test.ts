@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN, cliEnv } from './support/cli.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startReceiver } from './support/receiver.js';
 
 const KEY = 'sk_test_sandbox_limits';
 const cleanups: (() => Promise<unknown> | void)[] = [];

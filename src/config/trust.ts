@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { writePrivateFile } from '../store/folder.js';
+import { LOOPBACK_HOSTS } from '../input.js';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { z } from 'zod';
@@ -12,7 +14,6 @@ import type { WebhookConfig } from './schema.js';
  * bodies or API keys off this machine.
  */
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /** Config files that are code: loading them runs them. */
 export function isCodeConfig(file: string): boolean {
@@ -26,7 +27,7 @@ export function configRisks(config: WebhookConfig): string[] {
     if (value === undefined) return undefined;
     try {
       const host = new URL(value).hostname;
-      return LOOPBACK.has(host) || host.endsWith('.localhost') || /^127\./.test(host) ? undefined : host;
+      return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || /^127\./.test(host) ? undefined : host;
     } catch {
       return undefined;
     }
@@ -90,9 +91,7 @@ export function trustStore(file: string = defaultTrustFile()): TrustStore {
   };
   const write = async (data: TrustFile) => {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    await rename(temp, file);
+    await writePrivateFile(file, `${JSON.stringify(data, null, 2)}\n`);
   };
   return {
     file,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LOOPBACK_HOSTS } from '../input.js';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,7 +93,7 @@ export interface ListenSession {
 
 export const SELF_CHECK_HEADER = 'x-webhook-self-check';
 
-const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+const isLoopback = (url: string) => LOOPBACK_HOSTS.has(new URL(url).hostname);
 
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -1,4 +1,5 @@
-import { readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { writePrivateFile } from '../store/folder.js';
 import path from 'node:path';
 import type { z } from 'zod';
 import { probeConnection } from '../delivery/reachable.js';
@@ -100,10 +101,7 @@ export const SESSION_TOKEN_HEADER = 'x-webhook-session-token';
 export const SESSION_BODY_SIZE_HEADER = 'x-webhook-body-size';
 
 export async function writeSession(storeDir: string, info: SessionInfo): Promise<void> {
-  const file = path.join(storeDir, SESSION_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writePrivateFile(path.join(storeDir, SESSION_FILE), `${JSON.stringify(info, null, 2)}\n`);
 }
 
 export async function removeSession(storeDir: string, pid: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { writePrivateFile } from '../store/folder.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { processAlive } from '../process-alive.js';
@@ -61,10 +62,7 @@ export async function readLedger(storeDir: string): Promise<LedgerEntry[]> {
 }
 
 async function writeLedger(storeDir: string, entries: readonly LedgerEntry[]): Promise<void> {
-  const file = path.join(storeDir, LEDGER_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writePrivateFile(path.join(storeDir, LEDGER_FILE), `${JSON.stringify(entries, null, 2)}\n`);
 }
 
 export async function recordEndpoint(storeDir: string, entry: LedgerEntry): Promise<void> {

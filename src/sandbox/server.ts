@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { LOOPBACK_HOSTS } from '../input.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
@@ -61,7 +62,6 @@ export interface Sandbox {
 /** PayKore-style API key for the sandbox: sk_test_ and at least 8 more characters. */
 export const API_KEY_PATTERN = /^sk_test_[A-Za-z0-9_]{8,}$/;
 const MAX_BODY = 1024 * 1024;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 class ApiError extends Error {
   constructor(
@@ -142,7 +142,7 @@ function parseWebhookUrl(raw: unknown): URL {
     throw new ApiError(400, 'INVALID_WEBHOOK_URL', `"${raw}" is not a URL`);
   }
   if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url;
   throw new ApiError(400, 'INVALID_WEBHOOK_URL', 'webhook URLs must use HTTPS (plain http is accepted only for localhost in the sandbox)');
 }
 

@@ -1,8 +1,8 @@
-import { readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { readFile, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { printable } from '../output/printable.js';
-import { ensurePrivateFolder, openStoreFile } from '../store/folder.js';
+import { ensurePrivateFolder, openStoreFile, writePrivateFile } from '../store/folder.js';
 
 /** A registered endpoint (PayKore's webhook object). The secret signs its deliveries. */
 export interface Endpoint {
@@ -300,8 +300,6 @@ export class SandboxState {
   /** Write the whole state as a new snapshot (atomically), then empty the journal it now contains. */
   private async compact(): Promise<void> {
     const dir = this.dir!;
-    const file = path.join(dir, STATE_FILE);
-    const tmp = `${file}.${process.pid}.tmp`;
     const data = {
       endpoints: [...this.endpoints.values()],
       events: [...this.events.values()].map(({ body, ...rest }) => ({ ...rest, bodyBase64: body.toString('base64') })),
@@ -309,9 +307,7 @@ export class SandboxState {
       health: Object.fromEntries(this.health),
     };
     const text = `${JSON.stringify(data)}\n`;
-    await rm(tmp, { force: true });
-    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
-    await rename(tmp, file);
+    await writePrivateFile(path.join(dir, STATE_FILE), text);
     // Replaying a journal onto the snapshot that already holds it changes nothing, so a crash here is harmless.
     const journal = await openStoreFile(path.join(dir, JOURNAL_FILE), 'append');
     await journal.truncate(0).finally(() => journal.close());

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
 /**
@@ -39,4 +39,16 @@ export async function openStoreFile(file: string, mode: 'append' | 'read'): Prom
     }
     throw error;
   }
+}
+
+/**
+ * Replace a file of the user's (a session, a ledger, a snapshot) whole, readable by them only:
+ * written beside it with O_EXCL (never through a link planted under the temporary name), then
+ * renamed over it, so a reader sees the old file or the new one, never half of one.
+ */
+export async function writePrivateFile(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await rm(temporary, { force: true });
+  await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
+  await rename(temporary, file);
 }
