@@ -158,10 +158,20 @@ function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRec
   return result.ok ? { state: 'verified' } : { state: 'failed', reason: result.reason, detail: result.detail };
 }
 
-function eventOf(profile: ProviderProfile, body: Uint8Array, headers: RequestRecord['headers']): string | undefined {
-  const text = Buffer.from(body).toString('utf8');
+/** A received body decoded and parsed once (the event type and the message id both read it). */
+function parseBody(body: Buffer): { text: string; payload: unknown; json: boolean } {
+  const text = body.toString('utf8');
   try {
-    return profile.eventType(JSON.parse(text), headers);
+    return { text, payload: JSON.parse(text), json: true };
+  } catch {
+    return { text, payload: undefined, json: false };
+  }
+}
+
+function eventOf(profile: ProviderProfile, { text, payload, json }: ReturnType<typeof parseBody>, headers: RequestRecord['headers']): string | undefined {
+  try {
+    if (!json) throw new Error('not JSON');
+    return profile.eventType(payload, headers);
   } catch {
     // Form-encoded bodies (Twilio) are read as a flat object of their parameters.
     const type = headers['content-type'];
@@ -208,8 +218,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   async function deliver(input: Arrival) {
     const { clock, log } = options;
     const whole = input.tooLarge === undefined && input.incomplete === undefined && input.refused === undefined;
-    const event = whole ? eventOf(options.profile, input.body, input.headers) : undefined;
-    const messageId = input.tooLarge === undefined ? messageIdOf(options.profile, input.body, input.headers) : undefined;
+    const parsed = input.tooLarge === undefined ? parseBody(input.body) : undefined;
+    const event = whole && parsed ? eventOf(options.profile, parsed, input.headers) : undefined;
+    const messageId = parsed ? messageIdOf(options.profile, input.body, input.headers, parsed) : undefined;
     const request: RequestRecord = {
       kind: 'request',
       id: newDeliveryId(clock),

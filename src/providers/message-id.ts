@@ -18,9 +18,10 @@ function valueAt(payload: unknown, dotPath: string): string | undefined {
  * The provider's own id for a delivery, as a receiver sees it: the message id header
  * (svix-id, webhook-id), else the profile's dedupe key, read from a header (X-GitHub-Delivery)
  * or the payload (Stripe's event `id`, PayKore's `data.id`, Paystack's `data.reference`).
- * Undefined when the delivery carries none.
+ * Undefined when the delivery carries none. `parsed`: the body already parsed by the caller
+ * (`payload` undefined when it is not JSON), so it is not parsed twice.
  */
-export function messageIdOf(profile: ProviderProfile, body: Uint8Array, headers: HeaderRecord): string | undefined {
+export function messageIdOf(profile: ProviderProfile, body: Uint8Array, headers: HeaderRecord, parsed?: { readonly payload: unknown }): string | undefined {
   for (const name of MESSAGE_ID_HEADERS) {
     const value = headerValue(headers, name);
     if (value) return value;
@@ -29,6 +30,7 @@ export function messageIdOf(profile: ProviderProfile, body: Uint8Array, headers:
   if (!key) return undefined;
   const fromHeader = headerValue(headers, key);
   if (fromHeader) return fromHeader;
+  if (parsed) return valueAt(parsed.payload, key);
   try {
     return valueAt(JSON.parse(Buffer.from(body).toString('utf8')), key);
   } catch {
