@@ -37,7 +37,7 @@ export interface ViewState {
 export const initialState: ViewState = { screen: 'list', selected: 0, follow: true, top: 0, filter: '', editing: false, draft: '', failuresOnly: false, detailScroll: 0, notices: [], nextNoticeId: 1 };
 
 /** How many notices the state keeps (the view shows the newest few). */
-const KEPT_NOTICES = 50;
+export const KEPT_NOTICES = 50;
 
 export type Action =
   | { type: 'move'; by: number; rows: number; height: number; content: number }

@@ -183,10 +183,9 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
     if (!notices) return;
     let seen = 0;
     const sync = () => {
-      for (const n of notices.since(seen)) {
-        seen++;
-        dispatch({ type: 'notice', level: n.level, text: n.text });
-      }
+      const fresh = notices.since(seen);
+      seen = notices.total;
+      for (const n of fresh) dispatch({ type: 'notice', level: n.level, text: n.text });
     };
     sync();
     return notices.subscribe(sync);
