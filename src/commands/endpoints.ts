@@ -1,4 +1,5 @@
 import type { CliContext } from '../context.js';
+import { askYesNo } from '../output/ask.js';
 import { UsageError } from '../errors.js';
 import { registrationApi } from '../registration/api-options.js';
 import { processAlive } from '../process-alive.js';
@@ -34,10 +35,7 @@ export async function runEndpoints(action: string, options: EndpointsOptions, ct
     for (const e of stale) out.json ? out.record({ type: 'stale', ...e }) : out.line(`${e.id}  ${e.url}  (${e.why})`);
     if (ctx.mode.interactive && !out.json) {
       out.flush();
-      const { createInterface } = await import('node:readline/promises');
-      const rl = createInterface({ input: ctx.streams.stdin as NodeJS.ReadableStream, output: ctx.streams.stderr as NodeJS.WritableStream });
-      const answer = await rl.question(`delete ${stale.length === 1 ? 'this endpoint' : `these ${stale.length} endpoints`} at ${profile.displayName}? (yes/no) `).finally(() => rl.close());
-      if (!/^y(es)?$/i.test(answer.trim())) {
+      if (!(await askYesNo(ctx.streams, `delete ${stale.length === 1 ? 'this endpoint' : `these ${stale.length} endpoints`} at ${profile.displayName}? (yes/no) `))) {
         out.note('nothing deleted');
         return 0;
       }

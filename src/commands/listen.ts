@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { askYesNo } from '../output/ask.js';
 import { printable } from '../output/printable.js';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -114,16 +115,7 @@ function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask
 
 /** On a terminal, an unknown SSH host key is asked about, as ssh does on first use. */
 function askOnTerminal(ctx: CliContext): SshTunnelOptions['askHostKey'] {
-  return async ({ host, type, fingerprint }) => {
-    const { createInterface } = await import('node:readline/promises');
-    const rl = createInterface({ input: ctx.streams.stdin as NodeJS.ReadableStream, output: ctx.streams.stderr as NodeJS.WritableStream });
-    try {
-      const answer = await rl.question(`${host} is not a known host; its ${type} key is ${fingerprint}.\nAdd it to known_hosts and connect? (yes/no) `);
-      return /^y(es)?$/i.test(answer.trim());
-    } finally {
-      rl.close();
-    }
-  };
+  return ({ host, type, fingerprint }) => askYesNo(ctx.streams, `${host} is not a known host; its ${type} key is ${fingerprint}.\nAdd it to known_hosts and connect? (yes/no) `);
 }
 
 function render(out: OutputSink, profile: ProviderProfile) {
