@@ -3,7 +3,7 @@ import { askYesNo } from '../output/ask.js';
 import { UsageError } from '../errors.js';
 import { registrationApi } from '../registration/api-options.js';
 import { processAlive } from '../process-alive.js';
-import { findStale, pruneStale, readLedger, readLedgerChecked } from '../registration/ledger.js';
+import { deleteStale, findStale, readLedger, readLedgerChecked } from '../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../registration/paykore.js';
 import { resolveStoreDir } from '../store/location.js';
 import { chooseProvider } from './provider-options.js';
@@ -40,12 +40,13 @@ export async function runEndpoints(action: string, options: EndpointsOptions, ct
         return 0;
       }
     }
-    const removed = await pruneStale(api, storeDir, undefined, undefined, stale);
+    const removed = await deleteStale(api, storeDir, stale);
     for (const e of removed) if (out.json) out.record({ type: 'pruned', ...e });
     if (!out.json) out.note(`deleted ${removed.length} stale endpoint${removed.length === 1 ? '' : 's'}`);
     return 0;
   }
-  const [remote, ledger, stale] = await Promise.all([listEndpoints(api), readLedger(storeDir), findStale(api, storeDir)]);
+  const [remote, ledger] = await Promise.all([listEndpoints(api), readLedger(storeDir)]);
+  const stale = await findStale(api, storeDir, remote);
   const staleIds = new Set(stale.map((e) => e.id));
   for (const endpoint of remote) {
     const mine = ledger.find((e) => e.id === endpoint.id);

@@ -187,14 +187,15 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
         for (const message of (await readLedgerChecked(options.storeDir)).problems) onEvent({ type: 'warning', message });
         adopted = keepEndpoint() ? await adoptable(api, options.storeDir) : undefined;
         let gone: LedgerEntry | undefined;
-        if (adopted && !(await listEndpoints(api)).some((e) => e.id === adopted!.id)) {
+        const listed = adopted ? await listEndpoints(api) : undefined;
+        if (adopted && !listed!.some((e) => e.id === adopted!.id)) {
           // Deleted at the provider meanwhile (dashboard, a colleague): adopting it would receive nothing.
           gone = adopted;
           adopted = undefined;
           await forgetEndpoint(options.storeDir, gone.id);
         }
         // Endpoints left by a crashed session (kill -9, power loss) would point at a dead tunnel.
-        for (const stale of await pruneStale(api, options.storeDir, undefined, new Set(adopted ? [adopted.id] : []))) {
+        for (const stale of await pruneStale(api, options.storeDir, listed)) {
           onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
         }
         if (adopted) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { processAlive } from '../process-alive.js';
 import { schemaProblem } from '../untrusted-json.js';
-import { deleteEndpoint, listEndpoints, ENDPOINT_MARKER, type PaykoreApi } from './paykore.js';
+import { deleteEndpoint, listEndpoints, ENDPOINT_MARKER, type PaykoreApi, type RegisteredEndpoint } from './paykore.js';
 
 /** Endpoints this tool registered from this store, so a crashed session's endpoint can be found and removed. */
 export interface LedgerEntry {
@@ -121,33 +121,39 @@ export interface StaleEndpoint {
  * provider. Endpoints of other stores and hosts (a colleague on the same key) and endpoints kept
  * on purpose (--catch-up) are never stale.
  */
-export async function findStale(api: PaykoreApi, storeDir: string, alive: (pid: number) => boolean = processAlive, keep: ReadonlySet<string> = new Set()): Promise<StaleEndpoint[]> {
+export async function findStale(api: PaykoreApi, storeDir: string, listed?: readonly RegisteredEndpoint[]): Promise<StaleEndpoint[]> {
   const ledger = (await readLedger(storeDir)).filter((e) => e.apiBase === api.apiBase);
-  const kept = new Set([...keep, ...ledger.filter((e) => e.secret !== undefined).map((e) => e.id)]);
+  // Endpoints kept with their secret (--keep-endpoint, --catch-up) are never stale.
+  const kept = new Set(ledger.filter((e) => e.secret !== undefined).map((e) => e.id));
   const ours = await readStoreId(storeDir);
   const stale = new Map<string, StaleEndpoint>();
-  const remote = await listEndpoints(api).catch(() => undefined);
+  const remote = listed ?? (await listEndpoints(api).catch(() => undefined));
   for (const entry of ledger) {
-    if (kept.has(entry.id) || alive(entry.pid)) continue;
+    if (kept.has(entry.id) || processAlive(entry.pid)) continue;
     if (remote && !remote.some((r) => r.id === entry.id)) continue; // already gone
     stale.set(entry.id, { id: entry.id, url: entry.url, why: `registered by listen pid ${entry.pid}, which is no longer running` });
   }
   for (const endpoint of remote ?? []) {
     const marker = parseMarker(endpoint.description);
-    if (!ours || marker?.store !== ours || alive(marker.pid) || stale.has(endpoint.id) || kept.has(endpoint.id)) continue;
+    if (!ours || marker?.store !== ours || processAlive(marker.pid) || stale.has(endpoint.id) || kept.has(endpoint.id)) continue;
     stale.set(endpoint.id, { id: endpoint.id, url: endpoint.url, why: `marked as registered by listen pid ${marker.pid} of this store, which is no longer running` });
   }
   return [...stale.values()];
 }
 
 /** Delete stale endpoints at the provider and forget them; returns what was removed. */
-export async function pruneStale(api: PaykoreApi, storeDir: string, alive?: (pid: number) => boolean, keep?: ReadonlySet<string>, found?: readonly StaleEndpoint[]): Promise<StaleEndpoint[]> {
-  const stale = found ? [...found] : await findStale(api, storeDir, alive, keep);
+/** Delete these stale endpoints at the provider and forget them here. */
+export async function deleteStale(api: PaykoreApi, storeDir: string, stale: readonly StaleEndpoint[]): Promise<StaleEndpoint[]> {
   for (const endpoint of stale) {
     await deleteEndpoint(api, endpoint.id).catch(() => undefined);
     await forgetEndpoint(storeDir, endpoint.id);
   }
-  return stale;
+  return [...stale];
+}
+
+/** Find this store's stale endpoints (given the provider's list when the caller has it) and delete them. */
+export async function pruneStale(api: PaykoreApi, storeDir: string, listed?: readonly RegisteredEndpoint[]): Promise<StaleEndpoint[]> {
+  return deleteStale(api, storeDir, await findStale(api, storeDir, listed));
 }
 
 /** With --catch-up: the newest endpoint a dead session of this store left, with its kept secret. */
