@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { FailureError, UsageError } from '../errors.js';
-import type { Tunnel, TunnelEvent, TunnelOpener } from './types.js';
+import { childProcessTunnel, type TunnelOpener } from './types.js';
 
 /** How long to wait for cloudflared's quick tunnel to be up before giving up (no hang without network). */
 export const CLOUDFLARED_START_TIMEOUT_MS = 30_000;
@@ -60,31 +60,7 @@ export function cloudflaredTunnel(options: { command?: string; startTimeoutMs?: 
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
       }
-      child.removeAllListeners('exit');
-      const listeners = new Set<(event: TunnelEvent) => void>();
-      let closing = false;
-      const exited = new Promise<void>((resolve) =>
-        child.once('exit', (code, sig) => {
-          if (!closing) listeners.forEach((l) => l({ state: 'reconnecting', reason: `cloudflared exited (${sig ?? code})${lastLines.length ? `: ${lastLines.at(-1)}` : ''}` }));
-          resolve();
-        }),
-      );
-      return {
-        kind: 'cloudflared',
-        publicUrl: url,
-        stableUrl: false,
-        details: { pid: child.pid },
-        onChange(l) {
-          listeners.add(l);
-          return () => listeners.delete(l);
-        },
-        close: async () => {
-          closing = true;
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          child.kill();
-          await exited;
-        },
-      } satisfies Tunnel;
+      return childProcessTunnel(child, { kind: 'cloudflared', publicUrl: url, stableUrl: false }, (code, sig) => `cloudflared exited (${sig ?? code})${lastLines.length ? `: ${lastLines.at(-1)}` : ''}`);
     },
   };
 }

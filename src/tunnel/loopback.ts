@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Tunnel, TunnelEvent, TunnelOpener } from './types.js';
+import { childProcessTunnel, type TunnelOpener } from './types.js';
 
 /** The relay: a tiny HTTP proxy in its own process, printing its port, forwarding to argv[1]. */
 const RELAY = `
@@ -33,29 +33,7 @@ export function loopbackTunnel(): TunnelOpener {
         child.once('exit', (code) => reject(new Error(`the loopback relay exited (${code}) before it was ready`)));
         createInterface({ input: child.stdout! }).once('line', resolve);
       });
-      child.removeAllListeners('exit');
-      const listeners = new Set<(event: TunnelEvent) => void>();
-      let closing = false;
-      child.once('exit', () => {
-        if (!closing) listeners.forEach((l) => l({ state: 'reconnecting', reason: 'the tunnel process stopped' }));
-      });
-      return {
-        kind: 'loopback',
-        publicUrl: `http://127.0.0.1:${port}`,
-        details: { pid: child.pid },
-        onChange(l) {
-          listeners.add(l);
-          return () => listeners.delete(l);
-        },
-        close: async () => {
-          closing = true;
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          await new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
-            child.kill();
-          });
-        },
-      } satisfies Tunnel;
+      return childProcessTunnel(child, { kind: 'loopback', publicUrl: `http://127.0.0.1:${port}` }, () => 'the tunnel process stopped');
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Config as NgrokConfig, Listener as NgrokListener } from '@ngrok/ngrok';
 import { errorCode, FailureError, UsageError } from '../errors.js';
-import type { Tunnel, TunnelEvent, TunnelOpener } from './types.js';
+import { tunnelListeners, type Tunnel, type TunnelOpener } from './types.js';
 
 type NgrokModule = typeof import('@ngrok/ngrok');
 
@@ -40,8 +40,7 @@ export function ngrokTunnel(
     kind: 'ngrok',
     async open(local, signal) {
       const ngrok = await loadNgrok(options.load ?? importNgrok);
-      const listeners = new Set<(event: TunnelEvent) => void>();
-      const emit = (event: TunnelEvent) => listeners.forEach((l) => l(event));
+      const { emit, onChange } = tunnelListeners();
       const timeoutMs = options.timeoutMs ?? NGROK_START_TIMEOUT_MS;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -71,10 +70,7 @@ export function ngrokTunnel(
         kind: 'ngrok',
         publicUrl: url,
         stableUrl: options.domain !== undefined,
-        onChange(l) {
-          listeners.add(l);
-          return () => listeners.delete(l);
-        },
+        onChange,
         close: async () => {
           await listener.close().catch(() => {});
         },

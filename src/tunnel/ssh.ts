@@ -3,7 +3,7 @@ import { connect as connectTcp } from 'node:net';
 import type { AnyAuthMethod, Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { FailureError, UsageError } from '../errors.js';
 import { addHostKey, checkHostKey, knownHostsName, knownKeyTypes, type HostKeyVerdict } from './known-hosts.js';
-import type { Tunnel, TunnelEvent, TunnelOpener } from './types.js';
+import { tunnelListeners, type Tunnel, type TunnelOpener } from './types.js';
 
 /** Where an SSH tunnel goes: `ssh://[user@]host[:port]`. */
 export interface SshTarget {
@@ -175,7 +175,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
       conn.removeAllListeners('close');
       conn.removeAllListeners('error');
       // From here on the connection's end is the tunnel's death (reported once a listener is told).
-      const listeners = new Set<(event: TunnelEvent) => void>();
+      const { emit, onChange } = tunnelListeners();
       let closing = false;
       let closed = false;
       let lastError: string | undefined;
@@ -183,7 +183,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
       conn.on('close', () => {
         closed = true;
         if (closing) return;
-        listeners.forEach((l) => l({ state: 'reconnecting', reason: `the SSH connection to ${where} closed${lastError ? `: ${lastError}` : ''}` }));
+        emit({ state: 'reconnecting', reason: `the SSH connection to ${where} closed${lastError ? `: ${lastError}` : ''}` });
       });
 
       // Each connection the server accepts on the remote port comes back here: relay it to the receiver.
@@ -231,10 +231,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
         // A URL the service prints is its own choice; the proxy's URL, or a fixed port on one's own server, stays.
         stableUrl: options.publicUrl !== undefined || (!printed && options.remotePort !== 0),
         details: { server: where, remotePort: boundPort },
-        onChange(l) {
-          listeners.add(l);
-          return () => listeners.delete(l);
-        },
+        onChange,
         close: async () => {
           if (closing) return;
           closing = true;

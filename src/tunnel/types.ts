@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+
 /** State of the public path to the receiver, as `listen` reports it. */
 export type TunnelState = 'up' | 'reconnecting' | 'down';
 
@@ -34,4 +36,44 @@ export interface TunnelOpener {
 /** A tunnel whose state never changes (none, a user-run tunnel). */
 export function staticTunnel(kind: string, publicUrl: string | undefined, stableUrl = false): Tunnel {
   return { kind, publicUrl, stableUrl, onChange: () => () => {}, close: async () => {} };
+}
+
+/** The listeners of a tunnel's state changes: `emit` tells them all, `onChange` is the Tunnel method. */
+export function tunnelListeners() {
+  const listeners = new Set<(event: TunnelEvent) => void>();
+  return {
+    emit: (event: TunnelEvent) => listeners.forEach((l) => l(event)),
+    onChange: (listener: (event: TunnelEvent) => void) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}
+
+/**
+ * A tunnel kept open by a child process that is already up (cloudflared, the loopback relay):
+ * its exit, unless asked for, is reported as `reconnecting` with `exitReason`; `close` stops it
+ * and waits for it.
+ */
+export function childProcessTunnel(child: ChildProcess, tunnel: { kind: string; publicUrl: string; stableUrl?: boolean }, exitReason: (code: number | null, signal: NodeJS.Signals | null) => string): Tunnel {
+  child.removeAllListeners('exit');
+  const { emit, onChange } = tunnelListeners();
+  let closing = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (!closing) emit({ state: 'reconnecting', reason: exitReason(code, signal) });
+      resolve();
+    }),
+  );
+  return {
+    ...tunnel,
+    details: { pid: child.pid },
+    onChange,
+    close: async () => {
+      closing = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill();
+      await exited;
+    },
+  };
 }
