@@ -58,10 +58,6 @@ function ed25519PublicKey(secret: string): KeyObject | undefined {
   return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
 }
 
-/**
- * Ed25519 over "{timestamp}{body}" (no separator), hex signature: Discord's interactions endpoint.
- * Signs with a PKCS#8 private key; verifies with it or with the hex public key.
- */
 /** A delivery's signature and timestamp headers, the timestamp checked against `now`; or why not. */
 function signatureAndTimestamp(received: HeaderRecord, headers: { signature: string; timestamp: string }, now: number, tolerance: number): { signature: string; timestamp: string } | VerifyResult {
   const signature = headerValue(received, headers.signature)?.trim();
@@ -72,37 +68,65 @@ function signatureAndTimestamp(received: HeaderRecord, headers: { signature: str
   return { signature, timestamp: timestamp!.trim() };
 }
 
-export function ed25519Scheme(provider: string, names: AsymmetricHeaders, toleranceSeconds = 300): SignatureScheme {
+/**
+ * A signature algorithm of a key-pair scheme: how it signs "{timestamp}{body}", how its signature
+ * is written, and which keys it takes.
+ */
+interface KeyAlgorithm {
+  readonly keys: KeyPairSpec;
+  readonly privateType: 'ed25519' | 'ec';
+  readonly hash: null | 'sha256';
+  readonly encoding: 'hex' | 'base64';
+  readonly signaturePattern: RegExp;
+  /** Why a signature of the wrong shape is malformed, e.g. "is not base64". */
+  readonly malformed: string;
+  /** The key kind with its article, for messages: "an Ed25519", "a P-256". */
+  readonly aKey: string;
+  readonly description: string;
+  publicKeyOf(secret: string): KeyObject | undefined;
+}
+
+/**
+ * Sign "{timestamp}{body}" (no separator) with a PKCS#8 private key; verify with it or with the
+ * public key in the provider's format.
+ */
+function keyPairScheme(provider: string, names: AsymmetricHeaders, algorithm: KeyAlgorithm, toleranceSeconds: number): SignatureScheme {
   const headers = { signature: names.signature.toLowerCase(), timestamp: names.timestamp.toLowerCase() };
+  const { keys } = algorithm;
   return {
-    description: `Ed25519 hex signature of "{timestamp}{body}" in ${headers.signature} (verify with the public key)`,
+    description: `${algorithm.description} of "{timestamp}{body}" in ${headers.signature} (verify with the public key)`,
     signatureHeader: headers.signature,
     headers: [headers.signature, headers.timestamp],
     usesTimestamp: true,
     usesId: false,
     toleranceSeconds,
-    keyPair: ed25519Keys,
+    keyPair: keys,
     checkSecret(secret) {
       if (secret.trim() === '') return 'the key is empty';
-      return ed25519PublicKey(secret) ? undefined : `it is neither an Ed25519 private key (PKCS#8 PEM) nor a public key (${ed25519Keys.publicKeyFormat})`;
+      return algorithm.publicKeyOf(secret) ? undefined : `it is neither ${algorithm.aKey} private key (PKCS#8 PEM) nor a public key (${keys.publicKeyFormat})`;
     },
     sign({ body, secret, timestamp }) {
-      const key = privateKeyOf(secret, 'ed25519') ?? publicOnly(provider, ed25519Keys);
+      const key = privateKeyOf(secret, algorithm.privateType) ?? publicOnly(provider, keys);
       const ts = String(timestamp);
-      return { [headers.signature]: cryptoSign(null, timestampAndBody(ts, body), key).toString('hex'), [headers.timestamp]: ts };
+      return { [headers.signature]: cryptoSign(algorithm.hash, timestampAndBody(ts, body), key).toString(algorithm.encoding), [headers.timestamp]: ts };
     },
     verify({ body, secret, headers: received, now, toleranceSeconds: tolerance }) {
       const read = signatureAndTimestamp(received, headers, now, tolerance ?? toleranceSeconds);
       if ('ok' in read) return read;
-      const { signature, timestamp: rawTs } = read;
-      if (!/^[0-9a-fA-F]{128}$/.test(signature)) return fail('malformed header', `${headers.signature} is not a 64-byte hex signature`);
-      const key = ed25519PublicKey(secret);
-      if (!key) return fail('no matching signature', 'the verification key is not an Ed25519 key');
-      return cryptoVerify(null, timestampAndBody(rawTs, body), key, Buffer.from(signature, 'hex'))
+      const { signature, timestamp } = read;
+      if (!algorithm.signaturePattern.test(signature)) return fail('malformed header', `${headers.signature} ${algorithm.malformed}`);
+      const key = algorithm.publicKeyOf(secret);
+      if (!key) return fail('no matching signature', `the verification key is not ${algorithm.aKey} key`);
+      return cryptoVerify(algorithm.hash, timestampAndBody(timestamp, body), key, Buffer.from(signature, algorithm.encoding))
         ? OK
         : fail('no matching signature', `${headers.signature} does not match the timestamp, body and public key`);
     },
   };
+}
+
+/** Ed25519, hex signature: Discord's interactions endpoint (verified with the hex public key). */
+export function ed25519Scheme(provider: string, names: AsymmetricHeaders, toleranceSeconds = 300): SignatureScheme {
+  return keyPairScheme(provider, names, { keys: ed25519Keys, privateType: 'ed25519', hash: null, encoding: 'hex', signaturePattern: /^[0-9a-fA-F]{128}$/, malformed: 'is not a 64-byte hex signature', aKey: 'an Ed25519', description: 'Ed25519 hex signature', publicKeyOf: ed25519PublicKey }, toleranceSeconds);
 }
 
 // ---- ECDSA P-256 (SendGrid Event Webhook) -------------------------------------------------------
@@ -135,39 +159,7 @@ function p256PublicKey(secret: string): KeyObject | undefined {
   return key?.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : undefined;
 }
 
-/**
- * ECDSA P-256 with SHA-256 over "{timestamp}{body}", base64 DER signature: SendGrid's signed
- * Event Webhook. Signs with a PKCS#8 private key; verifies with it or the base64 SPKI public key.
- */
+/** ECDSA P-256 with SHA-256, base64 DER signature: SendGrid's signed Event Webhook (verified with the base64 SPKI public key). */
 export function p256Scheme(provider: string, names: AsymmetricHeaders, toleranceSeconds = 300): SignatureScheme {
-  const headers = { signature: names.signature.toLowerCase(), timestamp: names.timestamp.toLowerCase() };
-  return {
-    description: `ECDSA P-256 (SHA-256) base64 DER signature of "{timestamp}{body}" in ${headers.signature} (verify with the public key)`,
-    signatureHeader: headers.signature,
-    headers: [headers.signature, headers.timestamp],
-    usesTimestamp: true,
-    usesId: false,
-    toleranceSeconds,
-    keyPair: p256Keys,
-    checkSecret(secret) {
-      if (secret.trim() === '') return 'the key is empty';
-      return p256PublicKey(secret) ? undefined : `it is neither a P-256 private key (PKCS#8 PEM) nor a public key (${p256Keys.publicKeyFormat})`;
-    },
-    sign({ body, secret, timestamp }) {
-      const key = privateKeyOf(secret, 'ec') ?? publicOnly(provider, p256Keys);
-      const ts = String(timestamp);
-      return { [headers.signature]: cryptoSign('sha256', timestampAndBody(ts, body), key).toString('base64'), [headers.timestamp]: ts };
-    },
-    verify({ body, secret, headers: received, now, toleranceSeconds: tolerance }) {
-      const read = signatureAndTimestamp(received, headers, now, tolerance ?? toleranceSeconds);
-      if ('ok' in read) return read;
-      const { signature, timestamp: rawTs } = read;
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return fail('malformed header', `${headers.signature} is not base64`);
-      const key = p256PublicKey(secret);
-      if (!key) return fail('no matching signature', 'the verification key is not a P-256 key');
-      return cryptoVerify('sha256', timestampAndBody(rawTs, body), key, Buffer.from(signature, 'base64'))
-        ? OK
-        : fail('no matching signature', `${headers.signature} does not match the timestamp, body and public key`);
-    },
-  };
+  return keyPairScheme(provider, names, { keys: p256Keys, privateType: 'ec', hash: 'sha256', encoding: 'base64', signaturePattern: /^[A-Za-z0-9+/]+={0,2}$/, malformed: 'is not base64', aKey: 'a P-256', description: 'ECDSA P-256 (SHA-256) base64 DER signature', publicKeyOf: p256PublicKey }, toleranceSeconds);
 }
