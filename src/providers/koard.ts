@@ -1,13 +1,8 @@
 import { standardWebhooksScheme } from '../signing/standard.js';
+import { SVIX_RETRY_DELAYS_MS } from './standard-sender.js';
 import { duration, stringField, type ProviderProfile } from './types.js';
 
-const { SECOND, MINUTE, HOUR, DAY } = duration;
-
-/**
- * Svix's schedule (docs.svix.com/retries): the first attempt is immediate, then each retry waits
- * this long after the previous failure: 8 attempts in all over about 27.5 hours.
- */
-export const SVIX_RETRY_DELAYS_MS = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
+const { SECOND, DAY } = duration;
 
 export const koard: ProviderProfile = {
   name: 'koard',

@@ -1,16 +1,10 @@
-import { standardWebhooksScheme } from '../signing/standard.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
-import { SVIX_RETRY_DELAYS_MS } from './koard.js';
+import { standardWebhooksSender } from './standard-sender.js';
 
-export const standard: ProviderProfile = {
+export const standard = standardWebhooksSender({
   name: 'standard',
   displayName: 'Standard Webhooks',
-  scheme: standardWebhooksScheme('webhook'),
-  secret: { envVar: 'STANDARD_WEBHOOK_SECRET', format: 'whsec_<base64>', where: "the sender's endpoint settings" },
-  timeoutMs: 15 * duration.SECOND,
-  retryDelaysMs: SVIX_RETRY_DELAYS_MS,
-  requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Standard-Webhooks/1.0' },
-  eventType: (payload) => stringField(payload, 'type'),
-  dedupeKey: 'webhook-id',
+  family: 'webhook',
+  secret: { envVar: 'STANDARD_WEBHOOK_SECRET', where: "the sender's endpoint settings" },
+  userAgent: 'Standard-Webhooks/1.0',
   notes: ['Headers webhook-id, webhook-timestamp, webhook-signature (standardwebhooks.com).'],
-};
+});
