@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { bytesEqual } from './compare.js';
 import { checkTimestamp } from './timestamp.js';
-import { OK, fail, headerValue, type SignatureScheme, type VerifyResult } from './types.js';
+import { OK, fail, headerValue, type SignatureScheme } from './types.js';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 export type SignatureEncoding = 'hex' | 'base64';
@@ -142,9 +142,9 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
       let sentTimestamp = '';
       if (usesTimestamp) {
         const raw = timestampInFormat ? parsed.timestamp : timestampHeader ? headerValue(received, timestampHeader)?.trim() : undefined;
-        const checked = checkSentTimestamp(raw, millis, now, toleranceSeconds ?? tolerance);
-        if (typeof checked !== 'string') return checked;
-        sentTimestamp = checked;
+        const checked = checkTimestamp(raw, now, toleranceSeconds ?? tolerance, millis ? 'milliseconds' : 'seconds');
+        if (typeof checked !== 'number') return checked;
+        sentTimestamp = raw!.trim(); // signed as sent
       }
       const id = usesId && idHeader ? (headerValue(received, idHeader) ?? '') : '';
       if (usesId && id === '') return fail('missing header', `no ${idHeader} header`);
@@ -163,13 +163,3 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
   };
 }
 
-/** Check a sent timestamp (seconds, or milliseconds) against now; returns it as sent, for the signed content. */
-function checkSentTimestamp(raw: string | undefined, millis: boolean, now: number, toleranceSeconds: number): VerifyResult | string {
-  if (!millis || raw === undefined || raw === '') {
-    const checked = checkTimestamp(raw, now, toleranceSeconds);
-    return typeof checked === 'number' ? String(raw).trim() : checked;
-  }
-  if (!/^\d{1,15}$/.test(raw)) return fail('invalid timestamp', `timestamp "${raw}" is not unix milliseconds`);
-  const checked = checkTimestamp(String(Math.floor(Number(raw) / 1000)), now, toleranceSeconds);
-  return typeof checked === 'number' ? raw : checked;
-}

@@ -1,11 +1,15 @@
 import { humanDuration } from '../quantity.js';
 import { fail, type VerifyResult } from './types.js';
 
-/** Check a unix-seconds timestamp against now ± tolerance. */
-export function checkTimestamp(raw: string | undefined, now: number, toleranceSeconds: number): VerifyResult | number {
+/**
+ * Check a unix timestamp (seconds, or milliseconds where a provider sends those) against now ±
+ * tolerance; returns it in seconds.
+ */
+export function checkTimestamp(raw: string | undefined, now: number, toleranceSeconds: number, unit: 'seconds' | 'milliseconds' = 'seconds'): VerifyResult | number {
   if (raw === undefined || raw === '') return fail('missing timestamp', 'no timestamp was sent');
-  if (!/^\d{1,12}$/.test(raw.trim())) return fail('invalid timestamp', `timestamp "${raw}" is not unix seconds`);
-  const ts = Number(raw.trim());
+  const digits = unit === 'seconds' ? /^\d{1,12}$/ : /^\d{1,15}$/;
+  if (!digits.test(raw.trim())) return fail('invalid timestamp', `timestamp "${raw}" is not unix ${unit}`);
+  const ts = unit === 'seconds' ? Number(raw.trim()) : Math.floor(Number(raw.trim()) / 1000);
   if (now - ts > toleranceSeconds) {
     return fail('timestamp too old', `timestamp is ${humanDuration(now - ts)} old; the limit is ${humanDuration(toleranceSeconds)}`);
   }
