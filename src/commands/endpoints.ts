@@ -1,11 +1,11 @@
 import type { CliContext } from '../context.js';
+import { storeDirFor } from './store-options.js';
 import { askYesNo } from '../output/ask.js';
 import { UsageError } from '../errors.js';
 import { registrationApi } from '../registration/api-options.js';
 import { processAlive } from '../process-alive.js';
 import { deleteStale, findStale, readLedger, readLedgerChecked } from '../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../registration/paykore.js';
-import { resolveStoreDir } from '../store/location.js';
 import { chooseProvider } from './provider-options.js';
 
 export interface EndpointsOptions {
@@ -22,7 +22,7 @@ export async function runEndpoints(action: string, options: EndpointsOptions, ct
   if (!profile.registration) throw new UsageError(`${profile.displayName} has no registration API`, { hint: profile.dashboardHint ? `endpoints are managed in ${profile.dashboardHint}` : 'only PayKore-style providers have one' });
   const api = registrationApi(options, profile, ctx.env);
   if (!api) throw new UsageError(`no API key: set ${profile.registration.apiKeyEnv}`, { hint: 'a test key looks like sk_test_...' });
-  const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  const storeDir = await storeDirFor(ctx, options.store);
   const out = ctx.sink(options);
   for (const problem of (await readLedgerChecked(storeDir)).problems) out.warn(problem);
   if (action === 'prune') {

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { storeDirFor } from './store-options.js';
 import { askYesNo } from '../output/ask.js';
 import { printable } from '../output/printable.js';
 import { homedir, userInfo } from 'node:os';
@@ -11,7 +12,6 @@ import type { Route } from '../listen/receiver.js';
 import type { OutputSink } from '../output/sink.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { commandSecret } from '../secrets.js';
-import { resolveStoreDir } from '../store/location.js';
 import { cloudflaredTunnel } from '../tunnel/cloudflared.js';
 import { loopbackTunnel } from '../tunnel/loopback.js';
 import { ngrokTunnel } from '../tunnel/ngrok.js';
@@ -191,7 +191,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const { opener, note } = chooseTunnel(options, ctx.env, ctx.mode.interactive ? askOnTerminal(ctx) : undefined);
   const api = registrationApi(options, profile, ctx.env);
   const registration = api ? { api, events } : undefined;
-  const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  const storeDir = await storeDirFor(ctx, options.store);
   const out = ctx.sink({ json: options.json, batch: true });
   if (note && !out.json) out.note(note);
   if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret-file <path> or set ${profile.secret.envVar})`);

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { storeDirFor } from './store-options.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { printable, printableLines } from '../output/printable.js';
 import path from 'node:path';
@@ -12,7 +13,6 @@ import { UsageError } from '../errors.js';
 import { deliveryJson, deliveryLine, signatureMark } from '../output/delivery-line.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import { parseLogRecord } from '../store/records.js';
-import { resolveStoreDir } from '../store/location.js';
 import { countOf } from '../quantity.js';
 import type { Delivery } from '../store/types.js';
 import type { WebhookConfig } from '../config/schema.js';
@@ -29,8 +29,7 @@ export interface LogOptions {
  * `write` makes this command the store's one writer (refused while another holds it).
  */
 export async function openStoreLog(ctx: CliContext, store: string | undefined, access: { write: string } | 'read' = 'read'): Promise<DeliveryLog> {
-  const { config } = await ctx.config();
-  const dir = resolveStoreDir({ flag: store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  const dir = await storeDirFor(ctx, store);
   return openDeliveryLog(dir, access === 'read' ? { access: 'read' } : { access: 'write', command: access.write, now: new Date(ctx.clock.now()) });
 }
 

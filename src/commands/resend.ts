@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { storeDirFor } from './store-options.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,6 @@ import { resendDelivery } from '../delivery/resend.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { excerpt, injectIntoSession } from '../delivery/trigger.js';
 import { findSession, invalidSessionNote, type SessionInfo } from '../listen/session.js';
-import { resolveStoreDir } from '../store/location.js';
 import type { Delivery } from '../store/types.js';
 import { UsageError } from '../errors.js';
 import { parseHttpUrl } from '../input.js';
@@ -63,8 +63,7 @@ async function editedBody(original: Buffer, options: ResendOptions, ctx: CliCont
  * writer), which signs an edited body with its own secret.
  */
 export async function runResend(id: string, options: ResendOptions, ctx: CliContext): Promise<number> {
-  const { config } = await ctx.config();
-  const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: ctx.cwd });
+  const storeDir = await storeDirFor(ctx, options.store);
   const { live: session, invalid } = await findSession(storeDir);
   if (invalid !== undefined) ctx.sink(options).warn(invalidSessionNote(storeDir, invalid));
   if (session) return resendThroughSession(id, session, options, ctx);

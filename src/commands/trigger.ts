@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { storeDirFor } from './store-options.js';
 import { printable } from '../output/printable.js';
 import type { CliContext } from '../context.js';
 import { triggerEvent, type DeliveryOutcome, type TriggerTarget } from '../delivery/trigger.js';
@@ -10,7 +10,6 @@ import { parseHttpUrl } from '../input.js';
 import { findSession, invalidSessionNote, type SessionInfo } from '../listen/session.js';
 import type { OutputSink } from '../output/sink.js';
 import { commandSecret } from '../secrets.js';
-import { resolveStoreDir } from '../store/location.js';
 import { fixtureOverrides, templateSource, type FixtureFlags } from './fixture-options.js';
 
 export interface TriggerOptions extends FixtureFlags {
@@ -51,8 +50,8 @@ export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {
 
 /** Send one event as its provider would: to --to, a running listen session, or config forwardTo. */
 export async function runTrigger(event: string, options: TriggerOptions, ctx: CliContext): Promise<number> {
-  const { config, filepath } = await ctx.config();
-  const storeDir = resolveStoreDir({ flag: options.store, env: ctx.env, configStore: config.store, cwd: filepath ? path.dirname(filepath) : ctx.cwd });
+  const { config } = await ctx.config();
+  const storeDir = await storeDirFor(ctx, options.store);
   const lookup = options.to === undefined || (!options.provider && !config.provider) ? await findSession(storeDir) : {};
   const session = lookup.live;
   if (lookup.invalid !== undefined) ctx.sink(options).warn(invalidSessionNote(storeDir, lookup.invalid));
