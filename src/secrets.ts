@@ -114,7 +114,7 @@ export function resolveSecret(
 }
 
 /** What a secret of the wrong kind looks like, from the profile's declared mistakes (never the value itself). */
-export function secretMistake(profile: ProviderProfile, secret: string): string | undefined {
+function secretMistake(profile: ProviderProfile, secret: string): string | undefined {
   return profile.secret.mistakes?.find((m) => m.pattern.test(secret))?.looksLike;
 }
 

@@ -21,7 +21,7 @@ export function isCodeConfig(file: string): boolean {
 }
 
 /** What a parsed config would do that needs trust (empty: nothing). */
-export function configRisks(config: WebhookConfig): string[] {
+function configRisks(config: WebhookConfig): string[] {
   const risks: string[] = [];
   const remote = (value: string | undefined) => {
     if (value === undefined) return undefined;
@@ -45,7 +45,7 @@ export function configRisks(config: WebhookConfig): string[] {
   return risks;
 }
 
-export const contentHash = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex');
+const contentHash = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex');
 
 /**
  * What a trust decision is bound to: the file's bytes, or for package.json only its "webhook"
@@ -75,7 +75,7 @@ export interface TrustStore {
   list(): Promise<{ file: string; sha256: string; trustedAt: string }[]>;
 }
 
-export function defaultTrustFile(): string {
+function defaultTrustFile(): string {
   return path.join(envPaths('webhook', { suffix: '' }).config, 'trusted-configs.json');
 }
 

@@ -67,7 +67,7 @@ export interface ReceiverGuard {
   readonly anyMethod?: boolean;
 }
 
-export const DEFAULT_GUARD = { maxInFlightBytes: 32 * 1024 * 1024, maxConnections: 256, verifiedOnly: false, anyMethod: false } as const;
+const DEFAULT_GUARD = { maxInFlightBytes: 32 * 1024 * 1024, maxConnections: 256, verifiedOnly: false, anyMethod: false } as const;
 const RETRY_AFTER_SECONDS = '5';
 
 /** Input for a delivery made inside the session (trigger, replay, resend, self-check). */

@@ -73,11 +73,11 @@ export async function forgetEndpoint(storeDir: string, id: string): Promise<void
   await writeLedger(storeDir, (await readLedger(storeDir)).filter((e) => e.id !== id));
 }
 
-export const STORE_ID_FILE = 'store-id';
+const STORE_ID_FILE = 'store-id';
 const STORE_ID = /^[0-9a-f]{16}$/;
 
 /** This store's id (random, kept in the store), or undefined when no session of it registered anything yet. */
-export async function readStoreId(storeDir: string): Promise<string | undefined> {
+async function readStoreId(storeDir: string): Promise<string | undefined> {
   const text = (await readFile(path.join(storeDir, STORE_ID_FILE), 'utf8').catch(() => '')).trim();
   return STORE_ID.test(text) ? text : undefined;
 }
@@ -103,7 +103,7 @@ export async function storeId(storeDir: string): Promise<string> {
 export const endpointDescription = (store: string, pid: number) => `${ENDPOINT_MARKER} (store ${store}, pid ${pid})`;
 
 /** The store and pid a marker names; undefined for endpoints not marked by a store (older markers, other tools). */
-export function parseMarker(description: string | undefined): { store: string; pid: number } | undefined {
+function parseMarker(description: string | undefined): { store: string; pid: number } | undefined {
   if (!description?.startsWith(ENDPOINT_MARKER)) return undefined;
   const match = /\(store ([0-9a-f]{16}), pid (\d+)\)/.exec(description);
   return match ? { store: match[1]!, pid: Number(match[2]) } : undefined;

@@ -117,9 +117,9 @@ const changeSchema = z.discriminatedUnion('change', [
 type Change = z.input<typeof changeSchema>;
 
 export const STATE_FILE = 'sandbox.json';
-export const JOURNAL_FILE = 'sandbox.journal';
+const JOURNAL_FILE = 'sandbox.journal';
 /** The journal is folded into the snapshot while running once it is over this size and twice the snapshot's. */
-export const COMPACT_AFTER_BYTES = 1024 * 1024;
+const COMPACT_AFTER_BYTES = 1024 * 1024;
 
 /** The first problem zod found, in a few words: `deliveries.0.state: Invalid option`. */
 function firstIssue(error: z.ZodError): string {

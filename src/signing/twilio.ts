@@ -18,7 +18,7 @@ function isJsonBody(body: Uint8Array): boolean {
 }
 
 /** "{url}{name}{value}..." with names sorted and, per name, its distinct values sorted (as Twilio's SDKs do). */
-export function twilioSignedText(url: string, params: URLSearchParams): string {
+function twilioSignedText(url: string, params: URLSearchParams): string {
   const byName = new Map<string, Set<string>>();
   for (const [name, value] of params) {
     const values = byName.get(name) ?? new Set<string>();
@@ -31,8 +31,11 @@ export function twilioSignedText(url: string, params: URLSearchParams): string {
 }
 
 /** The URL with bodySHA256=<hex SHA-256 of the body> appended to its query. */
-export function withBodyHash(url: string, body: Uint8Array): string {
-  const hash = createHash('sha256').update(body).digest('hex');
+/** Twilio's bodySHA256: hex SHA-256 of the raw JSON body. */
+const bodySha256 = (body: Uint8Array) => createHash('sha256').update(body).digest('hex');
+
+function withBodyHash(url: string, body: Uint8Array): string {
+  const hash = bodySha256(body);
   return `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${hash}`;
 }
 
@@ -69,7 +72,7 @@ export function twilioScheme(): SignatureScheme {
       if (url === undefined) return fail('no matching signature', 'Twilio signs the request URL: give the URL the request was sent to (--url)');
       const hash = new URL(url).searchParams.get('bodySHA256');
       if (hash !== null) {
-        const actual = createHash('sha256').update(body).digest('hex');
+        const actual = bodySha256(body);
         if (!bytesEqual(Buffer.from(actual), Buffer.from(hash.toLowerCase()))) return fail('no matching signature', 'bodySHA256 in the URL does not match the body');
       }
       const text = hash !== null ? url : twilioSignedText(url, new URLSearchParams(Buffer.from(body).toString('utf8')));

@@ -10,7 +10,7 @@ import { processAlive } from '../process-alive.js';
  * (kill -9, a crash) is taken over at once; a pid check answers that immediately, where a
  * timestamp-refreshing lock (e.g. proper-lockfile) would make a restart after a crash wait.
  */
-export const LOCK_FILE = 'writer.lock';
+const LOCK_FILE = 'writer.lock';
 
 const ownerSchema = z.strictObject({ pid: z.number().int().positive(), command: z.string().max(100), startedAt: z.string() });
 export type LockOwner = z.infer<typeof ownerSchema>;
@@ -27,7 +27,7 @@ export class StoreBusyError extends UsageError {
   }
 }
 
-export async function readLockOwner(dir: string): Promise<LockOwner | undefined> {
+async function readLockOwner(dir: string): Promise<LockOwner | undefined> {
   try {
     const parsed = ownerSchema.safeParse(JSON.parse(await readFile(path.join(dir, LOCK_FILE), 'utf8')));
     return parsed.success ? parsed.data : undefined;

@@ -4,9 +4,9 @@ import { FailureError, UsageError } from '../errors.js';
 import { childProcessTunnel, type TunnelOpener } from './types.js';
 
 /** How long to wait for cloudflared's quick tunnel to be up before giving up (no hang without network). */
-export const CLOUDFLARED_START_TIMEOUT_MS = 30_000;
+const CLOUDFLARED_START_TIMEOUT_MS = 30_000;
 
-export const CLOUDFLARED_INSTALL_HINT =
+const CLOUDFLARED_INSTALL_HINT =
   'install cloudflared (macOS: brew install cloudflared; Windows: winget install --id Cloudflare.cloudflared; Linux: the .deb/.rpm from https://github.com/cloudflare/cloudflared/releases) and put it on PATH, or use --tunnel ssh://nokey@localhost.run';
 
 const QUICK_URL = /https:\/\/[a-z0-9-]+\.trycloudflare\.com\b/;

@@ -6,7 +6,7 @@ import path from 'node:path';
 export const knownHostsName = (host: string, port: number) => (port === 22 ? host : `[${host}]:${port}`);
 
 /** The key type named inside an SSH public key blob (its first length-prefixed string). */
-export function keyTypeOf(blob: Buffer): string {
+function keyTypeOf(blob: Buffer): string {
   if (blob.length < 4) return 'unknown';
   const length = blob.readUInt32BE(0);
   return blob.subarray(4, 4 + length).toString('latin1');

@@ -5,7 +5,7 @@ import { tunnelListeners, type Tunnel, type TunnelOpener } from './types.js';
 type NgrokModule = typeof import('@ngrok/ngrok');
 
 /** The optional `@ngrok/ngrok` package, imported only when a tunnel is asked for. */
-export const importNgrok = (): Promise<NgrokModule> => import('@ngrok/ngrok');
+const importNgrok = (): Promise<NgrokModule> => import('@ngrok/ngrok');
 
 /** Load the optional package; when it is missing (or has no build for this platform) say how to add it. */
 async function loadNgrok(load: () => Promise<NgrokModule>): Promise<NgrokModule> {

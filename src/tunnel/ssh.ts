@@ -6,7 +6,7 @@ import { addHostKey, checkHostKey, knownHostsName, knownKeyTypes, type HostKeyVe
 import { tunnelListeners, type Tunnel, type TunnelOpener } from './types.js';
 
 /** Where an SSH tunnel goes: `ssh://[user@]host[:port]`. */
-export interface SshTarget {
+interface SshTarget {
   readonly user: string | undefined;
   readonly host: string;
   readonly port: number;
@@ -55,7 +55,7 @@ const URL_IN_TEXT = /https:\/\/[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:\/[^\s"'<
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /** The first https URL in text a tunnel service printed (localhost.run, pinggy style), without colour codes. */
-export function publicUrlIn(text: string): string | undefined {
+function publicUrlIn(text: string): string | undefined {
   return URL_IN_TEXT.exec(text.replace(ANSI, ''))?.[0]?.replace(/[.,;)]+$/, '');
 }
 
