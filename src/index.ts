@@ -13,7 +13,7 @@ import { getProvider, providerRegistry } from './providers/index.js';
 import type { ProviderProfile } from './providers/types.js';
 import type { HeaderRecord, VerifyResult } from './signing/types.js';
 import { deliver, type DeliveryOutcome } from './delivery/trigger.js';
-import { loadFixture } from './fixtures/load.js';
+import { loadFixture } from './payloads/load.js';
 
 export type { ProviderProfile } from './providers/types.js';
 export type { SignatureScheme, VerifyResult, VerifyFailureReason, HeaderRecord } from './signing/types.js';
@@ -103,9 +103,9 @@ export function verify(options: VerifyOptions): VerifyResult {
   });
 }
 
-export { loadFixture, type LoadFixtureOptions, type LoadedFixture, type FixtureMeta, type FixtureOverrides } from './fixtures/load.js';
-export type { Expectation } from './fixtures/expect.js';
-export type { TemplateSource } from './fixtures/template.js';
+export { loadFixture, type LoadFixtureOptions, type LoadedFixture, type FixtureMeta, type FixtureOverrides } from './payloads/load.js';
+export type { Expectation } from './payloads/expect.js';
+export type { TemplateSource } from './payloads/template.js';
 
 export interface TriggerOptions {
   readonly provider: ProviderRef;

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_FIXTURES_DIR } from '../src/fixtures/catalog.js';
-import { readFixtureFile } from '../src/fixtures/load.js';
-import { systemTemplateSource } from '../src/fixtures/template.js';
+import { BUILTIN_FIXTURES_DIR } from '../src/payloads/catalog.js';
+import { readFixtureFile } from '../src/payloads/load.js';
+import { systemTemplateSource } from '../src/payloads/template.js';
 import { systemClock } from '../src/clock.js';
 import { BUILTIN_PROVIDERS } from '../src/providers/index.js';
 

@@ -2,10 +2,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../src/fixtures/load.js';
-import { parseSetFlag } from '../src/fixtures/json.js';
-import { parseExpectation, expectationHolds } from '../src/fixtures/expect.js';
-import type { TemplateSource } from '../src/fixtures/template.js';
+import { loadFixture } from '../src/payloads/load.js';
+import { parseSetFlag } from '../src/payloads/json.js';
+import { parseExpectation, expectationHolds } from '../src/payloads/expect.js';
+import type { TemplateSource } from '../src/payloads/template.js';
 import { UsageError } from '../src/errors.js';
 
 let dir: string;

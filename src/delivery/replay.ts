@@ -3,10 +3,10 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
-import { describeExpectation, EXPECT_2XX, expectationHolds, type Expectation } from '../fixtures/expect.js';
-import { readFixtureFile, type LoadedFixture } from '../fixtures/load.js';
-import type { TemplateSource } from '../fixtures/template.js';
-import { walkFixtureFiles } from '../fixtures/walk.js';
+import { describeExpectation, EXPECT_2XX, expectationHolds, type Expectation } from '../payloads/expect.js';
+import { readFixtureFile, type LoadedFixture } from '../payloads/load.js';
+import type { TemplateSource } from '../payloads/template.js';
+import { walkFixtureFiles } from '../payloads/walk.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { deliver } from './trigger.js';
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { LoadedFixture } from '../fixtures/load.js';
+import type { LoadedFixture } from '../payloads/load.js';
 import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
 import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';

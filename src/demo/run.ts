@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { deliver } from '../delivery/trigger.js';
-import { loadFixture } from '../fixtures/load.js';
+import { loadFixture } from '../payloads/load.js';
 import { startListen, type ListenEvent, type ListenSession } from '../listen/listen.js';
 import { koard } from '../providers/koard.js';
 import { paykore } from '../providers/paykore.js';

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { serialiseLike } from '../fixtures/json.js';
+import { serialiseLike } from '../payloads/json.js';
 import { bytesEqual } from './compare.js';
 import { OK, fail, type SignatureScheme } from './types.js';
 

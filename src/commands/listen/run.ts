@@ -1,0 +1,277 @@
+import { once } from 'node:events';
+import { storeDirFor } from '../options/store.js';
+import { askYesNo } from '../../output/ask.js';
+import { printable } from '../../output/printable.js';
+import { homedir, userInfo } from 'node:os';
+import path from 'node:path';
+import type { CliContext } from '../../context.js';
+import { ExitCode, FailureError, UsageError } from '../../errors.js';
+import { parseHttpUrl } from '../../input.js';
+import { startListen, type ListenEvent } from '../../listen/listen.js';
+import type { Route } from '../../listen/receiver.js';
+import type { OutputSink } from '../../output/sink.js';
+import type { ProviderProfile } from '../../providers/types.js';
+import { commandSecret } from '../../secrets.js';
+import { cloudflaredTunnel } from '../../tunnel/cloudflared.js';
+import { loopbackTunnel } from '../../tunnel/loopback.js';
+import { ngrokTunnel } from '../../tunnel/ngrok.js';
+import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../../tunnel/ssh.js';
+import { staticTunnel, type TunnelOpener } from '../../tunnel/types.js';
+import { chooseProvider } from '../options/provider.js';
+import { registrationApi } from '../../registration/api-options.js';
+import { deliveryLine, deliveryJson } from '../../output/delivery-line.js';
+
+export interface ListenCommandOptions {
+  forwardTo?: string | undefined;
+  provider?: string | undefined;
+  secret?: string | undefined;
+  secretFile?: string | undefined;
+  port?: number | undefined;
+  events?: string | undefined;
+  route?: string[] | undefined;
+  tunnel?: string | undefined;
+  publicUrl?: string | undefined;
+  register?: boolean | undefined;
+  apiBase?: string | undefined;
+  timeout?: number | undefined;
+  maxBody?: number | undefined;
+  maxInFlight?: number | undefined;
+  maxConnections?: number | undefined;
+  verifiedOnly?: boolean | undefined;
+  anyMethod?: boolean | undefined;
+  store?: string | undefined;
+  printSecret?: boolean | undefined;
+  selfCheckInterval?: number | undefined;
+  giveUpAfter?: number | undefined;
+  catchUp?: boolean | undefined;
+  keepEndpoint?: boolean | undefined;
+  remotePort?: number | undefined;
+  sshKey?: string | undefined;
+  sshAcceptNewHostKey?: boolean | undefined;
+  domain?: string | undefined;
+  json?: boolean | undefined;
+}
+
+export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Record<string, string>> = {}): Route[] {
+  const routes: Route[] = [];
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0) throw new UsageError(`--route "${flag}" is not pattern=url`, { hint: "e.g. --route 'transfer.*=http://localhost:4000/webhooks'" });
+    routes.push({ pattern: flag.slice(0, at), target: parseHttpUrl('--route', flag.slice(at + 1), { write: (url) => `--route '${flag.slice(0, at)}=${url}'` }) });
+  }
+  for (const [pattern, url] of Object.entries(fromConfig)) routes.push({ pattern, target: new URL(url) });
+  return routes;
+}
+
+function chooseTunnel(options: ListenCommandOptions, env: NodeJS.ProcessEnv, ask: SshTunnelOptions['askHostKey']): { opener: TunnelOpener; note?: string } {
+  const sshTarget = options.tunnel === undefined ? undefined : parseSshTarget(options.tunnel);
+  if (options.tunnel?.startsWith('ssh:') && !sshTarget) throw new UsageError(`--tunnel "${options.tunnel}" is not ssh://[user@]host[:port]`, { hint: 'e.g. --tunnel ssh://me@tunnel.example.com or --tunnel ssh://nokey@localhost.run' });
+  const publicUrl = options.publicUrl === undefined ? undefined : parseHttpUrl('--public-url', options.publicUrl).toString().replace(/\/$/, '');
+  if (!sshTarget && (options.remotePort !== undefined || options.sshKey !== undefined || options.sshAcceptNewHostKey)) {
+    throw new UsageError('--remote-port, --ssh-key and --ssh-accept-new-host-key go with --tunnel ssh://...', { hint: 'e.g. --tunnel ssh://me@tunnel.example.com --remote-port 8080' });
+  }
+  if (sshTarget) {
+    const home = env.HOME ?? homedir();
+    return {
+      opener: sshTunnel({
+        target: sshTarget,
+        defaultUser: env.USER ?? userInfo().username,
+        remotePort: options.remotePort ?? 0,
+        publicUrl,
+        identityFiles: options.sshKey !== undefined ? [options.sshKey] : [path.join(home, '.ssh', 'id_ed25519'), path.join(home, '.ssh', 'id_rsa')],
+        explicitKey: options.sshKey !== undefined,
+        agentSocket: env.SSH_AUTH_SOCK || undefined,
+        knownHostsFiles: [path.join(home, '.ssh', 'known_hosts')],
+        acceptNewHostKey: options.sshAcceptNewHostKey === true,
+        askHostKey: ask,
+      }),
+    };
+  }
+  if (publicUrl !== undefined) {
+    if (options.tunnel !== undefined) throw new UsageError('--public-url and --tunnel do not go together (except with --tunnel ssh://...)', { hint: 'with your own tunnel, pass only --public-url' });
+    return { opener: { kind: 'public-url', open: async () => staticTunnel('public-url', publicUrl, true) } };
+  }
+  const kind = options.tunnel ?? (env.NGROK_AUTHTOKEN || options.domain !== undefined ? 'ngrok' : 'none');
+  if (options.domain !== undefined && kind !== 'ngrok') throw new UsageError('--domain goes with --tunnel ngrok', { hint: 'e.g. --tunnel ngrok --domain my-name.ngrok-free.app (your static domain in the ngrok dashboard)' });
+  if (options.domain !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(options.domain)) {
+    throw new UsageError(`--domain "${options.domain}" is not a host name`, { hint: 'give the domain alone, e.g. my-name.ngrok-free.app (no https://, no path)' });
+  }
+  switch (kind) {
+    case 'ngrok':
+      return { opener: ngrokTunnel({ authtoken: env.NGROK_AUTHTOKEN, domain: options.domain }) };
+    case 'cloudflared':
+      return { opener: cloudflaredTunnel() };
+    case 'loopback':
+      return { opener: loopbackTunnel() };
+    case 'none':
+      return {
+        opener: { kind: 'none', open: async () => staticTunnel('none', undefined) },
+        ...(options.tunnel === undefined ? { note: 'local only: for a public URL with no account, --tunnel cloudflared or --tunnel ssh://nokey@localhost.run; NGROK_AUTHTOKEN for ngrok; --public-url for your own (webhook listen --help lists them)' } : {}),
+      };
+    default:
+      throw new UsageError(`unknown --tunnel "${kind}"`, { hint: 'use ngrok, cloudflared, ssh://[user@]host[:port], none or loopback (webhook listen --help says what each needs)' });
+  }
+}
+
+/** On a terminal, an unknown SSH host key is asked about, as ssh does on first use. */
+function askOnTerminal(ctx: CliContext): SshTunnelOptions['askHostKey'] {
+  return ({ host, type, fingerprint }) => askYesNo(ctx.streams, `${host} is not a known host; its ${type} key is ${fingerprint}.\nAdd it to known_hosts and connect? (yes/no) `);
+}
+
+function render(out: OutputSink, profile: ProviderProfile) {
+  return (event: ListenEvent) => {
+    if (out.json) {
+      if (event.type === 'ready') {
+        const { type, localUrl, publicUrl, endpointId, endpointKept, forwardTo, provider, secret, secretShown, tunnel } = event;
+        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, ...(endpointId ? { endpointKept } : {}), forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });
+      } else if (event.type === 'delivery') out.record(deliveryJson(event.request, event.outcome));
+      else out.record(event);
+      return;
+    }
+    const { style } = out;
+    switch (event.type) {
+      case 'ready':
+        out.line(`${style.green('ready')} ${profile.displayName} → ${event.forwardTo}`);
+        out.line(`  local   ${event.localUrl}`);
+        if (event.publicUrl) out.line(`  public  ${event.publicUrl}`);
+        if (event.endpointId) out.line(`  endpoint ${event.endpointId} (${event.endpointKept ? 'kept between sessions' : 'deleted on exit'})`);
+        if (event.secret) out.line(`  secret  ${event.secret}${event.secretShown ? '' : style.dim('  (--print-secret to show)')}`);
+        break;
+      case 'delivery':
+        out.line(deliveryLine(event.request, event.outcome, style));
+        break;
+      default: {
+        const notice = describeEvent(event, profile);
+        if (notice?.level === 'warn') out.warn(notice.text);
+        else if (notice) out.note(notice.text);
+      }
+    }
+  };
+}
+
+/** The stderr line for a session event: the same words in plain output and in the view's notice area. */
+export function describeEvent(event: ListenEvent, profile: ProviderProfile): { level: 'info' | 'warn'; text: string } | undefined {
+  const notice = describeRaw(event, profile);
+  // Reasons quote providers' answers, tunnel output and event names: escaped for the terminal.
+  return notice && { ...notice, text: printable(notice.text) };
+}
+
+function describeRaw(event: ListenEvent, profile: ProviderProfile): { level: 'info' | 'warn'; text: string } | undefined {
+  const info = (text: string) => ({ level: 'info' as const, text });
+  switch (event.type) {
+    case 'registration':
+      if (event.state === 'registered') return info(`registered ${event.endpointId} for ${event.url}`);
+      if (event.state === 'deleted') return info(`deleted endpoint ${event.endpointId}`);
+      if (event.state === 'pruned') return info(`removed stale endpoint ${event.endpointId} (${event.reason})`);
+      if (event.state === 'updated') return info(`endpoint now ${event.endpointId} for ${event.url}`);
+      if (event.state === 'adopted') return info(`adopted endpoint ${event.endpointId} for ${event.url} (${event.reason})`);
+      if (event.state === 'kept') return info(`kept endpoint ${event.endpointId} (${event.reason})`);
+      return { level: 'warn', text: event.reason ?? `registration ${event.state}` };
+    case 'tunnel':
+      return { level: 'warn', text: `tunnel ${event.state}${event.publicUrl ? ` ${event.publicUrl}` : ''}${event.reason ? `: ${event.reason}` : ''}` };
+    case 'catch-up':
+      return info(`catch-up: asked ${profile.displayName} to retry ${event.event} (${event.delivery})`);
+    case 'warning':
+      return { level: 'warn', text: event.message };
+    default:
+      return undefined;
+  }
+}
+
+/** Run until `q` (or Ctrl-C, a key there) in the view: exit 0, or SIGINT/SIGTERM: exit 130; either after a clean shutdown (endpoint deleted, session removed). */
+export async function runListen(options: ListenCommandOptions, ctx: CliContext): Promise<number> {
+  const { config } = await ctx.config();
+  const profile = await chooseProvider(ctx, options.provider);
+  const forwardRaw = options.forwardTo ?? config.forwardTo;
+  if (!forwardRaw) throw new UsageError('no app to forward to', { hint: 'pass --forward-to http://localhost:3000/webhooks (or set forwardTo in the config)' });
+  const forwardTo = parseHttpUrl('--forward-to', forwardRaw);
+  const routes = parseRoutes(options.route ?? [], config.listen?.routes);
+  const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
+  const secret = (await commandSecret(profile, options, ctx, { required: false }))?.value;
+  const { opener, note } = chooseTunnel(options, ctx.env, ctx.mode.interactive ? askOnTerminal(ctx) : undefined);
+  const api = registrationApi(options, profile, ctx.env);
+  const registration = api ? { api, events } : undefined;
+  const storeDir = await storeDirFor(ctx, options.store);
+  const out = ctx.sink({ json: options.json, batch: true });
+  if (note && !out.json) out.note(note);
+  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret-file <path> or set ${profile.secret.envVar})`);
+
+  const interactive = ctx.mode.interactive && !out.json;
+  const stop = new AbortController();
+  ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  // Before the view is up (and after), events go to the plain renderer; the view takes over while it runs.
+  const plain = render(out, profile);
+  let view: import('../../ui/index.js').RunningView | undefined;
+  const onEvent = (event: ListenEvent) => {
+    if (!view) return plain(event);
+    // Deliveries reach the view through the log; everything else plain output would print goes to its notice area.
+    if (event.type === 'tunnel') view.setStatus({ tunnel: `${event.state}${event.reason ? ` (${event.reason})` : ''}`, ...(event.publicUrl ? { publicUrl: event.publicUrl } : {}) });
+    if (event.type === 'registration') view.setStatus({ registration: `${event.endpointId ?? ''} ${event.state}`.trim() });
+    const notice = describeEvent(event, profile);
+    if (notice) view.notice(notice.level, notice.text);
+  };
+
+  const session = await startListen(
+    {
+      profile,
+      secret,
+      forwardTo,
+      routes,
+      ...(events ? { events } : {}),
+      ...(options.port ?? config.listen?.port) !== undefined ? { port: options.port ?? config.listen?.port } : {},
+      ...(options.maxBody !== undefined ? { maxBodyBytes: options.maxBody } : {}),
+      guard: {
+        ...(options.maxInFlight !== undefined ? { maxInFlightBytes: options.maxInFlight } : {}),
+        ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+        verifiedOnly: options.verifiedOnly === true,
+        anyMethod: options.anyMethod === true,
+      },
+      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+      storeDir,
+      tunnel: opener,
+      registration,
+      printSecret: options.printSecret === true,
+      ...(options.selfCheckInterval !== undefined ? { selfCheckIntervalMs: options.selfCheckInterval } : {}),
+      ...(options.giveUpAfter !== undefined ? { giveUpAfterMs: options.giveUpAfter } : {}),
+      catchUp: options.catchUp === true,
+      keepEndpoint: options.keepEndpoint === true,
+    },
+    { clock: ctx.clock, signal: ctx.signal, onEvent },
+  );
+  if (interactive) {
+    const { startDeliveryView } = await import('../../ui/index.js');
+    out.flush(); // the ready lines, above the view
+    view = startDeliveryView({
+      feed: session.log,
+      status: {
+        provider: profile.displayName,
+        localUrl: session.localUrl,
+        publicUrl: session.publicUrl(),
+        forwardTo: forwardTo.toString(),
+        registration: session.endpointId() ? `${session.endpointId()} registered` : registration ? 'not registered' : undefined,
+        tunnel: opener.kind === 'none' ? undefined : 'up',
+        showTargets: routes.length > 0,
+      },
+      actions: {
+        async replay(id) {
+          const { outcome } = await session.replay(id);
+          return `replayed ${id} → ${outcome.status ?? outcome.error?.message ?? outcome.answered}`;
+        },
+        quit: () => stop.abort(),
+      },
+      stdin: ctx.streams.stdin as NodeJS.ReadStream,
+      stdout: ctx.streams.stdout as NodeJS.WriteStream,
+      color: ctx.mode.color,
+    });
+  }
+  // Run until stopped, or until the public path broke for longer than --give-up-after.
+  const gaveUp = await Promise.race([stop.signal.aborted ? undefined : once(stop.signal, 'abort').then(() => undefined), session.failed]);
+  view?.unmount();
+  view = undefined;
+  await session.stop();
+  out.flush();
+  if (gaveUp !== undefined) {
+    throw new FailureError(`listen stopped: ${gaveUp}`, { hint: 'check the tunnel (NGROK_AUTHTOKEN, network) or --public-url; raise --give-up-after to wait longer; a supervisor can restart listen' });
+  }
+  return ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
