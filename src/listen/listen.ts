@@ -12,7 +12,9 @@ import { adoptable, endpointDescription, forgetEndpoint, pruneStale, readLedger,
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
-import type { Tunnel, TunnelEvent, TunnelOpener } from '../tunnel/types.js';
+import type { Tunnel, TunnelOpener } from '../tunnel/types.js';
+import type { ListenEvent } from './events.js';
+
 import { bytesEqual } from '../signing/compare.js';
 import { DEFAULT_MAX_BODY_BYTES, senderUrl, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { monitorHealth, type HealthMonitor } from './health.js';
@@ -20,14 +22,6 @@ import { sendRequest } from '../delivery/send.js';
 import { humanBytes } from '../quantity.js';
 import { parseInjectRequest, removeSession, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, writeSession, type InjectResponse, type InjectTooLarge } from './session.js';
 
-/** What `listen` reports; renderers (plain lines, NDJSON, the Ink view) draw these. */
-export type ListenEvent =
-  | { readonly type: 'ready'; readonly tunnel: { readonly kind: string; readonly [key: string]: unknown }; readonly localUrl: string; readonly publicUrl: string | undefined; readonly endpointId: string | undefined; readonly endpointKept: boolean; readonly forwardTo: string; readonly provider: string; readonly secret: string | undefined; readonly secretShown: boolean }
-  | { readonly type: 'delivery'; readonly request: RequestRecord; readonly outcome: OutcomeRecord }
-  | { readonly type: 'registration'; readonly state: 'registered' | 'deleted' | 'failed' | 'skipped' | 'pruned' | 'updated' | 'adopted' | 'kept' | 'replaced'; readonly endpointId?: string | undefined; readonly url?: string | undefined; readonly replaced?: string | undefined; readonly reason?: string | undefined }
-  | { readonly type: 'tunnel'; readonly state: TunnelEvent['state']; readonly publicUrl?: string | undefined; readonly reason?: string | undefined }
-  | { readonly type: 'catch-up'; readonly delivery: string; readonly event: string; readonly state: string }
-  | { readonly type: 'warning'; readonly message: string };
 
 export interface ListenOptions {
   readonly profile: ProviderProfile;
