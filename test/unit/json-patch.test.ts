@@ -1,12 +1,12 @@
 /**
- * The body editing seams behind --set and --data (src/fixtures/json.ts) and fixture templates
- * (src/fixtures/template.ts), without files or the CLI. test/fixtures-load.test.ts covers them
+ * The body editing seams behind --set and --data (src/payloads/json.ts) and fixture templates
+ * (src/payloads/template.ts), without files or the CLI. test/fixtures-load.test.ts covers them
  * together through loadFixture.
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { detectIndent, lineColumn, mergePatch, parseJsonOrExplain, parseSetFlag, serialiseLike, setPath, topLevelValueSpan, typedValue } from '../../src/fixtures/json.js';
-import { hasTemplates, neutraliseTemplates, renderTemplates, systemTemplateSource, type TemplateSource } from '../../src/fixtures/template.js';
+import { detectIndent, lineColumn, mergePatch, parseJsonOrExplain, parseSetFlag, serialiseLike, setPath, topLevelValueSpan, typedValue } from '../../src/payloads/json.js';
+import { hasTemplates, neutraliseTemplates, renderTemplates, systemTemplateSource, type TemplateSource } from '../../src/payloads/template.js';
 
 /** What --set path=value does to a body text, as patchBody applies it. */
 function applySet(body: unknown, flag: string): unknown {
