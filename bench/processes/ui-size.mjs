@@ -1,4 +1,4 @@
-// One size of the UI benchmark (see bench/ui.mjs); prints a JSON result.
+// One size of the UI benchmark (see bench/ui.mjs): node ui-size.mjs <deliveries> [appended, default 200]; prints a JSON result.
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { openDeliveryLog } from '../../dist/store/delivery-log.js';
 import { DeliveryView } from '../../dist/ui/view.js';
 
 const size = Number(process.argv[2]);
+const appended = Number(process.argv[3] ?? 200);
 // The durable log listen uses: summaries in memory, records on disk.
 const dir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-ui-'));
 const feed = await openDeliveryLog(dir);
@@ -30,7 +31,7 @@ const frameShows = (text) => new Promise((resolve) => {
 });
 await frameShows(`total ${size}`);
 const times = [];
-for (let i = 0; i < 200; i++) {
+for (let i = 0; i < appended; i++) {
   const started = process.hrtime.bigint();
   await add();
   await frameShows(`total ${size + i + 1} `);
@@ -38,9 +39,9 @@ for (let i = 0; i < 200; i++) {
 }
 globalThis.gc?.();
 const sorted = times.sort((a, b) => a - b);
-const rss = process.memoryUsage().rss / 2 ** 20;
+const rss = process.memoryUsage().rss / 1e6; // MB, as bench/ui.mjs reports the real view
 app.unmount();
 await feed.close();
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ rss_mb: Math.round(rss), ms_per_delivery_median: Number(sorted[100].toFixed(2)), ms_per_delivery_p95: Number(sorted[190].toFixed(2)) }));
+process.stdout.write(JSON.stringify({ rss_mb: Math.round(rss), ms_per_delivery_median: Number(sorted[Math.floor(appended / 2)].toFixed(2)), ms_per_delivery_p95: Number(sorted[Math.ceil(appended * 0.95) - 1].toFixed(2)) }));
 process.exit(0);
