@@ -114,6 +114,7 @@ async function worker() {
     if (status === 200) w.resolve(); else w.reject(new Error(\`status \${status}\`));
   });
   socket.on('error', (error) => waiting?.reject(error));
+  socket.on('close', () => waiting?.reject(new Error('the server closed the connection')));
   while (next < files.length) {
     const body = await readFile(files[next++]);
     const headers = headersFor(secret, body);

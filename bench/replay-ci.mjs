@@ -38,7 +38,7 @@ export async function run({ runs, quick = false } = {}) {
     return {
       title,
       goal: `≤ ${GOAL}x the wall time of the raw keep-alive socket script at ${SIZES.join(' and ')} fixtures`,
-      note: `${runs} interleaved runs of each whole process per size, ${CONCURRENCY} in flight (replay's default) for all, the same fixtures as the throughput benchmark, checked the same way to send identical requests.`,
+      note: `${runs} interleaved run${runs === 1 ? '' : 's'} of each whole process per size, ${CONCURRENCY} in flight (replay's default) for all, the same fixtures as the throughput benchmark, checked the same way to send identical requests.`,
       rows,
       goals,
     };

@@ -28,9 +28,10 @@ for (const name of names) {
   const mod = await import(`./${name}.mjs`);
   if (typeof mod.run !== 'function') continue; // a helper module (servers, lib, baselines), not a benchmark
   process.stderr.write(`bench: ${name}${quick ? ' (quick)' : ''}…\n`);
+  const at = Date.now();
   const result = await mod.run({ ...(runs ? { runs } : {}), quick });
   sections.push(result);
-  process.stderr.write(`${JSON.stringify(result)}\n`);
+  process.stderr.write(`${JSON.stringify(result)}\nbench: ${name} took ${Math.round((Date.now() - at) / 1000)} s\n`);
 }
 const seconds = Math.round((Date.now() - started) / 1000);
 
@@ -85,8 +86,11 @@ function mergeSections(existing, fresh) {
   const [head, rule, ...rows] = table(fresher).split('\n');
   const goals = parts.findIndex((p) => p.startsWith('## Goals\n'));
   const reran = new Set(fresh.map((s) => s.title));
-  const kept = goals < 0 ? [] : parts[goals].split('\n').slice(1).filter((line) => line.startsWith('| ') && line !== head && !line.startsWith('| ---') && !reran.has(line.split(' | ')[0].slice(2)));
-  const text = `${GOALS_INTRO}${[head, rule, ...kept, ...rows].join('\n')}\n\n`;
+  const titleOf = (line) => line.split(' | ')[0].slice(2);
+  const kept = goals < 0 ? [] : parts[goals].split('\n').slice(1).filter((line) => line.startsWith('| ') && line !== head && !line.startsWith('| ---') && !reran.has(titleOf(line)));
+  // In the order of the sections they belong to (a stable sort keeps each benchmark's own order).
+  const at = (line) => parts.findIndex((p) => p.startsWith(`## ${titleOf(line)}\n`));
+  const text = `${GOALS_INTRO}${[head, rule, ...[...kept, ...rows].sort((x, y) => at(x) - at(y))].join('\n')}\n\n`;
   if (goals >= 0) parts[goals] = text;
   else parts.splice(1, 0, text);
   return `${parts.join('').trimEnd()}\n`;

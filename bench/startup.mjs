@@ -32,7 +32,7 @@ export async function run({ runs, quick = false, node = process.execPath, env: e
     return {
       title,
       goal: `webhook --help ≤ ${GOALS.help}x and webhook sign ≤ ${GOALS.sign}x node -e 0 (median wall time)`,
-      note: `${runs} interleaved runs of each whole process. The reference rows show the floor any ES module script pays, and what a script doing \`webhook sign\`'s work (HMAC-SHA512 of the body, print the three headers) costs.`,
+      note: `${runs} interleaved run${runs === 1 ? '' : 's'} of each whole process. The reference rows show the floor any ES module script pays, and what a script doing \`webhook sign\`'s work (HMAC-SHA512 of the body, print the three headers) costs.`,
       rows: Object.entries(results).map(([name, s]) => ({
         name,
         min_ms: round(s.min, 1),

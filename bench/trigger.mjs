@@ -37,7 +37,7 @@ export async function run({ runs, quick = false, node = process.execPath, env: e
     return {
       title,
       goal: `≤ ${GOAL}x the minimal node:http script (median wall time)`,
-      note: `${runs} interleaved runs of each whole process. Each reads the same ${(await paystackBody()).length}-byte body from its file, signs it with HMAC-SHA512 and POSTs it with Paystack's headers to a loopback app, checking for 200; before timing, each is run once against a recording server to check that all send identical requests.`,
+      note: `${runs} interleaved run${runs === 1 ? '' : 's'} of each whole process. Each reads the same ${(await paystackBody()).length}-byte body from its file, signs it with HMAC-SHA512 and POSTs it with Paystack's headers to a loopback app, checking for 200; before timing, each is run once against a recording server to check that all send identical requests.`,
       rows: Object.entries(results).map(([name, s]) => ({ name, min_ms: round(s.min, 1), median_ms: round(s.median, 1), ratio_median: round(s.median / base.median), meets_goal: name === 'webhook trigger' ? ratio <= GOAL : undefined })),
       goals: [goal('`trigger` one event vs a minimal `node:http` sign-and-send script (whole processes)', '≤', GOAL, ratio)],
     };

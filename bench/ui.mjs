@@ -33,7 +33,11 @@ const statusMB = (status, field) => (Number(new RegExp(`${field}:\\s+(\\d+) kB`)
  * after): waits for the first frame to show `total <n>`, then reads the process's memory.
  */
 async function realView(store, total) {
-  const tmux = (...args) => promisify(execFile)('tmux', ['-L', `webhook-bench-${process.pid}`, '-f', '/dev/null', ...args]);
+  // Its own server (-L), no user config, and not nested in a tmux the bench may run in.
+  const tmux = (...args) =>
+    promisify(execFile)('tmux', ['-L', `webhook-bench-${process.pid}`, '-f', '/dev/null', ...args], { env: { ...process.env, TMUX: undefined } }).catch((error) => {
+      throw error.code === 'ENOENT' ? new Error('bench/ui.mjs opens the real view in tmux: install tmux') : error;
+    });
   const started = performance.now();
   const command = `exec env -u CI -u WEBHOOK_STORE ${quote(process.execPath)} ${quote(BIN)} log -i --store ${quote(store)}`;
   try {
