@@ -17,7 +17,7 @@ export const paystackSignature = (secret, body) => createHmac('sha512', secret).
 
 const UNDICI = pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('undici')).href;
 
-// Shared head of every script: argv, the signature, the headers.
+// Shared head of every script: Paystack's headers for a body, its HMAC-SHA512 signature among them.
 const HEAD = `import { createHmac } from 'node:crypto';
 const headersFor = (secret, body) => ({ 'content-type': 'application/json', 'user-agent': 'Paystack/1.0', 'x-paystack-signature': createHmac('sha512', secret).update(body).digest('hex') });
 `;
@@ -138,11 +138,11 @@ for (const [name, value] of Object.entries(headersFor(secret, Buffer.from(body))
   'empty.mjs': '',
 };
 
+let template;
 /**
- * A realistic Paystack body (~1.1 KB): the built-in charge.success fixture with its templates
+ * A realistic Paystack body (~1.2 KB): the built-in charge.success fixture with its templates
  * filled by fixed values (so the command and the scripts send identical bytes), number `i`.
  */
-let template;
 export async function paystackBody(i = 0) {
   template ??= await readFile(path.join(ROOT, 'fixtures/paystack/charge.success.json'), 'utf8');
   const values = { 'random.int': String(4_000_000_000 + i), ref: `ref_bench_${String(i).padStart(8, '0')}`, now: new Date(1_764_000_000_000 + i * 1000).toISOString() };

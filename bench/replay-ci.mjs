@@ -12,7 +12,7 @@ const SIZES = [50, 500];
 const CONCURRENCY = 4; // replay's default
 
 export async function run({ runs, quick = false } = {}) {
-  runs ??= quick ? 3 : 10;
+  runs ??= quick ? 2 : 10;
   const tmp = await scratch('replay-ci');
   const app = await startApp();
   const env = replayEnv();

@@ -31,7 +31,7 @@ export async function checkReplayCases(scripts, tmp, concurrency, env) {
 
 export const replayEnv = () => ({ ...process.env, NO_COLOR: '1', CI: 'true' });
 
-export async function run({ runs, quick = false, fixtures = quick ? 2000 : 5000, concurrency = 16 } = {}) {
+export async function run({ runs, quick = false, fixtures = quick ? 1000 : 5000, concurrency = 16 } = {}) {
   runs ??= quick ? 1 : 3;
   const seconds = quick ? 1 : 3;
   const tmp = await scratch('replay');

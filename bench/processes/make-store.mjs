@@ -1,51 +1,15 @@
-// A store (deliveries.ndjson) holding N deliveries as `webhook listen` records them, written by
-// the project's own delivery log (dist/): each a request record with a real ~1.2 KB Paystack body
-// and its headers, then the app's outcome. Usage: node make-store.mjs <dir> <count>; prints the file size.
-import { createHmac } from 'node:crypto';
+// A store (deliveries.ndjson) holding N deliveries as `webhook listen` records them (see
+// store-records.mjs), written by the project's own delivery log (dist/).
+// Usage: node make-store.mjs <dir> <count>; prints the file's size in bytes.
 import { stat } from 'node:fs/promises';
-import { newDeliveryId, openDeliveryLog } from '../../dist/store/delivery-log.js';
-import { paystackBody } from '../baselines.mjs';
+import { openDeliveryLog } from '../../dist/store/delivery-log.js';
+import { deliveryRecords } from './store-records.mjs';
 
 const [dir, countText] = process.argv.slice(2);
 const count = Number(countText);
-const SECRET = 'sk_test_bench_ui';
-const EVENTS = ['charge.success', 'transfer.success', 'refund.processed', 'invoice.create', 'charge.dispute.create'];
-const START = 1_764_000_000_000;
-const answer = Buffer.from('{"ok":true}').toString('base64');
-
 const log = await openDeliveryLog(dir, { command: 'bench' });
 async function add(i) {
-  const now = START + i * 1000;
-  const event = EVENTS[i % EVENTS.length];
-  const body = Buffer.from((await paystackBody(i)).toString('utf8').replace('"charge.success"', JSON.stringify(event)));
-  const id = newDeliveryId({ now: () => now, monotonic: () => now });
-  const failed = i % 10 === 0;
-  const request = {
-    kind: 'request',
-    id,
-    messageId: `ref_bench_${String(i).padStart(8, '0')}`,
-    receivedAt: now,
-    provider: 'paystack',
-    event,
-    method: 'POST',
-    path: '/webhooks',
-    headers: { host: 'localhost:4242', 'user-agent': 'Paystack/1.0', 'content-type': 'application/json', 'content-length': String(body.length), 'x-paystack-signature': createHmac('sha512', SECRET).update(body).digest('hex'), 'x-forwarded-for': '52.31.139.75', 'accept-encoding': 'gzip' },
-    bodyBase64: body.toString('base64'),
-    bodySize: body.length,
-    signature: i % 97 === 0 ? { state: 'failed', reason: 'no matching signature', detail: 'x-paystack-signature does not match the body' } : { state: 'verified' },
-    source: 'provider',
-  };
-  const outcome = {
-    kind: 'outcome',
-    id,
-    at: now + 4,
-    target: 'http://127.0.0.1:3000/webhooks',
-    status: failed ? 500 : 200,
-    headers: { 'content-type': 'application/json', 'content-length': '11', date: new Date(now).toUTCString(), connection: 'keep-alive' },
-    bodyExcerptBase64: answer,
-    durationMs: 3 + (i % 7),
-    answered: failed ? 500 : 200,
-  };
+  const { request, outcome } = await deliveryRecords(i);
   await log.appendRequest(request);
   await log.appendOutcome(outcome);
 }
