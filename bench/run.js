@@ -44,7 +44,7 @@ function table(rows) {
 
 const today = new Date().toISOString().slice(0, 10);
 const QUICK_LABEL = 'QUICK RUN (`--quick`: fewer runs, shorter durations, smaller sizes; indicative only, not the figures of record).';
-const goalRows = (list) => list.flatMap((s) => (s.goals ?? []).map((g) => ({ benchmark: s.title, ...g })));
+const goalRows = (list) => list.flatMap((s) => (s.goals ?? []).map((g) => ({ benchmark: s.title, ...g, ...(quick ? { measured: `${g.measured} (quick run)` } : {}) })));
 const GOALS_INTRO = `## Goals
 
 Each goal of the benchmarks below, as one row: the measured ratio (ours / the baseline measured in the same
