@@ -1,6 +1,8 @@
 // Shared helpers for the benchmarks: timing child processes, statistics, machine facts.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -54,3 +56,18 @@ export function machine() {
 }
 
 export const round = (n, digits = 2) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n);
+
+/**
+ * One of the issue's goals as a row of the summary table: `value` (a ratio ours / baseline, or an
+ * amount in `unit`) held against `limit` in the direction of `op` ('≤' for times and memory, '≥' for rates).
+ */
+export function goal(what, op, limit, value, unit = '×') {
+  const show = (n) => `${round(n)}${unit === '×' ? '×' : ` ${unit}`}`;
+  return { goal: what, target: `${op} ${show(limit)}`, measured: show(value), meets_goal: Number.isFinite(value) && (op === '≤' ? value <= limit : value >= limit) };
+}
+
+/** A fresh temp folder for one benchmark; `remove` deletes it. */
+export async function scratch(prefix) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `webhook-bench-${prefix}-`));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}

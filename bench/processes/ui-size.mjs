@@ -1,46 +1,39 @@
-// One size of the UI benchmark (see bench/ui.mjs); prints a JSON result.
+// One size of the UI render-cost benchmark (see bench/ui.mjs): the view over a store made by
+// make-store.mjs, opened for writing as `listen` holds it (summaries in memory, records on disk),
+// rendered by Ink to an 80x24 test terminal; then `appended` new deliveries (default 200), each
+// timed until the frame shows it. Usage: node --expose-gc ui-size.mjs <store dir> [appended]; prints JSON.
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { openDeliveryLog } from '../../dist/store/delivery-log.js';
 import { DeliveryView } from '../../dist/ui/view.js';
+import { deliveryRecords } from './store-records.mjs';
 
-const size = Number(process.argv[2]);
-// The durable log listen uses: summaries in memory, records on disk.
-const dir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-ui-'));
-const feed = await openDeliveryLog(dir);
-const body = Buffer.from(JSON.stringify({ event: 'charge.success', data: { pad: 'x'.repeat(1000) } })).toString('base64');
-const events = ['charge.success', 'transfer.success', 'refund.processed', 'invoice.create'];
-let n = 0;
-async function add() {
-  const id = `d${String(n).padStart(8, '0')}`;
-  const event = events[n % events.length];
-  const i = n++;
-  await feed.appendRequest({ kind: 'request', id, receivedAt: 1_764_000_000_000 + i * 10, provider: 'paystack', event, method: 'POST', path: '/webhooks', headers: { 'content-type': 'application/json' }, bodyBase64: body, bodySize: 1000, signature: { state: i % 97 === 0 ? 'failed' : 'verified' } });
-  await feed.appendOutcome({ kind: 'outcome', id, at: 0, target: 'http://127.0.0.1:3000/webhooks', status: i % 10 === 0 ? 500 : 200, durationMs: 3, answered: i % 10 === 0 ? 500 : 200 });
-  return id;
+const [dir, appendedText] = process.argv.slice(2);
+const appended = Number(appendedText ?? 200);
+const feed = await openDeliveryLog(dir, { command: 'bench' });
+const size = feed.size();
+async function add(i) {
+  const { request, outcome } = await deliveryRecords(i);
+  await feed.appendRequest(request);
+  await feed.appendOutcome(outcome);
 }
-for (let i = 0; i < size; i += 500) await Promise.all(Array.from({ length: Math.min(500, size - i) }, () => add()));
 const app = render(createElement(DeliveryView, { feed, status: { provider: 'Paystack' }, actions: { replay: async () => '', quit: () => {} }, color: false, throttleMs: 0 }));
 const frameShows = (text) => new Promise((resolve) => {
   const check = () => (app.lastFrame()?.includes(text) ? resolve() : setTimeout(check, 0));
   check();
 });
-await frameShows(`total ${size}`);
+await frameShows(`total ${size} `);
 const times = [];
-for (let i = 0; i < 200; i++) {
+for (let i = 0; i < appended; i++) {
   const started = process.hrtime.bigint();
-  await add();
+  await add(size + i);
   await frameShows(`total ${size + i + 1} `);
   times.push(Number(process.hrtime.bigint() - started) / 1e6);
 }
 globalThis.gc?.();
 const sorted = times.sort((a, b) => a - b);
-const rss = process.memoryUsage().rss / 2 ** 20;
+const rss = process.memoryUsage().rss / 1e6; // MB, as bench/ui.mjs reports the real view
 app.unmount();
 await feed.close();
-rmSync(dir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ rss_mb: Math.round(rss), ms_per_delivery_median: Number(sorted[100].toFixed(2)), ms_per_delivery_p95: Number(sorted[190].toFixed(2)) }));
+process.stdout.write(JSON.stringify({ rss_mb: Math.round(rss), ms_per_delivery_median: Number(sorted[Math.floor(appended / 2)].toFixed(2)), ms_per_delivery_p95: Number(sorted[Math.ceil(appended * 0.95) - 1].toFixed(2)) }));
 process.exit(0);
