@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { startRegistration } from '../src/listen/register.js';
+import { catchUpMarker, startRegistration } from '../src/listen/register.js';
 import { paykore } from '../src/providers/paykore.js';
 import { readLedger, recordEndpoint } from '../src/registration/ledger.js';
 import { listEndpoints, type PaykoreApi } from '../src/registration/paykore.js';
@@ -148,6 +148,7 @@ describe('the registration part of listen', () => {
     publicUrl,
     localUrl: 'http://127.0.0.1:1234',
     keep: undefined,
+    catchUp: catchUpMarker(),
     onEvent: (event: unknown) => void events.push(event),
   });
 

@@ -6,12 +6,12 @@ import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelOpener } from '../tunnel/types.js';
-import { startControl } from './control.js';
+import { startControl, type Control } from './control.js';
 import type { ListenEvent } from './events.js';
 import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
-import { startRegistration, type RegistrationPart } from './register.js';
+import { catchUpMarker, startRegistration, type RegistrationPart } from './register.js';
 import { selfCheckGate, startSelfCheck, type SelfCheckGate } from './self-check.js';
-import { publishSession } from './session.js';
+import { publishSession, type SessionInfo } from './session.js';
 import { tunnelPart } from './tunnel-part.js';
 
 export { SELF_CHECK_HEADER } from './self-check.js';
@@ -130,6 +130,21 @@ function readyEvent(options: ListenOptions, tunnel: Tunnel, localUrl: string, re
   };
 }
 
+/** What the session file tells `trigger`: where this session's receiver and control endpoint are. */
+function sessionInfo(options: ListenOptions, localUrl: string, publicUrl: string | undefined, control: Control, clock: Clock): SessionInfo {
+  return {
+    pid: process.pid,
+    provider: options.profile.name,
+    localUrl,
+    ...(publicUrl ? { publicUrl } : {}),
+    forwardTo: options.forwardTo.toString(),
+    controlUrl: control.url,
+    token: control.token,
+    startedAt: new Date(clock.now()).toISOString(),
+    ...(options.events && options.events.length > 0 ? { events: options.events } : {}),
+  };
+}
+
 /** Stops pushed as parts start, run in reverse (each once, failures ignored so the rest still run). */
 function stopStack() {
   const stops: (() => Promise<void>)[] = [];
@@ -154,16 +169,16 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
   if (!options.log) stops.push(() => log.close());
   try {
     let secret = options.secret;
-    let registration: RegistrationPart | undefined;
     const gate = selfCheckGate();
+    const catchUp = catchUpMarker();
     const tunnel = tunnelPart(options.tunnel, deps.signal, onEvent);
-    const receiver = await openReceiver(options, deps, log, { publicUrl: tunnel.publicUrl, secret: () => secret, gate, source: () => registration?.source() });
+    const receiver = await openReceiver(options, deps, log, { publicUrl: tunnel.publicUrl, secret: () => secret, gate, source: catchUp.source });
     stops.push(() => receiver.close());
     await tunnel.open(receiver);
     stops.push(() => tunnel.stop());
 
     const keep = options.catchUp === true ? 'catch-up' : options.keepEndpoint === true ? 'keep-endpoint' : undefined;
-    registration = await startRegistration(options.registration, { profile: options.profile, storeDir: options.storeDir, clock, publicUrl: tunnel.publicUrl(), localUrl: receiver.url, keep, onEvent });
+    const registration = await startRegistration(options.registration, { profile: options.profile, storeDir: options.storeDir, clock, publicUrl: tunnel.publicUrl(), localUrl: receiver.url, keep, catchUp, onEvent });
     stops.push(registration.stop);
     secret = registration.secret ?? secret;
     tunnel.onReopened(registration.moved);
@@ -172,12 +187,7 @@ export async function startListen(options: ListenOptions, deps: ListenDeps): Pro
     stops.push(selfCheck.stop);
     const control = await startControl({ receiver, profile: options.profile, secret: () => secret, publicUrl: tunnel.publicUrl, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, clock });
     stops.push(control.stop);
-    if (options.writeSessionFile !== false) {
-      const publicUrl = tunnel.publicUrl();
-      const events = options.events && options.events.length > 0 ? { events: options.events } : {};
-      const file = await publishSession(options.storeDir, { pid: process.pid, provider: options.profile.name, localUrl: receiver.url, ...(publicUrl ? { publicUrl } : {}), forwardTo: options.forwardTo.toString(), controlUrl: control.url, token: control.token, startedAt: new Date(clock.now()).toISOString(), ...events });
-      stops.push(file.stop);
-    }
+    if (options.writeSessionFile !== false) stops.push((await publishSession(options.storeDir, sessionInfo(options, receiver.url, tunnel.publicUrl(), control, clock))).stop);
 
     onEvent(readyEvent(options, tunnel.current(), receiver.url, registration, secret));
     registration.catchUp();

@@ -12,6 +12,8 @@ export interface RegisterOptions {
   /** The receiver's URL: registered when the API is on loopback too (a local sandbox) and there is no public one. */
   readonly localUrl: string;
   readonly keep: RegistrationContext['keep'];
+  /** Marks what arrives while catch-up retries are in flight. */
+  readonly catchUp: CatchUpMarker;
   readonly onEvent: (event: ListenEvent) => void;
 }
 
@@ -26,20 +28,31 @@ export interface RegistrationPart {
   moved(publicUrl: string | undefined): Promise<void>;
   /** Start the catch-up (after adopting a kept endpoint with --catch-up), reporting a failure as a warning. */
   catchUp(): void;
-  /** What arrives while catch-up retries are in flight is marked as such. */
-  source(): 'catch-up' | undefined;
   stop(): Promise<void>;
 }
 
-const unregistered = (inFlight: () => 'catch-up' | undefined): RegistrationPart => ({
-  endpointId: undefined,
-  secret: undefined,
-  kept: false,
-  moved: async () => {},
-  catchUp: () => {},
-  source: inFlight,
-  stop: async () => {},
-});
+/** Provider retries asked for by catch-up, in flight: `source` marks what the receiver records meanwhile. */
+export interface CatchUpMarker {
+  source(): 'catch-up' | undefined;
+  around(retry: () => Promise<void>): Promise<void>;
+}
+
+export function catchUpMarker(): CatchUpMarker {
+  let inFlight = 0;
+  return {
+    source: () => (inFlight > 0 ? 'catch-up' : undefined),
+    async around(retry) {
+      inFlight++;
+      try {
+        await retry();
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+}
+
+const unregistered: RegistrationPart = { endpointId: undefined, secret: undefined, kept: false, moved: async () => {}, catchUp: () => {}, stop: async () => {} };
 
 /**
  * The registration part: registers the public URL through the provider's registrar (when there is
@@ -47,26 +60,16 @@ const unregistered = (inFlight: () => 'catch-up' | undefined): RegistrationPart 
  */
 export async function startRegistration(registrar: EndpointRegistrar | undefined, options: RegisterOptions): Promise<RegistrationPart> {
   const { profile, onEvent } = options;
-  let catchingUp = 0;
-  const source = () => (catchingUp > 0 ? ('catch-up' as const) : undefined);
   if (!registrar) {
     if (profile.dashboardHint && options.publicUrl) onEvent({ type: 'warning', message: `paste ${options.publicUrl} into ${profile.dashboardHint}` });
-    return unregistered(source);
+    return unregistered;
   }
   const url = options.publicUrl ?? (registrar.reachesLoopback ? options.localUrl : undefined);
   if (!url) {
     onEvent({ type: 'registration', state: 'skipped', reason: `${profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
-    return unregistered(source);
+    return unregistered;
   }
   const registration = await registrar.start(url, { storeDir: options.storeDir, clock: options.clock, provider: profile.displayName, keep: options.keep, onEvent });
-  const around = async (retry: () => Promise<void>) => {
-    catchingUp++;
-    try {
-      await retry();
-    } finally {
-      catchingUp--;
-    }
-  };
   return {
     endpointId: registration.endpointId,
     secret: registration.secret,
@@ -76,9 +79,8 @@ export async function startRegistration(registrar: EndpointRegistrar | undefined
     },
     catchUp: () => {
       if (options.keep !== 'catch-up' || !registration.adopted || !registrar.catchUp) return;
-      registrar.catchUp(around).catch((error: Error) => onEvent({ type: 'warning', message: `catch-up stopped: ${error.message}` }));
+      registrar.catchUp(options.catchUp.around).catch((error: Error) => onEvent({ type: 'warning', message: `catch-up stopped: ${error.message}` }));
     },
-    source,
     stop: () => registrar.stop(),
   };
 }
