@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody, startHttpServer } from '../http/server.js';
 import { unixSeconds, type Clock } from '../clock.js';
 import type { ProviderProfile } from '../providers/types.js';
 
@@ -27,19 +27,6 @@ export interface DemoApp {
 
 const MAX_BODY = 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size <= MAX_BODY ? Buffer.concat(chunks) : undefined));
-    req.on('error', reject);
-  });
-}
-
 /**
  * A small webhook handler done right, for `webhook demo` and tests: it verifies the raw bytes
  * with the provider's scheme, dedupes on the message id, and answers quickly.
@@ -55,7 +42,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     res.writeHead(record.status, { 'content-type': 'application/json' }).end(`${JSON.stringify({ ok: record.status < 300, reason: record.reason })}\n`);
   };
 
-  const server = createServer((req, res) => {
+  const server = await startHttpServer((req, res) => {
     void (async () => {
       const name = /^\/webhooks\/([a-z0-9-]+)\/?(?:\?.*)?$/.exec(req.url ?? '')?.[1];
       const entry = name === undefined ? undefined : byName.get(name);
@@ -63,8 +50,13 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`POST /webhooks/<${[...byName.keys()].join('|')}>\n`);
         return;
       }
-      const body = await readBody(req);
-      if (!body) return answer(res, { provider: entry.profile.name, status: 413, reason: 'body too large' });
+      let body: Buffer;
+      try {
+        body = await readBody(req, MAX_BODY, { drain: true });
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return answer(res, { provider: entry.profile.name, status: 413, reason: 'body too large' });
+        throw error;
+      }
       const secret = entry.secret();
       if (secret === undefined) return answer(res, { provider: entry.profile.name, status: 503, reason: 'the app has no secret yet' });
       const verdict = entry.profile.scheme.verify({ body, secret, headers: req.headers, now: unixSeconds(options.clock) });
@@ -85,19 +77,5 @@ export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, rejectListen) => {
-    server.once('error', rejectListen);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    deliveries,
-    close: () =>
-      (closing ??= new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  return { url: server.url, deliveries, close: server.close };
 }

@@ -86,7 +86,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
 
     const common = { storeDir: options.storeDir, log };
     paykoreSession = await startListen(
-      { ...common, profile: paykore, forwardTo: new URL(`${app.url}/webhooks/paykore`), tunnel: loopbackTunnel(), registration: { api: { apiBase: sandbox.url, apiKey: DEMO_API_KEY } } },
+      { ...common, profile: paykore, forwardTo: new URL(`${app.url}/webhooks/paykore`), tunnel: loopbackTunnel(), registration: await paykore.registration!.registrar({ apiBase: sandbox.url, apiKey: DEMO_API_KEY }, {}) },
       deps,
     );
     stops.push(() => paykoreSession!.stop());

@@ -1,27 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { LOOPBACK_HOSTS } from '../input.js';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
-import { signRequest } from '../delivery/sign.js';
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { createEndpoint, deleteEndpoint, listDeliveries, listEndpoints, retryDelivery, updateEndpoint, type PaykoreApi } from '../registration/paykore.js';
-import { adoptable, endpointDescription, forgetEndpoint, pruneStale, readLedger, readLedgerChecked, recordEndpoint, storeId, type LedgerEntry } from '../registration/ledger.js';
+import type { EndpointRegistrar } from '../registration/types.js';
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelOpener } from '../tunnel/types.js';
+import { startControl, type Control } from './control.js';
 import type { ListenEvent } from './events.js';
+import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
+import { catchUpMarker, startRegistration, type RegistrationPart } from './register.js';
+import { selfCheckGate, startSelfCheck, type SelfCheckGate } from './self-check.js';
+import { publishSession, type SessionInfo } from './session.js';
+import { tunnelPart } from './tunnel-part.js';
 
-import { bytesEqual } from '../signing/compare.js';
-import { DEFAULT_MAX_BODY_BYTES, senderUrl, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
-import { monitorHealth, type HealthMonitor } from './health.js';
-import { sendRequest } from '../delivery/send.js';
-import { humanBytes } from '../quantity.js';
-import { parseInjectRequest, removeSession, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, writeSession, type InjectResponse, type InjectTooLarge } from './session.js';
-
+export { SELF_CHECK_HEADER } from './self-check.js';
 
 export interface ListenOptions {
   readonly profile: ProviderProfile;
@@ -37,8 +30,8 @@ export interface ListenOptions {
   readonly timeoutMs?: number;
   readonly storeDir: string;
   readonly tunnel: TunnelOpener;
-  /** PayKore-style registration: register the public URL on start, delete it on stop. */
-  readonly registration?: { readonly api: PaykoreApi; readonly events?: readonly string[] | undefined } | undefined;
+  /** The provider's registration (its profile makes it): register the public URL on start, delete it on stop. */
+  readonly registration?: EndpointRegistrar | undefined;
   /** Show the registered secret in the ready event (--print-secret). */
   readonly printSecret?: boolean;
   /** A log shared with other sessions (webhook demo); default: the store's own, opened and closed here. */
@@ -85,318 +78,136 @@ export interface ListenSession {
   stop(): Promise<void>;
 }
 
-export const SELF_CHECK_HEADER = 'x-webhook-self-check';
+/** The receiver part: the public HTTP server; a taken --port is the user's to fix. */
+async function openReceiver(options: ListenOptions, deps: ListenDeps, log: DeliveryLog, hooks: { publicUrl: () => string | undefined; secret: () => string | undefined; gate: SelfCheckGate; source: () => 'catch-up' | undefined }): Promise<Receiver> {
+  const { onEvent } = deps;
+  return startReceiver({
+    publicUrl: hooks.publicUrl,
+    profile: options.profile,
+    secret: hooks.secret,
+    forwardTo: options.forwardTo,
+    ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.guard ? { guard: options.guard } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    log,
+    clock: deps.clock,
+    onDelivery: (request, outcome) => onEvent({ type: 'delivery', request, outcome }),
+    onProblem: (message) => onEvent({ type: 'warning', message }),
+    selfCheck: hooks.gate,
+    sourceNow: hooks.source,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
+    throw error;
+  });
+}
 
-const isLoopback = (url: string) => LOOPBACK_HOSTS.has(new URL(url).hostname);
+/** Send a recorded delivery to the app again through the receiver: same bytes and headers, linked to the original. */
+async function replay(log: DeliveryLog, receiver: Receiver, id: string): Promise<{ request: RequestRecord; outcome: OutcomeRecord }> {
+  const original = await log.load(id);
+  if (!original) throw new UsageError(`no delivery ${id} in this session's log`);
+  const { request } = original;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name] = typeof value === 'string' ? value : value.join(', ');
+  const done = await receiver.handle({ method: request.method, path: request.path, headers, body: Buffer.from(request.bodyBase64, 'base64'), source: 'replay', replayOf: id });
+  return { request: done.request, outcome: done.outcome };
+}
 
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) throw new Error(`the request is over ${humanBytes(max)}`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+function readyEvent(options: ListenOptions, tunnel: Tunnel, localUrl: string, registration: RegistrationPart, secret: string | undefined): ListenEvent {
+  return {
+    type: 'ready',
+    tunnel: { kind: tunnel.kind, ...tunnel.details },
+    localUrl,
+    publicUrl: tunnel.publicUrl,
+    endpointId: registration.endpointId,
+    endpointKept: registration.endpointId !== undefined && registration.kept,
+    forwardTo: options.forwardTo.toString(),
+    provider: options.profile.name,
+    secret: secret === undefined ? undefined : options.printSecret ? secret : maskSecret(secret),
+    secretShown: options.printSecret === true,
+  };
+}
+
+/** What the session file tells `trigger`: where this session's receiver and control endpoint are. */
+function sessionInfo(options: ListenOptions, localUrl: string, publicUrl: string | undefined, control: Control, clock: Clock): SessionInfo {
+  return {
+    pid: process.pid,
+    provider: options.profile.name,
+    localUrl,
+    ...(publicUrl ? { publicUrl } : {}),
+    forwardTo: options.forwardTo.toString(),
+    controlUrl: control.url,
+    token: control.token,
+    startedAt: new Date(clock.now()).toISOString(),
+    ...(options.events && options.events.length > 0 ? { events: options.events } : {}),
+  };
+}
+
+/** Stops pushed as parts start, run in reverse (each once, failures ignored so the rest still run). */
+function stopStack() {
+  const stops: (() => Promise<void>)[] = [];
+  return {
+    push: (stop: () => Promise<void>) => void stops.push(stop),
+    stopAll: async () => {
+      for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+    },
+  };
 }
 
 /**
- * Run a `listen` session: receiver, durable log, tunnel, provider registration and the control
- * endpoint `trigger` injects through. Everything it does is reported through `onEvent`.
+ * Run a `listen` session: its parts start in order (log, receiver, tunnel, registration,
+ * self-check, control endpoint, session file), each stop pushed on one stack; stop, or a failure
+ * while starting, runs the stack in reverse. Everything it does is reported through `onEvent`.
  */
 export async function startListen(options: ListenOptions, deps: ListenDeps): Promise<ListenSession> {
   const { clock, onEvent } = deps;
+  const stops = stopStack();
   const log = options.log ?? (await openDeliveryLog(options.storeDir));
   if (!options.log) for (const warning of log.warnings) onEvent({ type: 'warning', message: warning });
-  let secret = options.secret;
-  const selfCheckToken = randomBytes(18).toString('base64url');
-  const catchUp = options.catchUp === true;
-  /** Provider retries requested by catch-up in flight: what arrives meanwhile is marked as such. */
-  let catchingUp = 0;
-  const cleanups: (() => Promise<void>)[] = options.log ? [] : [() => log.close()];
-  const runCleanups = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-  };
-
+  if (!options.log) stops.push(() => log.close());
   try {
-    // The tunnel opens after the receiver; until then senders can only use the local URL.
-    let publicUrlNow: () => string | undefined = () => undefined;
-    const receiver = await startReceiver({
-      publicUrl: () => publicUrlNow(),
-      profile: options.profile,
-      secret: () => secret,
-      forwardTo: options.forwardTo,
-      ...(options.routes ? { routes: options.routes } : {}),
-      ...(options.events ? { events: options.events } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      ...(options.guard ? { guard: options.guard } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      log,
-      clock,
-      onDelivery: (request, outcome) => onEvent({ type: 'delivery', request, outcome }),
-      onProblem: (message) => onEvent({ type: 'warning', message }),
-      selfCheck: { header: SELF_CHECK_HEADER, token: selfCheckToken },
-      sourceNow: () => (catchingUp > 0 ? 'catch-up' : undefined),
-    }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use`, { hint: 'pick another --port, or leave it out for a free one' });
-      throw error;
-    });
-    cleanups.push(() => receiver.close());
+    let secret = options.secret;
+    const gate = selfCheckGate();
+    const catchUp = catchUpMarker();
+    const tunnel = tunnelPart(options.tunnel, deps.signal, onEvent);
+    const receiver = await openReceiver(options, deps, log, { publicUrl: tunnel.publicUrl, secret: () => secret, gate, source: catchUp.source });
+    stops.push(() => receiver.close());
+    await tunnel.open(receiver);
+    stops.push(() => tunnel.stop());
 
-    let tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
-    publicUrlNow = () => tunnel.publicUrl;
-    cleanups.push(() => tunnel.close());
-    let monitor: HealthMonitor | undefined;
-    const watch = (t: Tunnel) =>
-      t.onChange((event) => {
-        onEvent({ type: 'tunnel', ...event });
-        if (event.state !== 'up') monitor?.poke();
-      });
-    watch(tunnel);
+    const keep = options.catchUp === true ? 'catch-up' : options.keepEndpoint === true ? 'keep-endpoint' : undefined;
+    const registration = await startRegistration(options.registration, { profile: options.profile, storeDir: options.storeDir, clock, publicUrl: tunnel.publicUrl(), localUrl: receiver.url, keep, catchUp, onEvent });
+    stops.push(registration.stop);
+    secret = registration.secret ?? secret;
+    tunnel.onReopened(registration.moved);
 
-    let endpointId: string | undefined;
-    let registeredUrl: string | undefined;
-    const api = options.registration?.api;
-    /**
-     * The endpoint outlives the session (its secret kept in the store, 0600) with --catch-up, and
-     * when the tunnel's URL is stable: the next session reuses it, so the app's secret stays the same.
-     */
-    const keepEndpoint = () => catchUp || options.keepEndpoint === true;
-    const register = async (url: string) => {
-      const endpoint = await createEndpoint(api!, { url, events: options.registration!.events, description: endpointDescription(await storeId(options.storeDir), process.pid) });
-      await recordEndpoint(options.storeDir, { id: endpoint.id, apiBase: api!.apiBase, url, pid: process.pid, createdAt: new Date(clock.now()).toISOString(), ...(keepEndpoint() && endpoint.secret ? { secret: endpoint.secret } : {}) });
-      return endpoint;
-    };
-    let adopted: LedgerEntry | undefined;
-    const deregister = async (id: string) => {
-      await deleteEndpoint(api!, id);
-      await forgetEndpoint(options.storeDir, id);
-    };
-    if (api) {
-      const url = tunnel.publicUrl ?? (isLoopback(api.apiBase) ? receiver.url : undefined);
-      if (!url) {
-        onEvent({ type: 'registration', state: 'skipped', reason: `${options.profile.displayName} needs a public URL: set NGROK_AUTHTOKEN, or pass --public-url (or --no-register)` });
-      } else {
-        for (const message of (await readLedgerChecked(options.storeDir)).problems) onEvent({ type: 'warning', message });
-        adopted = keepEndpoint() ? await adoptable(api, options.storeDir) : undefined;
-        let gone: LedgerEntry | undefined;
-        const listed = adopted ? await listEndpoints(api) : undefined;
-        if (adopted && !listed!.some((e) => e.id === adopted!.id)) {
-          // Deleted at the provider meanwhile (dashboard, a colleague): adopting it would receive nothing.
-          gone = adopted;
-          adopted = undefined;
-          await forgetEndpoint(options.storeDir, gone.id);
-        }
-        // Endpoints left by a crashed session (kill -9, power loss) would point at a dead tunnel.
-        for (const stale of await pruneStale(api, options.storeDir, listed)) {
-          onEvent({ type: 'registration', state: 'pruned', endpointId: stale.id, url: stale.url, reason: stale.why });
-        }
-        if (adopted) {
-          if (adopted.url !== url) await updateEndpoint(api, adopted.id, { url });
-          endpointId = adopted.id;
-          secret = adopted.secret;
-          await recordEndpoint(options.storeDir, { ...adopted, url, pid: process.pid });
-          const moved = adopted.url !== url ? `, moved from ${adopted.url}` : '';
-          onEvent({ type: 'registration', state: 'adopted', endpointId: adopted.id, url, reason: catchUp ? `kept by --catch-up since ${adopted.createdAt}${moved}` : `the same endpoint and secret as the last session${moved}` });
-        } else {
-          const endpoint = await register(url);
-          endpointId = endpoint.id;
-          if (endpoint.secret) secret = endpoint.secret;
-          if (gone) onEvent({ type: 'registration', state: 'replaced', endpointId: endpoint.id, url, replaced: gone.id, reason: `the kept endpoint ${gone.id} no longer exists at ${options.profile.displayName}: registered ${endpoint.id} instead, with a new secret` });
-          else onEvent({ type: 'registration', state: 'registered', endpointId: endpoint.id, url });
-        }
-        registeredUrl = url;
-        cleanups.push(async () => {
-          if (!endpointId) return;
-          const id = endpointId;
-          if (catchUp) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'kept for --catch-up: deliveries made while listen is down are retried when it comes back' });
-          if (keepEndpoint()) return onEvent({ type: 'registration', state: 'kept', endpointId: id, reason: 'kept by --keep-endpoint: the next listen reuses this endpoint and its secret' });
-          await deregister(id).then(
-            () => onEvent({ type: 'registration', state: 'deleted', endpointId: id }),
-            (error: Error) => onEvent({ type: 'registration', state: 'failed', endpointId: id, reason: `could not delete endpoint ${id}: ${error.message}` }),
-          );
-        });
-      }
-    } else if (options.profile.dashboardHint && tunnel.publicUrl) {
-      onEvent({ type: 'warning', message: `paste ${tunnel.publicUrl} into ${options.profile.dashboardHint}` });
-    }
+    const selfCheck = startSelfCheck({ gate, tunnel, localUrl: receiver.url, profile: options.profile, secret: () => secret, clock, intervalMs: options.selfCheckIntervalMs, giveUpAfterMs: options.giveUpAfterMs, onEvent });
+    stops.push(selfCheck.stop);
+    const control = await startControl({ receiver, profile: options.profile, secret: () => secret, publicUrl: tunnel.publicUrl, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, clock });
+    stops.push(control.stop);
+    if (options.writeSessionFile !== false) stops.push((await publishSession(options.storeDir, sessionInfo(options, receiver.url, tunnel.publicUrl(), control, clock))).stop);
 
-    /** Reopen the tunnel; when its URL changed, move the endpoint to it (PATCH: the same endpoint and secret). */
-    const recover = async () => {
-      const old = tunnel;
-      await old.close().catch(() => undefined);
-      tunnel = await options.tunnel.open({ url: receiver.url, port: receiver.port }, deps.signal);
-      watch(tunnel);
-      if (api && endpointId && tunnel.publicUrl && tunnel.publicUrl !== registeredUrl) {
-        const previous = registeredUrl;
-        await updateEndpoint(api, endpointId, { url: tunnel.publicUrl });
-        registeredUrl = tunnel.publicUrl;
-        const entry = (await readLedger(options.storeDir)).find((e) => e.id === endpointId);
-        if (entry) await recordEndpoint(options.storeDir, { ...entry, url: tunnel.publicUrl });
-        onEvent({ type: 'registration', state: 'updated', endpointId, url: tunnel.publicUrl, reason: `the tunnel URL changed from ${previous}` });
-      }
-    };
-    const selfCheck = async (): Promise<string | undefined> => {
-      const target = tunnel.publicUrl ?? receiver.url;
-      const body = Buffer.from(JSON.stringify({ event: 'webhook.self_check', at: new Date(clock.now()).toISOString() }));
-      const headers = { ...(secret ? signRequest(options.profile, { body, secret, event: 'webhook.self_check', url: senderUrl(target, '/') }, clock).headers : {}), [SELF_CHECK_HEADER]: selfCheckToken };
-      const result = await sendRequest({ url: target, headers, body, timeoutMs: 5_000 }, clock);
-      if (result.status === 204) return undefined;
-      return result.error ? `self-check through ${target} failed: ${result.error.message}` : `self-check through ${target} was answered ${result.status} by something else`;
-    };
-    const interval = options.selfCheckIntervalMs ?? 60_000;
-    let failed: Promise<string> = new Promise<string>(() => {});
-    if (interval > 0 && tunnel.kind !== 'none') {
-      monitor = monitorHealth({
-        intervalMs: interval,
-        giveUpAfterMs: options.giveUpAfterMs ?? 180_000,
-        check: selfCheck,
-        recover,
-        clock,
-        onState: (state, reason) => onEvent({ type: 'tunnel', state, publicUrl: tunnel.publicUrl, ...(reason ? { reason } : {}) }),
-      });
-      failed = monitor.gaveUp;
-      cleanups.push(async () => monitor?.stop());
-    }
-
-    const session: ListenSession = {
+    onEvent(readyEvent(options, tunnel.current(), receiver.url, registration, secret));
+    registration.catchUp();
+    const endpointId = registration.endpointId;
+    return {
       log,
       receiver,
       get tunnel() {
-        return tunnel;
+        return tunnel.current();
       },
-      localUrl: receiver.url,
-      publicUrl: () => tunnel.publicUrl,
-      endpointId: () => endpointId,
-      secret: () => secret,
-      failed,
-      async replay(id) {
-        const original = await log.load(id);
-        if (!original) throw new UsageError(`no delivery ${id} in this session's log`);
-        const { request } = original;
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(request.headers)) headers[name] = typeof value === 'string' ? value : value.join(', ');
-        const done = await receiver.handle({ method: request.method, path: request.path, headers, body: Buffer.from(request.bodyBase64, 'base64'), source: 'replay', replayOf: id });
-        return { request: done.request, outcome: done.outcome };
-      },
-      stop: runCleanups,
-    };
-
-    // The control endpoint `webhook trigger` injects through (loopback only, token-checked).
-    const token = randomBytes(24).toString('base64url');
-    const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const control = createServer((req, res) => {
-      void (async () => {
-        const given = req.headers[SESSION_TOKEN_HEADER];
-        const authorised = typeof given === 'string' && bytesEqual(Buffer.from(given), Buffer.from(token));
-        if (req.method !== 'POST' || req.url !== '/inject' || !authorised) {
-          res.writeHead(authorised ? 404 : 401, { 'content-type': 'application/json' }).end('{"error":"unauthorised or unknown control request"}\n');
-          return;
-        }
-        // A body over --max-body is refused as the receiver refuses one from the provider: 413,
-        // and logged. trigger says the size in a header, so a 50 MB body is drained, never kept
-        // or decoded (its event is then not known); a body that did not say is measured.
-        const refuseTooLarge = async (bodySize: number, event?: string) => {
-          await receiver.handle({ headers: {}, body: Buffer.alloc(0), source: 'trigger', tooLarge: bodySize });
-          const answer: InjectTooLarge = {
-            error: { kind: 'too-large', message: `${event ? `the ${event} body, ${humanBytes(bodySize)} (${bodySize} bytes),` : `${humanBytes(bodySize)} (${bodySize} bytes)`} is over this listen session's --max-body of ${humanBytes(maxBody)} (${maxBody} bytes)` },
-            bodySize,
-            maxBodyBytes: maxBody,
-          };
-          res.writeHead(413, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
-        };
-        const declared = Number(req.headers[SESSION_BODY_SIZE_HEADER]);
-        if (Number.isSafeInteger(declared) && declared > maxBody) {
-          // Drained, not kept: the sender gets its answer once it has finished sending.
-          req.resume();
-          if (!req.readableEnded) await once(req, 'end');
-          await refuseTooLarge(declared);
-          return;
-        }
-        const input = parseInjectRequest((await readBody(req, Math.ceil(maxBody / 3) * 4 + 64 * 1024)).toString('utf8'));
-        if (!secret && !input.headers) {
-          res.writeHead(409, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: { message: `this listen session has no ${options.profile.name} secret to sign with: restart it with --secret` } })}\n`);
-          return;
-        }
-        const body = Buffer.from(input.bodyBase64, 'base64');
-        if (body.length > maxBody) return refuseTooLarge(body.length, input.event);
-        // Recorded headers (an unchanged resend) go out as they were. Otherwise signed for the URL a
-        // provider would call: the public one (schemes that sign the URL: Square, HubSpot, Twilio).
-        const senderBase = senderUrl(tunnel.publicUrl ?? receiver.url, '/');
-        const signed = input.headers ? undefined : signRequest(options.profile, { body, secret: secret!, event: input.event, id: input.id, url: senderBase }, clock);
-        const path = signed?.url !== undefined && signed.url !== senderBase ? `/${new URL(signed.url).search}` : '/';
-        const done = await receiver.handle({ path, headers: signed?.headers ?? input.headers ?? {}, body: signed ? Buffer.from(signed.body) : body, source: input.source ?? 'trigger', replayOf: input.replayOf });
-        const answer: InjectResponse = {
-          id: done.request.id,
-          ...(done.request.messageId !== undefined ? { messageId: done.request.messageId } : {}),
-          ...(signed ? { signedId: signed.id } : {}),
-          provider: options.profile.name,
-          url: done.outcome.target,
-          ...(done.outcome.status !== undefined ? { status: done.outcome.status } : {}),
-          ok: done.outcome.status !== undefined && done.outcome.status >= 200 && done.outcome.status < 300,
-          durationMs: done.outcome.durationMs,
-          ...(done.outcome.error ? { error: done.outcome.error } : {}),
-          bodyExcerpt: done.body.subarray(0, 200).toString('utf8'),
-          ...(done.outcome.skipped !== undefined ? { skipped: done.outcome.skipped } : {}),
-        };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
-      })().catch((error: Error) => {
-        if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end(`${JSON.stringify({ error: { message: error.message } })}\n`);
-      });
-    });
-    await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          control.close(() => resolve());
-          control.closeAllConnections();
-        }),
-    );
-    if (options.writeSessionFile !== false) await writeSession(options.storeDir, {
-      pid: process.pid,
-      provider: options.profile.name,
-      localUrl: receiver.url,
-      ...(tunnel.publicUrl ? { publicUrl: tunnel.publicUrl } : {}),
-      forwardTo: options.forwardTo.toString(),
-      controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
-      token,
-      startedAt: new Date(clock.now()).toISOString(),
-      ...(options.events && options.events.length > 0 ? { events: options.events } : {}),
-    });
-    if (options.writeSessionFile !== false) cleanups.push(() => removeSession(options.storeDir, process.pid));
-
-    onEvent({
-      type: 'ready',
-      tunnel: { kind: tunnel.kind, ...tunnel.details },
       localUrl: receiver.url,
       publicUrl: tunnel.publicUrl,
-      endpointId,
-      endpointKept: endpointId !== undefined && keepEndpoint(),
-      forwardTo: options.forwardTo.toString(),
-      provider: options.profile.name,
-      secret: secret === undefined ? undefined : options.printSecret ? secret : maskSecret(secret),
-      secretShown: options.printSecret === true,
-    });
-    if (catchUp && adopted && api && endpointId) {
-      // Ask the provider to retry, one at a time, what failed while listen was down.
-      const id = endpointId;
-      void (async () => {
-        for (const d of await listDeliveries(api, id)) {
-          if (d.state !== 'retrying' && d.state !== 'abandoned') continue;
-          catchingUp++;
-          try {
-            await retryDelivery(api, d.id);
-            onEvent({ type: 'catch-up', delivery: d.id, event: d.event, state: 'retried' });
-          } finally {
-            catchingUp--;
-          }
-        }
-      })().catch((error: Error) => onEvent({ type: 'warning', message: `catch-up stopped: ${error.message}` }));
-    }
-    return session;
+      endpointId: () => endpointId,
+      secret: () => secret,
+      failed: selfCheck.failed,
+      replay: (id) => replay(log, receiver, id),
+      stop: stops.stopAll,
+    };
   } catch (error) {
-    await runCleanups();
+    await stops.stopAll();
     throw error;
   }
 }

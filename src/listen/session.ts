@@ -109,6 +109,12 @@ export async function removeSession(storeDir: string, pid: number): Promise<void
   if (current && 'info' in current && current.info.pid === pid) await rm(path.join(storeDir, SESSION_FILE), { force: true });
 }
 
+/** The session file part of `listen`: written at start for `trigger` to find, removed at stop (when it is still this session's). */
+export async function publishSession(storeDir: string, info: SessionInfo): Promise<{ stop(): Promise<void> }> {
+  await writeSession(storeDir, info);
+  return { stop: () => removeSession(storeDir, info.pid) };
+}
+
 /**
  * The shapes of session JSON read back: the session file lives in the store (another version,
  * edited or planted) and an inject answer comes from whatever listens on the control port, so both

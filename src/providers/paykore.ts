@@ -22,6 +22,11 @@ export const paykore: ProviderProfile = {
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'PayKore-Webhooks/1.0' },
   eventType: (payload) => stringField(payload, 'event'),
   dedupeKey: 'data.id',
-  registration: { kind: 'paykore', apiKeyEnv: 'PAYKORE_API_KEY', apiBase: 'https://api.paykore.dev' },
+  registration: {
+    kind: 'paykore',
+    apiKeyEnv: 'PAYKORE_API_KEY',
+    apiBase: 'https://api.paykore.dev',
+    registrar: async (api, options) => (await import('../registration/paykore-registrar.js')).paykoreRegistrar(api, options),
+  },
   notes: ['The secret is used as the HMAC key as given (not base64-decoded).', 'Answer 2xx within 10 s.'],
 };

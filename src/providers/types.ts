@@ -1,3 +1,4 @@
+import type { RegistrarFactory } from '../registration/types.js';
 import type { HeaderRecord, SignatureScheme } from '../signing/types.js';
 
 const SECOND = 1000;
@@ -49,8 +50,11 @@ export interface ProviderProfile {
   eventHeaders?(event: string, id: string): Record<string, string>;
   /** The value receivers dedupe on (e.g. data.id), as a path into the payload. */
   readonly dedupeKey?: string;
-  /** A registration API `listen` can use, when the provider has one. */
-  readonly registration?: { readonly kind: 'paykore'; readonly apiKeyEnv: string; readonly apiBase: string };
+  /**
+   * A registration API `listen` can use, when the provider has one: where it is, the key's env
+   * var, and the registrar that drives it (loaded when listen registers, not before).
+   */
+  readonly registration?: { readonly kind: 'paykore'; readonly apiKeyEnv: string; readonly apiBase: string; readonly registrar: RegistrarFactory };
   /** Where to paste the public URL when there is no registration API. */
   readonly dashboardHint?: string;
   /** Addresses deliveries come from, worth a warning for users who allowlist. */

@@ -1,6 +1,7 @@
 import { parseHttpUrl } from '../input.js';
 import type { ProviderProfile } from '../providers/types.js';
 import type { PaykoreApi } from './paykore.js';
+import type { EndpointRegistrar } from './types.js';
 
 /**
  * The provider's registration API, when it has one and an API key is set: base from --api-base,
@@ -13,4 +14,10 @@ export function registrationApi(options: { register?: boolean | undefined; apiBa
   if (!apiKey) return undefined;
   const apiBase = parseHttpUrl('--api-base', options.apiBase ?? env.PAYKORE_API_BASE ?? profile.registration.apiBase).toString();
   return { apiBase, apiKey };
+}
+
+/** The session's registrar, made by the provider's profile, when registration is on (as `registrationApi` decides). */
+export async function endpointRegistrar(options: { register?: boolean | undefined; apiBase?: string | undefined }, profile: ProviderProfile, env: NodeJS.ProcessEnv, events: readonly string[] | undefined): Promise<EndpointRegistrar | undefined> {
+  const api = registrationApi(options, profile, env);
+  return api && profile.registration ? profile.registration.registrar(api, { events }) : undefined;
 }

@@ -2,17 +2,13 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { FailureError } from '../errors.js';
 import { checkUntrusted } from '../untrusted-json.js';
+import type { RegistrationApi } from './types.js';
 
 /** Marks endpoints this tool registered, so stale ones can be recognised and pruned later. */
 export const ENDPOINT_MARKER = 'webhook-cli listen';
 
-export interface PaykoreApi {
-  readonly apiBase: string;
-  readonly apiKey: string;
-  readonly dispatcher?: Dispatcher;
-  /** Per request (default 10 s): a dead API is an error, not a hang. */
-  readonly timeoutMs?: number;
-}
+/** PayKore's API base and key. */
+export type PaykoreApi = RegistrationApi;
 
 export interface RegisteredEndpoint {
   readonly id: string;

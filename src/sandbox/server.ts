@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LOOPBACK_HOSTS } from '../input.js';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody, startHttpServer } from '../http/server.js';
 import type { Clock } from '../clock.js';
 import { WebhookError } from '../errors.js';
 import { systemTimers, type Timers } from '../delivery/retry.js';
@@ -81,14 +81,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'request body over 1 MiB');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await readBody(req, MAX_BODY).catch((error: unknown) => {
+    throw error instanceof BodyTooLargeError ? new ApiError(413, 'PAYLOAD_TOO_LARGE', 'request body over 1 MiB') : error;
+  });
+  const text = body.toString('utf8');
   if (text.trim() === '') return {};
   let parsed: unknown;
   try {
@@ -315,31 +311,25 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
     throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname}; see docs/sandbox.md`);
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (error instanceof ApiError) return send(res, error.status, { error: { code: error.code, message: error.message } });
-      if (error instanceof WebhookError) return send(res, 400, { error: { code: 'INVALID_REQUEST', message: error.message } });
-      send(res, 500, { error: { code: 'INTERNAL', message: (error as Error).message } });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const server = await startHttpServer(
+    (req, res) => {
+      route(req, res).catch((error: unknown) => {
+        if (res.headersSent) return res.destroy();
+        if (error instanceof ApiError) return send(res, error.status, { error: { code: error.code, message: error.message } });
+        if (error instanceof WebhookError) return send(res, 400, { error: { code: 'INVALID_REQUEST', message: error.message } });
+        send(res, 500, { error: { code: 'INTERNAL', message: (error as Error).message } });
+      });
+    },
+    { port: options.port, host: options.host },
+  );
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: server.url,
     schedule,
     close: () =>
       (closing ??= (async () => {
         await engine.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await server.close();
         await state.close();
       })()),
   };

@@ -19,7 +19,7 @@ import { ngrokTunnel } from '../../tunnel/ngrok.js';
 import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../../tunnel/ssh.js';
 import { staticTunnel, type TunnelOpener } from '../../tunnel/types.js';
 import { chooseProvider } from '../options/provider.js';
-import { registrationApi } from '../../registration/api-options.js';
+import { endpointRegistrar } from '../../registration/api-options.js';
 import { deliveryLine, deliveryJson } from '../../output/delivery-line.js';
 
 export interface ListenCommandOptions {
@@ -190,8 +190,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const events = options.events?.split(',').map((e) => e.trim()).filter(Boolean) ?? config.listen?.events;
   const secret = (await commandSecret(profile, options, ctx, { required: false }))?.value;
   const { opener, note } = chooseTunnel(options, ctx.env, ctx.mode.interactive ? askOnTerminal(ctx) : undefined);
-  const api = registrationApi(options, profile, ctx.env);
-  const registration = api ? { api, events } : undefined;
+  const registration = await endpointRegistrar(options, profile, ctx.env, events);
   const storeDir = await storeDirFor(ctx, options.store);
   const out = ctx.sink({ json: options.json, batch: true });
   if (note && !out.json) out.note(note);
