@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import { summarizeRequest, withOutcome, type DeliveryFeed, type DeliverySummary } from './feed.js';
+import type { DeliveryFeed } from './feed.js';
 import { ensurePrivateFolder, openStoreFile } from './folder.js';
-import { parseLogRecord } from './records.js';
+import { parseLogRecord, parseLogRecordWithoutBody } from './records.js';
+import { SummaryIndex } from './summary-index.js';
 import type { Delivery, LogRecord, OutcomeRecord, RequestRecord } from './types.js';
 import { acquireWriterLock, type WriterLock } from './writer-lock.js';
 
@@ -29,14 +29,6 @@ export interface DeliveryLog extends DeliveryFeed {
   close(): Promise<void>;
 }
 
-interface Entry {
-  index: number;
-  requestOffset: number;
-  requestLength: number;
-  outcomeOffset?: number;
-  outcomeLength?: number;
-}
-
 let sequence = 0;
 /** Random per process, so two processes writing one store never make the same id. */
 const PROCESS_TAG = randomBytes(3).toString('hex');
@@ -48,22 +40,38 @@ export function newDeliveryId(clock: Clock): string {
 
 const NEWLINE = 0x0a;
 
-/** Read every line of a file from `start` with its byte offset, streaming (bounded memory). */
+/**
+ * Read every line of a file from `start` with its byte offset, through one reused buffer (grown
+ * only for a line longer than it): bounded memory, and no allocation per chunk that would leave
+ * the process's memory fragmented after indexing a large log. A line's bytes are valid until the
+ * next line is asked for.
+ */
 async function* linesWithOffsets(file: string, start = 0): AsyncGenerator<{ offset: number; bytes: Buffer; terminated: boolean }> {
-  let carry: Buffer = Buffer.alloc(0);
-  let offset = start;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, start }) as AsyncIterable<Buffer>) {
-    let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, start)) {
-      yield { offset: offset + start, bytes: data.subarray(start, i), terminated: true };
-      start = i + 1;
+  const handle = await open(file, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(1 << 20);
+    /** Bytes in the buffer; buffer[0] is at `position` in the file. */
+    let filled = 0;
+    let position = start;
+    for (;;) {
+      if (filled === buffer.length) buffer = Buffer.concat([buffer], buffer.length * 2);
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      const data = buffer.subarray(0, filled);
+      let lineStart = 0;
+      for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, lineStart)) {
+        yield { offset: position + lineStart, bytes: data.subarray(lineStart, i), terminated: true };
+        lineStart = i + 1;
+      }
+      buffer.copy(buffer, 0, lineStart, filled);
+      filled -= lineStart;
+      position += lineStart;
     }
-    offset += start;
-    carry = Buffer.from(data.subarray(start));
-    data = carry;
+    if (filled > 0) yield { offset: position, bytes: buffer.subarray(0, filled), terminated: false };
+  } finally {
+    await handle.close();
   }
-  if (carry.length > 0) yield { offset, bytes: carry, terminated: false };
 }
 
 /** The part of the append handle the log uses: a seam for tests that inject write faults. */
@@ -102,23 +110,10 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
   const writable = options.access !== 'read';
   if (writable) await ensurePrivateFolder(dir);
   const file = path.join(dir, LOG_FILE);
-  const summaries: DeliverySummary[] = [];
-  const entries = new Map<string, Entry>();
-  /** Provider message id → the deliveries carrying it, in arrival order. */
-  const byMessageId = new Map<string, string[]>();
+  const summaries = new SummaryIndex();
   const warnings: string[] = [];
   let size = 0;
   let needsNewline = false;
-
-  // Event names, paths and targets repeat across thousands of deliveries: keep one copy of each.
-  const strings = new Map<string, string>();
-  const intern = <T extends string | undefined>(value: T): T => {
-    if (value === undefined) return value;
-    const known = strings.get(value);
-    if (known !== undefined) return known as T;
-    if (strings.size < 10_000) strings.set(value, value);
-    return value;
-  };
 
   const lock: WriterLock | undefined = writable ? await acquireWriterLock(dir, options.command ?? 'listen', options.now ?? new Date()) : undefined;
 
@@ -129,7 +124,7 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
       lineNumber++;
       if (line.bytes.length === 0) continue;
       if (!line.terminated) needsNewline = true;
-      const parsed = parseLogRecord(line.bytes.toString('utf8'));
+      const parsed = parseLogRecordWithoutBody(line.bytes);
       if ('problem' in parsed) {
         const where = start === 0 ? `line ${lineNumber}` : `byte ${line.offset}`;
         warnings.push(
@@ -141,7 +136,7 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
         );
         continue;
       }
-      index(parsed.record, line.offset, line.bytes.length);
+      summaries.add(parsed.record, line.offset, line.bytes.length);
     }
   }
 
@@ -153,26 +148,6 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
     } catch (error) {
       await lock?.release();
       throw error;
-    }
-  }
-
-  function index(record: LogRecord, offset: number, length: number): void {
-    if (record.kind === 'request') {
-      if (!entries.has(record.id) && record.messageId !== undefined) {
-        const ids = byMessageId.get(record.messageId);
-        if (ids) ids.push(record.id);
-        else byMessageId.set(record.messageId, [record.id]);
-      }
-      entries.set(record.id, { index: summaries.length, requestOffset: offset, requestLength: length });
-      const s = summarizeRequest(record);
-      summaries.push({ ...s, event: intern(s.event), method: intern(s.method), path: intern(s.path) });
-    } else if (record.kind === 'outcome') {
-      const entry = entries.get(record.id);
-      if (!entry) return;
-      entry.outcomeOffset = offset;
-      entry.outcomeLength = length;
-      const s = withOutcome(summaries[entry.index]!, record);
-      summaries[entry.index] = { ...s, target: intern(s.target) };
     }
   }
 
@@ -239,7 +214,7 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
       }
       let offset = size;
       for (const p of batch) {
-        index(p.record, offset, p.line.length - 1);
+        summaries.add(p.record, offset, p.line.length - 1);
         offset += p.line.length;
       }
       size = offset;
@@ -272,10 +247,12 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
     warnings,
     appendRequest: (record) => append(record),
     appendOutcome: (record) => append(record),
-    size: () => summaries.length,
-    summaries: (start, end) => summaries.slice(Math.max(0, start), Math.max(0, end)),
+    size: () => summaries.size,
+    summaries: (start, end) => summaries.summaries(start, end),
+    replaysOf: (id) => summaries.replaysOf(id),
+    tally: () => summaries.tally(),
     async load(id) {
-      const entry = entries.get(id);
+      const entry = summaries.place(id);
       if (!entry) return undefined;
       const request = await readRecord<RequestRecord>(entry.requestOffset, entry.requestLength, 'request');
       if (!request) return undefined;
@@ -296,7 +273,7 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
         } catch {
           continue;
         }
-        if (typeof value.id !== 'string' || typeof value.bodyBase64 !== 'string' || entries.get(value.id)?.requestOffset !== line.offset) continue;
+        if (typeof value.id !== 'string' || typeof value.bodyBase64 !== 'string' || summaries.place(value.id)?.requestOffset !== line.offset) continue;
         if (Buffer.from(value.bodyBase64, 'base64').includes(text)) found.add(value.id);
       }
       return found;
@@ -305,14 +282,7 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    resolveId(partial) {
-      if (entries.has(partial)) return [partial];
-      const carrying = byMessageId.get(partial);
-      if (carrying) return [...carrying];
-      const matches: string[] = [];
-      for (const id of entries.keys()) if (id.includes(partial)) matches.push(id);
-      return matches;
-    },
+    resolveId: (partial) => summaries.resolveId(partial),
     close: () =>
       (closed ??= (async () => {
         while (flushing) await flushing;

@@ -1,4 +1,5 @@
-import type { Delivery, DeliverySource, OutcomeRecord, RequestRecord } from './types.js';
+import type { Tally } from './summary-index.js';
+import type { Delivery, DeliverySource } from './types.js';
 
 /**
  * The small per-delivery row that views keep in memory (tens of bytes of strings, no bodies),
@@ -37,38 +38,14 @@ export interface DeliveryFeed {
   size(): number;
   /** Summaries for [start, end) in arrival order. */
   summaries(start: number, end: number): readonly DeliverySummary[];
+  /** Running totals (answered ok, failed, bad signatures, providers seen). */
+  tally(): Tally;
+  /** The replays and resends of delivery `id`, oldest first. */
+  replaysOf(id: string): readonly DeliverySummary[];
   /** Full request + outcome, read from the log. */
   load(id: string): Promise<Delivery | undefined>;
   /** Ids of deliveries whose body contains text (for the UI's "/" filter). */
   searchBodies(text: string, signal?: AbortSignal): Promise<ReadonlySet<string>>;
   /** Called after each appended record; returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;
-}
-
-export function summarizeRequest(request: RequestRecord): DeliverySummary {
-  return {
-    id: request.id,
-    ...(request.messageId !== undefined ? { messageId: request.messageId } : {}),
-    receivedAt: request.receivedAt,
-    provider: request.provider,
-    event: request.event,
-    method: request.method,
-    path: request.path,
-    bodySize: request.bodySize,
-    signature: request.signature.state,
-    ...(request.source !== undefined && request.source !== 'provider' ? { source: request.source } : {}),
-    ...(request.replayOf !== undefined ? { replayOf: request.replayOf } : {}),
-  };
-}
-
-export function withOutcome(summary: DeliverySummary, outcome: OutcomeRecord): DeliverySummary {
-  return {
-    ...summary,
-    target: outcome.target,
-    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
-    answered: outcome.answered,
-    durationMs: outcome.durationMs,
-    ...(outcome.error ? { errorKind: outcome.error.kind } : {}),
-    ...(outcome.skipped !== undefined ? { skipped: outcome.skipped } : {}),
-  };
 }

@@ -228,30 +228,3 @@ export function matchesFilter(s: DeliverySummary, filter: string, bodyMatches: R
       return bodyMatches?.has(s.id) === true;
     });
 }
-
-/** Running totals for the status bar, updated incrementally: each update looks only at new rows and rows still waiting for their outcome. */
-export class Counts {
-  total = 0;
-  ok = 0;
-  failed = 0;
-  signatureFailures = 0;
-  /** Every provider seen (a provider column appears when there are several). */
-  readonly providers = new Set<string>();
-  private seen = 0;
-  private readonly open = new Set<number>();
-
-  update(size: number, read: (start: number, end: number) => readonly DeliverySummary[]): void {
-    if (size > this.seen) for (const s of read(this.seen, size)) this.providers.add(s.provider);
-    for (let i = this.seen; i < size; i++) this.open.add(i);
-    this.seen = Math.max(this.seen, size);
-    this.total = size;
-    for (const index of this.open) {
-      const s = read(index, index + 1)[0];
-      if (!s || s.answered === undefined) continue;
-      this.open.delete(index);
-      if (s.answered >= 200 && s.answered < 300) this.ok++;
-      else this.failed++;
-      if (s.signature === 'failed') this.signatureFailures++;
-    }
-  }
-}

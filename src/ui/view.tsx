@@ -5,7 +5,7 @@ import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
 import type { Delivery } from '../store/types.js';
 import { keyPresses } from './keys.js';
 import type { NoticeBoard } from './notices.js';
-import { Counts, initialState, isFailure, matchesFilter, maxScroll, press, reduce, type Action, type Effect, type KeyContext, type ViewState } from './state.js';
+import { initialState, isFailure, matchesFilter, maxScroll, press, reduce, type Action, type Effect, type KeyContext, type ViewState } from './state.js';
 
 /** What the status bar shows about the session (listen updates it as things change). */
 export interface ViewStatus {
@@ -45,6 +45,8 @@ export interface DeliveryViewProps {
 const HEADER_ROWS = 3;
 /** Newest notices shown under the list. */
 const SHOWN_NOTICES = 2;
+/** Summaries read at a time when every row is looked at (filter). */
+const SLICE = 4096;
 
 /** Colour props only when colour is on (NO_COLOR, no TTY: plain text). */
 const tint = (color: boolean, name: string | undefined) => (color && name ? { color: name } : {});
@@ -153,7 +155,6 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
     setState(next);
   }, []);
   const dispatch = useCallback((action: Action) => commit(reduce(stateRef.current!, action)), [commit]);
-  const [counts] = useState(() => new Counts());
   const [bodyMatches, setBodyMatches] = useState<ReadonlySet<string> | undefined>(undefined);
   const [detail, setDetail] = useState<Delivery | undefined>(undefined);
 
@@ -202,17 +203,19 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
   useEffect(() => () => expiry.current.forEach((timer) => clearTimeout(timer)), []);
 
   const total = feed.size();
-  counts.update(total, (a, b) => feed.summaries(a, b));
+  const counts = feed.tally();
   const providers = counts.providers.size > 1;
   const filtering = state.filter !== '' || state.failuresOnly;
   // The rows on screen: every delivery, or the indices that pass the filter.
   const indices = useMemo(() => {
     if (!filtering) return undefined;
-    const all = feed.summaries(0, total);
     const out: number[] = [];
-    all.forEach((s, i) => {
-      if ((!state.failuresOnly || isFailure(s)) && matchesFilter(s, state.filter, bodyMatches)) out.push(i);
-    });
+    // In slices: summaries are made on demand, and 100,000 at once would only be garbage.
+    for (let start = 0; start < total; start += SLICE) {
+      feed.summaries(start, Math.min(total, start + SLICE)).forEach((s, i) => {
+        if ((!state.failuresOnly || isFailure(s)) && matchesFilter(s, state.filter, bodyMatches)) out.push(start + i);
+      });
+    }
     return out;
   }, [filtering, feed, total, tick, state.filter, state.failuresOnly, bodyMatches]);
   const rowCount = indices ? indices.length : total;
@@ -254,7 +257,7 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
   const content = useMemo(() => {
     if (!loaded) return undefined;
     if (state.screen === 'raw') return Buffer.from(loaded.request.bodyBase64, 'base64').toString('utf8').split('\n').map((text) => ({ text }) as ReturnType<typeof detailLines>[number]);
-    return detailLines(loaded, feed.summaries(0, total).filter((s) => s.replayOf === loaded.request.id));
+    return detailLines(loaded, feed.replaysOf(loaded.request.id));
   }, [loaded, state.screen, feed, total, tick]);
   const scroll = Math.min(state.detailScroll, maxScroll(content?.length ?? 0, height));
 

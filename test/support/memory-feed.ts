@@ -1,15 +1,16 @@
-import { summarizeRequest, withOutcome, type DeliveryFeed, type DeliverySummary } from '../../src/store/feed.js';
+import type { DeliveryFeed, DeliverySummary } from '../../src/store/feed.js';
+import { SummaryIndex, type Tally } from '../../src/store/summary-index.js';
 import type { Delivery, OutcomeRecord, RequestRecord } from '../../src/store/types.js';
 
 /** A DeliveryFeed held in memory, for the view's component tests. */
 export class MemoryFeed implements DeliveryFeed {
-  private readonly rows: DeliverySummary[] = [];
-  private readonly records = new Map<string, { index: number; request: RequestRecord; outcome?: OutcomeRecord }>();
+  private readonly index = new SummaryIndex();
+  private readonly records = new Map<string, { request: RequestRecord; outcome?: OutcomeRecord }>();
   private readonly listeners = new Set<() => void>();
 
   addRequest(request: RequestRecord): void {
-    this.records.set(request.id, { index: this.rows.length, request });
-    this.rows.push(summarizeRequest(request));
+    this.records.set(request.id, { request });
+    this.index.add(request, 0, 0);
     this.notify();
   }
 
@@ -17,16 +18,24 @@ export class MemoryFeed implements DeliveryFeed {
     const entry = this.records.get(outcome.id);
     if (!entry) return;
     entry.outcome = outcome;
-    this.rows[entry.index] = withOutcome(this.rows[entry.index]!, outcome);
+    this.index.add(outcome, 0, 0);
     this.notify();
   }
 
   size(): number {
-    return this.rows.length;
+    return this.index.size;
   }
 
   summaries(start: number, end: number): readonly DeliverySummary[] {
-    return this.rows.slice(Math.max(0, start), Math.max(0, end));
+    return this.index.summaries(start, end);
+  }
+
+  tally(): Tally {
+    return this.index.tally();
+  }
+
+  replaysOf(id: string): readonly DeliverySummary[] {
+    return this.index.replaysOf(id);
   }
 
   async load(id: string): Promise<Delivery | undefined> {

@@ -106,7 +106,7 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
       ctx.streams.stdout.write(body);
       return 0;
     }
-    const replays = log.summaries(0, log.size()).filter((s) => s.replayOf === request.id);
+    const replays = log.replaysOf(request.id);
     const out = ctx.sink(options);
     if (out.json) {
       out.record({ request: { ...request, body: body.toString('utf8') }, outcome: outcome ?? null, replays: replays.map((r) => ({ id: r.id, status: r.status ?? null, source: r.source })) });

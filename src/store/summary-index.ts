@@ -1,0 +1,265 @@
+import type { DeliverySummary } from './feed.js';
+import type { DeliverySource, LogRecord, OutcomeRecord, RequestRecord } from './types.js';
+
+/** Where a delivery's records are in the log file. */
+export interface RecordPlace {
+  readonly requestOffset: number;
+  readonly requestLength: number;
+  readonly outcomeOffset?: number | undefined;
+  readonly outcomeLength?: number | undefined;
+}
+
+const SIGNATURES = ['verified', 'failed', 'unknown'] as const;
+const SOURCES: readonly (DeliverySource | undefined)[] = [undefined, 'provider', 'trigger', 'replay', 'resend', 'self-check', 'catch-up'];
+
+/** Every distinct string once; a column holds its number (0: none). */
+class StringTable {
+  private readonly numbers = new Map<string, number>();
+  private readonly values: (string | undefined)[] = [undefined];
+  number(value: string | undefined): number {
+    if (value === undefined) return 0;
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      n = this.values.length;
+      this.values.push(value);
+      this.numbers.set(value, n);
+    }
+    return n;
+  }
+  value(n: number): string | undefined {
+    return this.values[n];
+  }
+}
+
+/** "No value" in an integer column. */
+const NONE = -0x80000000;
+/** A number read from a file, as an Int32 column keeps it (statuses and the like; never NONE). */
+const int32 = (n: number) => Math.max(NONE + 1, Math.min(0x7fffffff, Math.trunc(n)));
+
+/** Typed-array columns, grown by half each time. */
+function columns(capacity: number) {
+  return {
+    receivedAt: new Float64Array(capacity),
+    requestOffset: new Float64Array(capacity),
+    requestLength: new Uint32Array(capacity),
+    /** NaN: no outcome yet. */
+    outcomeOffset: new Float64Array(capacity).fill(Number.NaN),
+    outcomeLength: new Uint32Array(capacity),
+    bodySize: new Uint32Array(capacity),
+    /** NONE: no status (no answer came). */
+    status: new Int32Array(capacity),
+    /** NONE: no outcome yet. */
+    answered: new Int32Array(capacity).fill(NONE),
+    durationMs: new Float32Array(capacity),
+    /** signature (2 bits) | source << 2 */
+    flags: new Uint8Array(capacity),
+    provider: new Uint32Array(capacity),
+    event: new Uint32Array(capacity),
+    method: new Uint32Array(capacity),
+    path: new Uint32Array(capacity),
+    target: new Uint32Array(capacity),
+    errorKind: new Uint32Array(capacity),
+    skipped: new Uint32Array(capacity),
+  };
+}
+type Columns = ReturnType<typeof columns>;
+
+function grown(old: Columns, capacity: number): Columns {
+  const next = columns(capacity);
+  for (const key of Object.keys(old) as (keyof Columns)[]) (next[key] as Float64Array).set(old[key] as unknown as Float64Array);
+  return next;
+}
+
+/** Running totals for a status bar: kept as records arrive, so no view counts 100,000 rows. */
+export interface Tally {
+  readonly total: number;
+  /** Answered 2xx by the app. */
+  readonly ok: number;
+  /** Answered otherwise, or not at all. */
+  readonly failed: number;
+  /** Answered deliveries whose signature failed. */
+  readonly signatureFailures: number;
+  /** Every provider seen (a view shows a provider column when there are several). */
+  readonly providers: ReadonlySet<string>;
+}
+
+function link(index: Map<string, number | number[]>, messageId: string, i: number): void {
+  const carrying = index.get(messageId);
+  if (carrying === undefined) index.set(messageId, i);
+  else if (typeof carrying === 'number') index.set(messageId, [carrying, i]);
+  else carrying.push(i);
+}
+
+const offsetOrUndefined = (n: number) => (Number.isNaN(n) ? undefined : n);
+
+/**
+ * The in-memory index of a delivery log: per delivery a summary and where its records are, kept
+ * in typed-array columns with each distinct string stored once. 100,000 deliveries cost a few
+ * megabytes, and appending never replaces an object (no heap churn); summaries are made on
+ * demand, for the rows a view actually shows.
+ */
+export class SummaryIndex {
+  private rows = 0;
+  private cols = columns(1024);
+  private readonly strings = new StringTable();
+  private readonly ids: string[] = [];
+  private readonly positions = new Map<string, number>();
+  /** The provider's message id of each row (a hole where there is none). */
+  private readonly messageIds: (string | undefined)[] = [];
+  /** Sparse: few deliveries are replays. */
+  private readonly replayOf = new Map<number, string>();
+  /**
+   * Provider message id → the deliveries carrying it, in arrival order (one, or several): built
+   * when first asked (`resolveId`), then kept up to date; a view that never asks never pays for it.
+   */
+  private byMessageId: Map<string, number | number[]> | undefined;
+  /** Delivery id → the replays and resends of it. */
+  private readonly replays = new Map<string, number[]>();
+  private readonly totals = { ok: 0, failed: 0, signatureFailures: 0, providers: new Set<string>() };
+
+  get size(): number {
+    return this.rows;
+  }
+
+  /** Index one record read from (or appended to) the log at `offset`, `length` bytes long. */
+  add(record: LogRecord, offset: number, length: number): void {
+    if (record.kind === 'request') this.addRequest(record, offset, length);
+    else this.addOutcome(record, offset, length);
+  }
+
+  private addRequest(record: RequestRecord, offset: number, length: number): void {
+    // A second request record with a known id (another writer, a planted line) is a row of its
+    // own, as every record is; the id then names the newest.
+    const known = this.positions.has(record.id);
+    const i = this.rows++;
+    if (i === this.cols.receivedAt.length) this.cols = grown(this.cols, Math.ceil(i * 1.5));
+    this.ids.push(record.id);
+    this.positions.set(record.id, i);
+    this.messageIds[i] = record.messageId;
+    if (record.messageId !== undefined && !known && this.byMessageId) link(this.byMessageId, record.messageId, i);
+    if (record.replayOf !== undefined) this.linkReplay(record.replayOf, i);
+    const c = this.cols;
+    c.receivedAt[i] = record.receivedAt;
+    c.requestOffset[i] = offset;
+    c.requestLength[i] = length;
+    c.bodySize[i] = Math.min(record.bodySize, 0xffffffff);
+    const source = record.source === 'provider' ? 0 : Math.max(0, SOURCES.indexOf(record.source));
+    c.flags[i] = SIGNATURES.indexOf(record.signature.state) | (source << 2);
+    c.provider[i] = this.strings.number(record.provider);
+    this.totals.providers.add(record.provider);
+    c.event[i] = this.strings.number(record.event);
+    c.method[i] = this.strings.number(record.method);
+    c.path[i] = this.strings.number(record.path);
+  }
+
+  private addOutcome(record: OutcomeRecord, offset: number, length: number): void {
+    const i = this.positions.get(record.id);
+    if (i === undefined) return;
+    const c = this.cols;
+    if (c.answered[i] !== NONE) this.tallyRow(i, -1);
+    c.outcomeOffset[i] = offset;
+    c.outcomeLength[i] = length;
+    c.target[i] = this.strings.number(record.target);
+    c.status[i] = record.status === undefined ? NONE : int32(record.status);
+    c.answered[i] = int32(record.answered);
+    c.durationMs[i] = record.durationMs;
+    c.errorKind[i] = this.strings.number(record.error?.kind);
+    c.skipped[i] = this.strings.number(record.skipped);
+    this.tallyRow(i, 1);
+  }
+
+  /** Count an answered row in the totals (+1), or take it out again (-1) when a later outcome replaces it. */
+  private tallyRow(i: number, by: 1 | -1): void {
+    const answered = this.cols.answered[i]!;
+    if (answered >= 200 && answered < 300) this.totals.ok += by;
+    else this.totals.failed += by;
+    if ((this.cols.flags[i]! & 3) === 1) this.totals.signatureFailures += by;
+  }
+
+  tally(): Tally {
+    return { total: this.rows, ...this.totals };
+  }
+
+  private messageIdIndex(): Map<string, number | number[]> {
+    if (this.byMessageId) return this.byMessageId;
+    const index = new Map<string, number | number[]>();
+    const seen = new Set<string>();
+    for (let i = 0; i < this.rows; i++) {
+      const messageId = this.messageIds[i];
+      // As when indexed live: only the first row of an id links its message id.
+      if (messageId !== undefined && !seen.has(this.ids[i]!)) link(index, messageId, i);
+      seen.add(this.ids[i]!);
+    }
+    return (this.byMessageId = index);
+  }
+
+  private linkReplay(original: string, i: number): void {
+    this.replayOf.set(i, original);
+    const list = this.replays.get(original);
+    if (list) list.push(i);
+    else this.replays.set(original, [i]);
+  }
+
+  /** The summary of the delivery at arrival position `i`. */
+  summary(i: number): DeliverySummary {
+    const c = this.cols;
+    const s = this.strings;
+    const source = SOURCES[c.flags[i]! >> 2];
+    const answered = c.answered[i] === NONE ? undefined : c.answered[i]!;
+    const summary: DeliverySummary = {
+      id: this.ids[i]!,
+      ...(this.messageIds[i] !== undefined ? { messageId: this.messageIds[i] } : {}),
+      receivedAt: c.receivedAt[i]!,
+      provider: s.value(c.provider[i]!) ?? '',
+      event: s.value(c.event[i]!),
+      method: s.value(c.method[i]!) ?? '',
+      path: s.value(c.path[i]!) ?? '',
+      bodySize: c.bodySize[i]!,
+      signature: SIGNATURES[c.flags[i]! & 3]!,
+      ...(source !== undefined ? { source } : {}),
+      ...(this.replayOf.has(i) ? { replayOf: this.replayOf.get(i) } : {}),
+    };
+    if (answered === undefined) return summary;
+    const status = c.status[i] === NONE ? undefined : c.status[i]!;
+    const errorKind = s.value(c.errorKind[i]!);
+    const skipped = s.value(c.skipped[i]!);
+    return {
+      ...summary,
+      target: s.value(c.target[i]!),
+      ...(status !== undefined ? { status } : {}),
+      answered,
+      durationMs: c.durationMs[i]!,
+      ...(errorKind !== undefined ? { errorKind } : {}),
+      ...(skipped !== undefined ? { skipped } : {}),
+    };
+  }
+
+  /** Summaries for [start, end) in arrival order. */
+  summaries(start: number, end: number): DeliverySummary[] {
+    const rows: DeliverySummary[] = [];
+    for (let i = Math.max(0, start); i < Math.min(end, this.rows); i++) rows.push(this.summary(i));
+    return rows;
+  }
+
+  /** Where the records of delivery `id` are in the file. */
+  place(id: string): RecordPlace | undefined {
+    const i = this.positions.get(id);
+    if (i === undefined) return undefined;
+    const c = this.cols;
+    const outcomeOffset = offsetOrUndefined(c.outcomeOffset[i]!);
+    return { requestOffset: c.requestOffset[i]!, requestLength: c.requestLength[i]!, ...(outcomeOffset !== undefined ? { outcomeOffset, outcomeLength: c.outcomeLength[i]! } : {}) };
+  }
+
+  /** The replays and resends of delivery `id`, oldest first. */
+  replaysOf(id: string): DeliverySummary[] {
+    return (this.replays.get(id) ?? []).map((i) => this.summary(i));
+  }
+
+  /** Delivery ids for what a user typed: the id; else the deliveries carrying that message id; else ids containing it. */
+  resolveId(partial: string): string[] {
+    if (this.positions.has(partial)) return [partial];
+    const carrying = this.messageIdIndex().get(partial);
+    if (carrying !== undefined) return (typeof carrying === 'number' ? [carrying] : carrying).map((i) => this.ids[i]!);
+    return this.ids.filter((id) => id.includes(partial));
+  }
+}
