@@ -7,7 +7,7 @@ import type { Key } from 'ink';
 import { describe, expect, it, vi } from 'vitest';
 import type { DeliverySummary } from '../../src/store/feed.js';
 import { keyPresses, type KeyPress } from '../../src/ui/keys.js';
-import { Counts, initialState, isFailure, KEPT_NOTICES, matchesFilter, press, reduce, type KeyContext, type ViewState } from '../../src/ui/state.js';
+import { initialState, isFailure, KEPT_NOTICES, matchesFilter, press, reduce, type KeyContext, type ViewState } from '../../src/ui/state.js';
 
 const noKey: Key = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
 
@@ -314,33 +314,5 @@ describe('matchesFilter', () => {
     expect(matching('cus_123', new Set(['wh_d4']))).toEqual(['wh_d4']);
     expect(matching('charge cus_123', new Set(['wh_e5']))).toEqual(['wh_e5']);
     expect(matching('cus_123', undefined)).toEqual([]);
-  });
-});
-
-describe('Counts', () => {
-  it('counts outcomes as they arrive, reading only new rows and rows still waiting', () => {
-    const store: DeliverySummary[] = [summary({ id: 'a', answered: 200 }), summary({ id: 'b' }), summary({ id: 'c', answered: 500, signature: 'failed', provider: 'stripe' })];
-    const read = vi.fn((start: number, end: number) => store.slice(start, end));
-    const counts = new Counts();
-    counts.update(3, read);
-    expect(counts).toMatchObject({ total: 3, ok: 1, failed: 1, signatureFailures: 1 });
-    expect([...counts.providers].sort()).toEqual(['paystack', 'stripe']);
-
-    read.mockClear();
-    store[1] = summary({ id: 'b', answered: 204 });
-    store.push(summary({ id: 'd', answered: 0 }));
-    counts.update(4, read);
-    expect(counts).toMatchObject({ total: 4, ok: 2, failed: 2, signatureFailures: 1 });
-    // The new row once in bulk, then rows b and d (waiting before this update) one by one; a and c are done.
-    expect(read.mock.calls).toEqual([
-      [3, 4],
-      [1, 2],
-      [3, 4],
-    ]);
-
-    read.mockClear();
-    counts.update(4, read);
-    expect(read).not.toHaveBeenCalled();
-    expect(counts).toMatchObject({ total: 4, ok: 2, failed: 2 });
   });
 });
