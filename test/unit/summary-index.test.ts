@@ -49,7 +49,7 @@ describe('SummaryIndex', () => {
   it('tallies answers as they come, and counts a replaced outcome once', () => {
     const index = new SummaryIndex();
     index.add(request('d1'), 0, 1);
-    index.add(request('d2', { signature: { state: 'failed', reason: 'mismatch', detail: 'no match' }, provider: 'koard' }), 0, 1);
+    index.add(request('d2', { signature: { state: 'failed', reason: 'no matching signature', detail: 'no match' }, provider: 'koard' }), 0, 1);
     index.add(request('d3'), 0, 1);
     expect(index.tally()).toMatchObject({ total: 3, ok: 0, failed: 0, signatureFailures: 0 });
     index.add(outcome('d1'), 0, 1);
