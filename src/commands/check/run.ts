@@ -13,20 +13,7 @@ import { countOf } from '../../quantity.js';
 import { newJUnitBuilder } from '../../output/junit.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface CheckOptions {
-  to?: string | undefined;
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  event?: string | undefined;
-  fixtures?: string[] | undefined;
-  timeout?: number | undefined;
-  junit?: string | undefined;
-  fromIp?: string | undefined;
-  allowlist?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import type { CheckOptions } from './command.js';
 
 /** JSON as providers send it (no whitespace); anything else as it is. */
 function compact(bytes: Uint8Array): Uint8Array {

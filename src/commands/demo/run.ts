@@ -8,11 +8,7 @@ import type { ListenEvent } from '../../listen/events.js';
 import { commandPrefix } from '../../demo/invocation.js';
 import { deliveryJson, deliveryLine } from '../../output/delivery-line.js';
 import type { RunningView } from '../../ui/index.js';
-
-export interface DemoCommandOptions {
-  store?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { DemoCommandOptions } from './command.js';
 
 /** 9 deliveries: 8 signed correctly (1 refused by the app on purpose), 1 forged. */
 const EXPECTED: DemoSummary = { deliveries: 9, verified: 8, forged: 1, rejectedByApp: 1, forwarded: 9 };

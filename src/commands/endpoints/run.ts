@@ -7,13 +7,7 @@ import { processAlive } from '../../process-alive.js';
 import { deleteStale, findStale, readLedger, readLedgerChecked } from '../../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../../registration/paykore.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface EndpointsOptions {
-  provider?: string | undefined;
-  apiBase?: string | undefined;
-  store?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { EndpointsOptions } from './command.js';
 
 export async function runEndpoints(action: string, options: EndpointsOptions, ctx: CliContext): Promise<number> {
   if (action !== 'list' && action !== 'prune') throw new UsageError(`unknown action "${action}"`, { hint: 'use `webhook endpoints list` or `webhook endpoints prune`' });

@@ -5,13 +5,7 @@ import { UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { chooseProvider } from '../options/provider.js';
 import type { ProviderProfile } from '../../providers/types.js';
-
-export interface InitOptions {
-  provider?: string | undefined;
-  forwardTo?: string | undefined;
-  force?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import type { InitOptions } from './command.js';
 
 export const CONFIG_FILE = 'webhook.config.yaml';
 export const FIXTURES_DIR = 'webhook-fixtures';

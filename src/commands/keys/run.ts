@@ -2,10 +2,7 @@ import type { CliContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { keysDir, loadOrCreateKeyPair } from '../../store/keys.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface KeysOptions {
-  json?: boolean | undefined;
-}
+import type { KeysOptions } from './command.js';
 
 /**
  * Print the public key of a provider's test key pair (made on first use), in the format the

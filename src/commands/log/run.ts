@@ -16,13 +16,7 @@ import { parseLogRecord } from '../../store/records.js';
 import { countOf } from '../../quantity.js';
 import type { Delivery } from '../../store/types.js';
 import type { WebhookConfig } from '../../config/schema.js';
-
-export interface LogOptions {
-  limit?: number | undefined;
-  store?: string | undefined;
-  interactive?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import type { LogOptions, LogShowOptions, LogSaveOptions, LogExportOptions, LogImportOptions } from './command.js';
 
 /**
  * The store's log: read-only by default (any number of readers, also while `listen` writes);
@@ -75,12 +69,6 @@ export async function runLog(options: LogOptions, ctx: CliContext): Promise<numb
   } finally {
     await log.close();
   }
-}
-
-export interface LogShowOptions {
-  raw?: boolean | undefined;
-  store?: string | undefined;
-  json?: boolean | undefined;
 }
 
 function headerLines(headers: Readonly<Record<string, string | readonly string[]>>): string[] {
@@ -143,13 +131,6 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
   } finally {
     await log.close();
   }
-}
-
-export interface LogSaveOptions {
-  as?: string | undefined;
-  redact?: string | undefined;
-  force?: boolean | undefined;
-  store?: string | undefined;
 }
 
 /** Replace each dot path that exists with "[redacted]"; serialised once, in the body's own style. */
@@ -224,13 +205,6 @@ export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliCo
   } finally {
     await log.close();
   }
-}
-
-export interface LogExportOptions {
-  format?: string | undefined;
-  limit?: number | undefined;
-  output?: string | undefined;
-  store?: string | undefined;
 }
 
 const headerList = (headers: Readonly<Record<string, string | readonly string[]>> = {}) =>
@@ -313,7 +287,7 @@ export async function runLogExport(options: LogExportOptions, ctx: CliContext): 
 }
 
 /** `webhook log import`: append records from an NDJSON export; ids already in the log are skipped. */
-export async function runLogImport(file: string, options: { store?: string | undefined }, ctx: CliContext): Promise<number> {
+export async function runLogImport(file: string, options: LogImportOptions, ctx: CliContext): Promise<number> {
   const text = (await readFileOrExplain(file, 'export file')).toString('utf8');
   const records: LogRecord[] = [];
   text.split('\n').forEach((line, i) => {

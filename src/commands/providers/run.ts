@@ -3,9 +3,10 @@ import { listEvents } from '../../payloads/events.js';
 import { providerRegistry } from '../../providers/index.js';
 import { noun } from '../../quantity.js';
 import { describeProvider } from '../../providers/describe.js';
+import type { ProvidersOptions } from './command.js';
 
 /** List the known providers with their scheme, headers and event count. */
-export async function runProviders(options: { json?: boolean | undefined }, ctx: CliContext): Promise<number> {
+export async function runProviders(options: ProvidersOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
   const out = ctx.sink(options);
   const rows = [];

@@ -11,19 +11,7 @@ import { getProvider, providerRegistry } from '../../providers/index.js';
 import type { ProviderProfile } from '../../providers/types.js';
 import { resolveSecret, secretFromFlags } from '../../secrets.js';
 import { templateSource } from '../options/fixture.js';
-
-export interface ReplayOptions {
-  to?: string | undefined;
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  concurrency?: number | undefined;
-  expect?: string | undefined;
-  junit?: string | undefined;
-  fromIp?: string | undefined;
-  json?: boolean | undefined;
-  builtin?: boolean | undefined;
-}
+import type { ReplayOptions } from './command.js';
 
 /** The built-in fixtures folder of a provider, for `replay --provider <name>` (no paths, or --builtin). */
 async function builtinFolder(profile: ProviderProfile | undefined): Promise<string> {

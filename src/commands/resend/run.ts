@@ -17,18 +17,7 @@ import { getProvider, providerRegistry } from '../../providers/index.js';
 import { commandSecret } from '../../secrets.js';
 import { renderOutcome } from '../trigger/run.js';
 import { findDelivery, openStoreLog } from '../log/run.js';
-
-export interface ResendOptions {
-  to?: string | undefined;
-  resign?: boolean | undefined;
-  set?: string[] | undefined;
-  data?: string | undefined;
-  edit?: boolean | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  store?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { ResendOptions } from './command.js';
 
 /** The body with --data/--set applied (serialised once) and/or edited in $EDITOR; undefined when unchanged. */
 async function editedBody(original: Buffer, options: ResendOptions, ctx: CliContext): Promise<Buffer | undefined> {

@@ -3,20 +3,7 @@ import { signRequest } from '../../delivery/sign.js';
 import { readBodyInput } from '../../input.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface SignOptions {
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  body?: string | undefined;
-  bodyFile?: string | undefined;
-  id?: string | undefined;
-  timestamp?: number | undefined;
-  event?: string | undefined;
-  url?: string | undefined;
-  method?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { SignOptions } from './command.js';
 
 /** Print the headers the provider would send with exactly these bytes. */
 export async function runSign(options: SignOptions, ctx: CliContext): Promise<number> {

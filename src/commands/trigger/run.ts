@@ -10,19 +10,8 @@ import { parseHttpUrl } from '../../input.js';
 import { findSession, invalidSessionNote, type SessionInfo } from '../../listen/session.js';
 import type { OutputSink } from '../../output/sink.js';
 import { commandSecret } from '../../secrets.js';
-import { fixtureOverrides, templateSource, type FixtureFlags } from '../options/fixture.js';
-
-export interface TriggerOptions extends FixtureFlags {
-  provider?: string | undefined;
-  to?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  count?: number | undefined;
-  duplicate?: boolean | undefined;
-  store?: string | undefined;
-  fromIp?: string | undefined;
-  json?: boolean | undefined;
-}
+import { fixtureOverrides, templateSource } from '../options/fixture.js';
+import type { TriggerOptions } from './command.js';
 
 /** One line per delivery: mark, status, provider and event, target, latency, id; the answer's excerpt below. */
 export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {

@@ -4,12 +4,7 @@ import { parseConfig } from '../../config/load.js';
 import { configHash, isCodeConfig, trustReasons, trustStore } from '../../config/trust.js';
 import type { CliContext } from '../../context.js';
 import { errorCode, UsageError } from '../../errors.js';
-
-export interface TrustOptions {
-  list?: boolean | undefined;
-  revoke?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import type { TrustOptions } from './command.js';
 
 /** Record (or list, or revoke) the user's trust in a config file. Never runs a JS config. */
 export async function runTrust(fileArg: string | undefined, options: TrustOptions, ctx: CliContext): Promise<number> {
