@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { errorCode } from '../errors.js';
+import type { SendErrorKind } from '../send-outcome.js';
 
 export interface SendInput {
   readonly url: string | URL;
@@ -16,9 +17,6 @@ export interface SendInput {
   readonly dispatcher?: Dispatcher;
   readonly signal?: AbortSignal;
 }
-
-/** Why no HTTP answer came back. */
-export type SendErrorKind = 'refused' | 'timeout' | 'dns' | 'reset' | 'aborted' | 'tls' | 'other';
 
 export interface SendResult {
   /** True for a 2xx answer. */

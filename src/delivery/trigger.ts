@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { LoadedFixture } from '../payloads/load.js';
-import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
+import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../session-protocol.js';
 import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';

@@ -20,7 +20,8 @@ import { DEFAULT_MAX_BODY_BYTES, senderUrl, startReceiver, type Receiver, type R
 import { monitorHealth, type HealthMonitor } from './health.js';
 import { sendRequest } from '../delivery/send.js';
 import { humanBytes } from '../quantity.js';
-import { parseInjectRequest, removeSession, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, writeSession, type InjectResponse, type InjectTooLarge } from './session.js';
+import { removeSession, writeSession } from './session.js';
+import { parseInjectRequest, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectResponse, type InjectTooLarge } from '../session-protocol.js';
 
 
 export interface ListenOptions {

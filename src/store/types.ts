@@ -1,5 +1,5 @@
 import type { VerifyFailureReason } from '../signing/types.js';
-import type { SendErrorKind } from '../delivery/send.js';
+import type { SendErrorKind } from '../send-outcome.js';
 
 /** What signature checking said about a received delivery. */
 export type SignatureVerdict =

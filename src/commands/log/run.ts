@@ -5,7 +5,7 @@ import { printable, printableLines } from '../../output/printable.js';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { fixtureRoots, userFixtureRoots } from '../../payloads/events.js';
-import { serialiseLike, setPath } from '../../payloads/json.js';
+import { serialiseLike, setPath } from '../../json-text.js';
 import { findFixtureFile } from '../../payloads/load.js';
 import { readFileOrExplain } from '../../input.js';
 import type { LogRecord } from '../../store/types.js';
