@@ -85,7 +85,7 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 }
 
 /** Whether something accepts TCP connections at the URL's host and port; explains when not. */
-export async function checkReachable(url: URL, timeoutMs = 5_000): Promise<void> {
+async function checkReachable(url: URL, timeoutMs = 5_000): Promise<void> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const where = `${url.protocol}//${url.host}`;

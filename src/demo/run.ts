@@ -14,9 +14,9 @@ import { staticTunnel } from '../tunnel/types.js';
 import { startDemoApp, type DemoApp } from './app.js';
 
 /** The sandbox API key the demo registers with (a test key; the sandbox stores only its hash). */
-export const DEMO_API_KEY = 'sk_test_webhook_demo';
+const DEMO_API_KEY = 'sk_test_webhook_demo';
 /** The event the demo app refuses, to show a failing handler in the log. */
-export const REJECTED_EVENT = 'charge.dispute.create';
+const REJECTED_EVENT = 'charge.dispute.create';
 
 export interface DemoOptions {
   readonly storeDir: string;

@@ -5,7 +5,7 @@ import { probeConnection } from '../../delivery/reachable.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
 import { runChecks, type CaseResult } from '../../check/run.js';
 import type { CliContext } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { listEvents } from '../../payloads/events.js';
 import { loadFixture } from '../../payloads/load.js';
 import { parseHttpUrl } from '../../input.js';
@@ -90,6 +90,6 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
     }
     builder.writeTo(path.resolve(ctx.cwd, options.junit));
   }
-  if (ctx.signal.aborted) return 130;
-  return failed === 0 ? 0 : 1;
+  if (ctx.signal.aborted) return ExitCode.interrupted;
+  return failed === 0 ? ExitCode.ok : ExitCode.failed;
 }

@@ -9,7 +9,7 @@ import { serialiseLike, setPath } from '../../json-text.js';
 import { findFixtureFile } from '../../payloads/load.js';
 import { readFileOrExplain } from '../../input.js';
 import type { LogRecord } from '../../store/types.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { deliveryJson, deliveryLine, signatureMark } from '../../output/delivery-line.js';
 import { openDeliveryLog, type DeliveryLog } from '../../store/delivery-log.js';
 import { parseLogRecord } from '../../store/records.js';
@@ -54,7 +54,7 @@ export async function runLog(options: LogOptions, ctx: CliContext): Promise<numb
       if (!ctx.mode.interactive) throw new UsageError('--interactive needs a terminal (stdin and stdout a TTY, CI unset)', { hint: 'drop --interactive, or add --json for machine-readable output' });
       const { browseLog } = await import('../../ui/browse.js');
       await browseLog(log, ctx);
-      return 0;
+      return ExitCode.ok;
     }
     const total = log.size();
     const start = Math.max(0, total - (options.limit ?? 20));
@@ -65,7 +65,7 @@ export async function runLog(options: LogOptions, ctx: CliContext): Promise<numb
       if (out.json) out.record(deliveryJson(delivery.request, delivery.outcome));
       else out.line(deliveryLine(delivery.request, delivery.outcome, out.style));
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
@@ -92,13 +92,13 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
     const body = Buffer.from(request.bodyBase64, 'base64');
     if (options.raw) {
       ctx.streams.stdout.write(body);
-      return 0;
+      return ExitCode.ok;
     }
     const replays = log.summaries(0, log.size()).filter((s) => s.replayOf === request.id);
     const out = ctx.sink(options);
     if (out.json) {
       out.record({ request: { ...request, body: body.toString('utf8') }, outcome: outcome ?? null, replays: replays.map((r) => ({ id: r.id, status: r.status ?? null, source: r.source })) });
-      return 0;
+      return ExitCode.ok;
     }
     const { style } = out;
     // Everything recorded came from outside (the sender, the app, the log file): escaped here;
@@ -127,7 +127,7 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
       out.line(style.bold('replays'));
       for (const r of replays) out.line(`  ${p(r.id)}  ${r.source}  ${r.status ?? r.answered ?? '---'}`);
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
@@ -201,7 +201,7 @@ export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliCo
     const trigger = await triggerNote(file, request.provider, config, ctx.cwd);
     if (trigger) out.line(trigger);
     out.note(`replay it: webhook replay ${path.relative(ctx.cwd, file)} --provider ${request.provider} --to <url>`);
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
@@ -280,7 +280,7 @@ export async function runLogExport(options: LogExportOptions, ctx: CliContext): 
       await writeFile(path.resolve(ctx.cwd, options.output), text, { mode: 0o600 }); // bodies and headers: yours only
       ctx.sink({}).note(`wrote ${countOf(rows.length, 'delivery', 'deliveries')} to ${options.output}`);
     } else ctx.streams.stdout.write(text);
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
@@ -317,7 +317,7 @@ export async function runLogImport(file: string, options: LogImportOptions, ctx:
       } else if (importing.has(record.id)) await log.appendOutcome(record);
     }
     ctx.sink({}).line(`imported ${countOf(added, 'delivery', 'deliveries')} into ${log.file}${skipped ? ` (${skipped} already there)` : ''}`);
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }

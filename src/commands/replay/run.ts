@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { runReplay, type ReplayReporter } from '../../delivery/replay.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
-import { UsageError, WebhookError } from '../../errors.js';
+import { ExitCode, UsageError, WebhookError } from '../../errors.js';
 import { BUILTIN_FIXTURES_DIR, eventsInDir } from '../../payloads/catalog.js';
 import { parseExpectation } from '../../payloads/expect.js';
 import { parseHttpUrl } from '../../input.js';
@@ -81,6 +81,6 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
     signal: ctx.signal,
     reporter: combineReporters(reporters),
   });
-  if (summary.interrupted) return 130;
-  return summary.failed === 0 ? 0 : 1;
+  if (summary.interrupted) return ExitCode.interrupted;
+  return summary.failed === 0 ? ExitCode.ok : ExitCode.failed;
 }

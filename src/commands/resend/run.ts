@@ -12,7 +12,7 @@ import { excerpt, injectIntoSession } from '../../delivery/trigger.js';
 import { findSession, invalidSessionNote } from '../../listen/session.js';
 import type { SessionInfo } from '../../session-protocol.js';
 import type { Delivery } from '../../store/types.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { getProvider, providerRegistry } from '../../providers/index.js';
 import { commandSecret } from '../../secrets.js';
@@ -81,7 +81,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
       ...(result.error ? { error: result.error } : {}),
       ...(result.body.length > 0 ? { bodyExcerpt: excerpt(result.body, result.truncated) } : {}),
     });
-    return result.ok ? 0 : 1;
+    return result.ok ? ExitCode.ok : ExitCode.failed;
   } finally {
     await log.close();
   }
@@ -122,5 +122,5 @@ async function resendThroughSession(id: string, session: SessionInfo, options: R
   });
   const { signedId: _signedId, ...shown } = outcome;
   renderOutcome(ctx.sink(options), shown);
-  return outcome.ok ? 0 : 1;
+  return outcome.ok ? ExitCode.ok : ExitCode.failed;
 }

@@ -4,6 +4,7 @@ import { readBodyInput } from '../../input.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
 import type { SignOptions } from './command.js';
+import { ExitCode } from '../../errors.js';
 
 /** Print the headers the provider would send with exactly these bytes. */
 export async function runSign(options: SignOptions, ctx: CliContext): Promise<number> {
@@ -25,5 +26,5 @@ export async function runSign(options: SignOptions, ctx: CliContext): Promise<nu
       out.line(Buffer.from(signed.body).toString('utf8'));
     }
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -4,6 +4,7 @@ import { readBodyInput, parseHeaderFlags } from '../../input.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
 import type { VerifyOptions } from './command.js';
+import { ExitCode } from '../../errors.js';
 
 /** Check a signature over exactly these bytes. 0 valid, 1 invalid (with the reason). */
 export async function runVerify(options: VerifyOptions, ctx: CliContext): Promise<number> {
@@ -28,5 +29,5 @@ export async function runVerify(options: VerifyOptions, ctx: CliContext): Promis
   } else {
     out.line(`${out.style.red('invalid')}: ${result.reason} (${result.detail})`);
   }
-  return result.ok ? 0 : 1;
+  return result.ok ? ExitCode.ok : ExitCode.failed;
 }
