@@ -17,7 +17,8 @@ import { parseHttpUrl } from '../../input.js';
 import { getProvider, providerRegistry } from '../../providers/index.js';
 import { commandSecret } from '../../secrets.js';
 import { renderOutcome } from '../trigger/run.js';
-import { findDelivery, openStoreLog } from '../log/run.js';
+import { openStoreLog } from '../options/store.js';
+import { findDelivery } from '../../store/find.js';
 import type { ResendOptions } from './command.js';
 
 /** The body with --data/--set applied (serialised once) and/or edited in $EDITOR; undefined when unchanged. */
