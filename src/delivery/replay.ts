@@ -8,7 +8,7 @@ import { readFixtureFile, type LoadedFixture } from '../payloads/load.js';
 import type { TemplateSource } from '../payloads/template.js';
 import { walkFixtureFiles } from '../payloads/walk.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { deliver } from './trigger.js';
+import { signAndSend } from './trigger.js';
 
 /** The outcome of one replayed fixture. */
 export interface ReplayResult {
@@ -173,7 +173,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplaySummary> {
         if (input.signal?.aborted) return { ...described, status: undefined, passed: false, skipped: true, durationMs: 0, id: '' };
         const addresses = input.sourceAddressesFor?.(profile);
         const forwardedFor = addresses?.[at % addresses.length];
-        const outcome = await deliver({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal, forwardedFor });
+        const outcome = await signAndSend({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal, forwardedFor });
         if (outcome.error?.kind === 'aborted') return { ...described, status: undefined, passed: false, skipped: true, durationMs: outcome.durationMs, id: outcome.id, error: outcome.error };
         return {
           ...described,

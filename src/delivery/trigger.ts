@@ -62,7 +62,7 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 }
 
 /** Sign and send one fixture body to a URL as the provider would; never throws for network trouble. */
-export async function deliver(
+export async function signAndSend(
   input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult; readonly signedId: string }> {
   const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event, url: input.url }, input.clock);
@@ -190,7 +190,7 @@ export async function triggerEvent(input: TriggerInput): Promise<DeliveryOutcome
     let deliveryId: string | undefined;
     if (input.target.kind === 'url') {
       const forwardedFor = input.sourceAddresses?.[i % input.sourceAddresses.length];
-      const { result: _result, signedId, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
+      const { result: _result, signedId, ...rest } = await signAndSend({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
       outcome = rest;
       repeatId = signedId;
     } else {
