@@ -12,13 +12,14 @@ import { UsageError } from './errors.js';
 import { getProvider, providerRegistry } from './providers/index.js';
 import type { ProviderProfile } from './providers/types.js';
 import type { HeaderRecord, VerifyResult } from './signing/types.js';
-import { signAndSend, type DeliveryOutcome } from './delivery/trigger.js';
+import { signAndSend } from './delivery/trigger.js';
+import type { DeliveryOutcome } from './send-outcome.js';
 import { loadFixture } from './payloads/load.js';
 
 export type { ProviderProfile } from './providers/types.js';
 export type { SignatureScheme, VerifyResult, VerifyFailureReason, HeaderRecord } from './signing/types.js';
 export type { SignedRequest } from './delivery/sign.js';
-export type { DeliveryOutcome } from './delivery/trigger.js';
+export type { DeliveryOutcome } from './send-outcome.js';
 export type { WebhookConfig } from './config/schema.js';
 export { WebhookError, UsageError, FailureError, ExitCode } from './errors.js';
 export { BUILTIN_PROVIDERS } from './providers/index.js';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { SEND_ERROR_KINDS, type DeliveryOutcome, type SendOutcome } from './send-outcome.js';
 
 /*
  * What a running `listen` session and the commands that use it (trigger, resend) say to each
@@ -72,23 +73,13 @@ export function parseInjectRequest(text: string): InjectRequest {
   };
 }
 
-/** Answer of POST {controlUrl}/inject: the delivery as recorded, with the app's answer. */
-export interface InjectResponse {
-  /** The delivery id in the session's log. */
-  readonly id: string;
-  /** The provider's own id for it, when it carries one. */
-  readonly messageId?: string;
-  /** The message id the session signed it with (trigger --duplicate signs its copies with it). */
+/**
+ * Answer of POST {controlUrl}/inject: the delivery as recorded, with the app's answer. Its `id` is
+ * the delivery id in the session's log; `signedId` the message id the session signed it with
+ * (trigger --duplicate signs its copies with it).
+ */
+export interface InjectResponse extends Omit<DeliveryOutcome, 'event' | 'error'>, Pick<SendOutcome, 'error'> {
   readonly signedId?: string;
-  readonly provider: string;
-  readonly url: string;
-  readonly status?: number;
-  readonly ok: boolean;
-  readonly durationMs: number;
-  readonly error?: { readonly kind: string; readonly message: string };
-  readonly bodyExcerpt?: string;
-  /** Why the session did not forward it to the app (an event outside listen --events). */
-  readonly skipped?: string;
 }
 
 /** Answer of POST {controlUrl}/inject when the body is over the session's --max-body (status 413). */
@@ -127,7 +118,7 @@ export function sessionSchemas() {
       status: z.number().int().optional(),
       ok: z.boolean(),
       durationMs: z.number(),
-      error: z.looseObject({ kind: z.string(), message: z.string() }).optional(),
+      error: z.looseObject({ kind: z.enum(SEND_ERROR_KINDS), message: z.string() }).optional(),
       bodyExcerpt: z.string().optional(),
       skipped: z.string().optional(),
     }),

@@ -9,24 +9,18 @@ import type { TemplateSource } from '../payloads/template.js';
 import { walkFixtureFiles } from '../payloads/walk.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { signAndSend } from './trigger.js';
+import type { DeliveryOutcome } from '../send-outcome.js';
 
 /** The outcome of one replayed fixture. */
-export interface ReplayResult {
+export interface ReplayResult extends Pick<DeliveryOutcome, 'event' | 'provider' | 'status' | 'durationMs' | 'id' | 'error' | 'bodyExcerpt'> {
   /** Position in the run (0-based, stable order). */
   readonly index: number;
   /** The fixture file, relative to the working directory. */
   readonly file: string;
-  readonly event: string;
-  readonly provider: string;
-  readonly status: number | undefined;
   /** The expectation held. */
   readonly passed: boolean;
   /** What was expected, e.g. "2xx" or "200 or 202". */
   readonly expected: string;
-  readonly durationMs: number;
-  readonly id: string;
-  readonly error?: { readonly kind: string; readonly message: string };
-  readonly bodyExcerpt?: string;
   /** The run was interrupted before this fixture's answer came (never sent, or cut off in flight): neither passed nor failed. */
   readonly skipped?: boolean;
 }

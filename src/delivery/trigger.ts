@@ -6,34 +6,11 @@ import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
 import { checkUntrusted } from '../untrusted-json.js';
+import type { DeliveryOutcome, SessionErrorKind } from '../send-outcome.js';
 import { FORWARDED_FOR } from './source-address.js';
 
 /** Where a triggered event goes: straight to a URL (signed here), or through a running `listen` session. */
 export type TriggerTarget = { readonly kind: 'url'; readonly url: URL; readonly secret: string } | { readonly kind: 'session'; readonly session: SessionInfo };
-
-/** One delivery's outcome (the `--json` line of `webhook trigger`). */
-export interface DeliveryOutcome {
-  readonly event: string;
-  readonly provider: string;
-  readonly url: string;
-  /** Undefined when no answer came (see error). */
-  readonly status: number | undefined;
-  readonly ok: boolean;
-  readonly durationMs: number;
-  /**
-   * The id to use with `log show`, `resend` and the view's filter: the delivery id when a
-   * `listen` session recorded it, else the provider's message id as sent (a `listen` receiving
-   * it records that id too).
-   */
-  readonly id: string;
-  /** The provider's own id for the delivery (svix-id, X-GitHub-Delivery, event id, data.id...), when it carries one. */
-  readonly messageId?: string;
-  readonly error?: { readonly kind: string; readonly message: string };
-  /** The start of the answer's body, as text. */
-  readonly bodyExcerpt?: string;
-  /** Why a listen session did not forward it (an event outside listen --events): not a failure. */
-  readonly skipped?: string;
-}
 
 export interface TriggerInput {
   readonly profile: ProviderProfile;
@@ -129,7 +106,7 @@ export async function injectIntoSession(
     },
     input.clock,
   );
-  const failed = (message: string, kind = 'session'): DeliveryOutcome => ({
+  const failed = (message: string, kind: SessionErrorKind = 'session'): DeliveryOutcome => ({
     event: input.event,
     provider: input.session.provider,
     url: input.session.forwardTo,
