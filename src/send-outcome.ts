@@ -9,7 +9,7 @@ export const SEND_ERROR_KINDS = ['refused', 'timeout', 'dns', 'reset', 'aborted'
 export type SendErrorKind = (typeof SEND_ERROR_KINDS)[number];
 
 /** Why no answer came: its kind, and one line for people. */
-export interface SendError {
+interface SendError {
   readonly kind: SendErrorKind;
   readonly message: string;
 }

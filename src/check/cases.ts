@@ -63,7 +63,7 @@ const is4xx = (r: SendResult) => r.status !== undefined && r.status >= 400 && r.
  * (connection refused: it stopped, most likely crashed on an earlier case), it dropped the
  * connection (it crashed or threw on this one), or it is too slow. Undefined when it answered.
  */
-export function unanswered(t: CheckTarget, r: SendResult, durationMs = r.durationMs): CaseVerdict | undefined {
+function unanswered(t: CheckTarget, r: SendResult, durationMs = r.durationMs): CaseVerdict | undefined {
   if (r.status !== undefined) return undefined;
   const where = `${t.url.protocol}//${t.url.host}`;
   const got = describeAnswer(r);
