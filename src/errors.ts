@@ -48,13 +48,6 @@ export class FailureError extends WebhookError {
   }
 }
 
-/** The user interrupted the command: exit 130. */
-export class InterruptedError extends WebhookError {
-  constructor(message = 'interrupted', options: WebhookErrorOptions = {}) {
-    super(message, ExitCode.interrupted, options);
-  }
-}
-
 /** Node's system error shape (ECONNREFUSED, ENOENT, ...). */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {

@@ -12,13 +12,14 @@ import { UsageError } from './errors.js';
 import { getProvider, providerRegistry } from './providers/index.js';
 import type { ProviderProfile } from './providers/types.js';
 import type { HeaderRecord, VerifyResult } from './signing/types.js';
-import { deliver, type DeliveryOutcome } from './delivery/trigger.js';
+import { signAndSend } from './delivery/trigger.js';
+import type { DeliveryOutcome } from './send-outcome.js';
 import { loadFixture } from './payloads/load.js';
 
 export type { ProviderProfile } from './providers/types.js';
 export type { SignatureScheme, VerifyResult, VerifyFailureReason, HeaderRecord } from './signing/types.js';
 export type { SignedRequest } from './delivery/sign.js';
-export type { DeliveryOutcome } from './delivery/trigger.js';
+export type { DeliveryOutcome } from './send-outcome.js';
 export type { WebhookConfig } from './config/schema.js';
 export { WebhookError, UsageError, FailureError, ExitCode } from './errors.js';
 export { BUILTIN_PROVIDERS } from './providers/index.js';
@@ -127,6 +128,6 @@ export async function trigger(options: TriggerOptions): Promise<DeliveryOutcome>
   const profile = provider(options.provider, options.config);
   const clock = options.clock ?? systemClock;
   const fixture = await loadFixture({ provider: profile.name, event: options.event, ...(options.set ? { set: options.set } : {}), ...(options.fixtures ? { fixtures: options.fixtures } : {}), ...(options.config ? { config: options.config } : {}), clock });
-  const { result: _result, signedId: _signedId, ...outcome } = await deliver({ profile, event: options.event, fixture, url: new URL(options.to), secret: checkedSecret(profile, options.secret), clock });
+  const { result: _result, signedId: _signedId, ...outcome } = await signAndSend({ profile, event: options.event, fixture, url: new URL(options.to), secret: checkedSecret(profile, options.secret), clock });
   return outcome;
 }

@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 import { SECRETS, verifyDelivery } from './support/verifier.js';
 
 let dir: string;
-let servers: Receiver[] = [];
+let servers: StubApp[] = [];
 // Bytes a re-serialiser would change: indentation, key order, an escape, a number beyond 2^53.
 const BYTES = '{\n  "zeta": 1,\n  "alpha": "na\\u00efve",\n  "big": 98765432109876543210\n}\n';
 
 async function verifyingApp() {
   const verdicts: { provider: string | undefined; verified: boolean }[] = [];
-  const server = await startReceiver(async (r) => {
+  const server = await startStubApp(async (r) => {
     const verdict = await verifyDelivery(r);
     verdicts.push(verdict);
     return { status: verdict.verified ? 200 : 401, body: '{"ok":true}' };

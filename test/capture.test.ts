@@ -6,13 +6,13 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { startListenCli } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const SECRET = 'sk_test_capture_suite';
 const sign = (body: string | Buffer) => createHmac('sha512', SECRET).update(body).digest('hex');
 let dir: string;
 let store: string;
-let app: Receiver;
+let app: StubApp;
 let capturedId: string;
 const body = '{ "event" : "charge.success",\n  "data": {"amount": 5000, "reference": "T1", "customer": {"email": "ada@example.com"}} }\n';
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'webhook-capture-'));
   store = path.join(dir, 'store');
   // A verifying app: 200 only for a correct Paystack signature over the raw bytes.
-  app = await startReceiver((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401 }));
+  app = await startStubApp((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401 }));
   const listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', `${app.url}/hooks`, '--store', store]);
   await request(listen.ready.localUrl, { method: 'POST', body, headers: { 'x-paystack-signature': sign(body) } }).then((r) => r.body.dump());
   capturedId = (await listen.next((e) => e.type === 'delivery')).id;

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { startHandler, type HandlerKind } from './support/handlers.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const PAYSTACK = 'sk_test_check_suite';
 const KOARD = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-let handler: Receiver | undefined;
+let handler: StubApp | undefined;
 afterEach(async () => {
   await handler?.close();
   handler = undefined;
@@ -85,8 +85,8 @@ describe('webhook check', () => {
     // Parses before it verifies (keeping the raw bytes), as many do; an empty or unsigned HTTP
     // request kills it, as an uncaught JSON.parse('') kills a bare Node server.
     const requests: string[] = [];
-    let app: Receiver | undefined;
-    app = handler = await startReceiver((r) => {
+    let app: StubApp | undefined;
+    app = handler = await startStubApp((r) => {
       requests.push(r.method);
       if (r.method !== 'POST' || r.body.length === 0) {
         void app!.close();
@@ -104,8 +104,8 @@ describe('webhook check', () => {
 
   it('when the app dies mid-run, later cases blame the app that stopped, not the case', async () => {
     // A handler that crashes (its server goes away) on the first POST without a signature.
-    let app: Receiver | undefined;
-    app = handler = await startReceiver((r) => {
+    let app: StubApp | undefined;
+    app = handler = await startStubApp((r) => {
       if (r.method === 'POST' && r.headers['x-paystack-signature'] === undefined) {
         void app!.close();
         return new Promise(() => {});

@@ -30,7 +30,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN, cliEnv, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { manualTime } from './support/manual-time.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const KEY = 'sk_test_fidelity_suite';
 const KOARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -43,7 +43,7 @@ const DAY = 24 * HOUR;
 const SCALE = 0.001;
 
 let sandbox: Sandbox | undefined;
-let app: Receiver | AllowListingApp | undefined;
+let app: StubApp | AllowListingApp | undefined;
 let listen: ListenProcess | undefined;
 let child: ChildProcess | undefined;
 let dir: string | undefined;
@@ -109,7 +109,7 @@ const scaled = (delays: readonly number[]) => delays.map((ms) => ms * SCALE);
 
 describe('retry schedules as documented (injected clock, --time-scale 0.001)', () => {
   it('Koard: 8 attempts in all, the first immediate, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h', async () => {
-    app = await startReceiver(() => ({ status: 500 }));
+    app = await startStubApp(() => ({ status: 500 }));
     const time = manualTime(Date.now());
     const log = attemptLog();
     sandbox = await startSandbox({ timeScale: SCALE, deliverAs: { profile: koard, url: `${app.url}/koard`, secret: KOARD_SECRET } }, { clock: time.clock, timers: time.timers, onAttempt: log.onAttempt });
@@ -129,7 +129,7 @@ describe('retry schedules as documented (injected clock, --time-scale 0.001)', (
   });
 
   it('Paystack test mode (default): hourly for 10 hours, 11 attempts', async () => {
-    app = await startReceiver(() => ({ status: 500 }));
+    app = await startStubApp(() => ({ status: 500 }));
     const time = manualTime();
     const log = attemptLog();
     sandbox = await startSandbox({ timeScale: SCALE, deliverAs: { profile: paystack, url: `${app.url}/paystack`, secret: PAYSTACK_SECRET } }, { clock: time.clock, timers: time.timers, onAttempt: log.onAttempt });
@@ -141,7 +141,7 @@ describe('retry schedules as documented (injected clock, --time-scale 0.001)', (
   });
 
   it('Paystack live mode: every 3 minutes for the first 4 tries, then hourly for 72 hours (77 attempts)', async () => {
-    app = await startReceiver(() => ({ status: 500 }));
+    app = await startStubApp(() => ({ status: 500 }));
     const time = manualTime();
     const log = attemptLog();
     sandbox = await startSandbox({ timeScale: SCALE, mode: 'live', deliverAs: { profile: paystack, url: `${app.url}/paystack`, secret: PAYSTACK_SECRET } }, { clock: time.clock, timers: time.timers, onAttempt: log.onAttempt });
@@ -156,7 +156,7 @@ describe('retry schedules as documented (injected clock, --time-scale 0.001)', (
   });
 
   it('PayKore: 1 + 8 attempts by default; --abandon-after 8 abandons after the 8th failed attempt in all', async () => {
-    app = await startReceiver(() => ({ status: 503 }));
+    app = await startStubApp(() => ({ status: 503 }));
     for (const [abandonAfter, attempts] of [
       [undefined, 9],
       [8, 8],
@@ -181,7 +181,7 @@ describe('retry schedules as documented (injected clock, --time-scale 0.001)', (
 describe('Koard disables an endpoint whose every attempt fails for 5 days (scaled)', () => {
   it('disables it at the first failure 5 scaled days after the run began, stops its retries, shows it, and can enable it again', async () => {
     let healthy = false;
-    app = await startReceiver(() => ({ status: healthy ? 200 : 503 }));
+    app = await startStubApp(() => ({ status: healthy ? 200 : 503 }));
     const time = manualTime(Date.now());
     const log = attemptLog();
     const disabled: EndpointEvent[] = [];
@@ -221,7 +221,7 @@ describe('Koard disables an endpoint whose every attempt fails for 5 days (scale
 
   it('a success ends the run of failures: the 5 days start again from the next failure', async () => {
     let failing = true;
-    app = await startReceiver(() => ({ status: failing ? 503 : 200 }));
+    app = await startStubApp(() => ({ status: failing ? 503 : 200 }));
     const time = manualTime(Date.now());
     const log = attemptLog();
     const disabled: EndpointEvent[] = [];
@@ -260,7 +260,7 @@ describe('Koard disables an endpoint whose every attempt fails for 5 days (scale
 describe('dedupe: every attempt carries the same bytes (docs/sandbox.md)', () => {
   it('PayKore: byte-identical bodies with the same data.id; no header carries the sandbox event_id (PayKore documents none)', async () => {
     let calls = 0;
-    app = await startReceiver(() => ({ status: ++calls <= 2 ? 500 : 200 }));
+    app = await startStubApp(() => ({ status: ++calls <= 2 ? 500 : 200 }));
     const time = manualTime();
     const log = attemptLog();
     sandbox = await startSandbox({ timeScale: SCALE }, { clock: time.clock, timers: time.timers, onAttempt: log.onAttempt });
@@ -296,7 +296,7 @@ describe('webhook providers --json shows every schedule', () => {
 
 describe('webhook sandbox --mode / --abandon-after (built CLI, --time-scale)', () => {
   it('delivers as Paystack in live mode, abandons after --abandon-after attempts and says so in --json', async () => {
-    app = await startReceiver(() => ({ status: 500 }));
+    app = await startStubApp(() => ({ status: 500 }));
     child = spawn(
       process.execPath,
       [BIN, 'sandbox', '--json', '--deliver-as', 'paystack', '--mode', 'live', '--abandon-after', '6', '--time-scale', '0.0000001', '--to', `${app.url}/paystack`, '--secret', PAYSTACK_SECRET],

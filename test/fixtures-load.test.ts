@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixture } from '../src/payloads/load.js';
-import { parseSetFlag } from '../src/payloads/json.js';
+import { parseSetFlag } from '../src/json-text.js';
 import { parseExpectation, expectationHolds } from '../src/payloads/expect.js';
 import type { TemplateSource } from '../src/payloads/template.js';
 import { UsageError } from '../src/errors.js';

@@ -6,12 +6,12 @@ import { openDeliveryLog } from '../src/store/delivery-log.js';
 import { matchesFilter } from '../src/ui/state.js';
 import { ROOT, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 import { SECRETS, verifyDelivery } from './support/verifier.js';
 
 let dir: string;
 let store: string;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let listen: ListenProcess | undefined;
 
 beforeEach(async () => {
@@ -33,7 +33,7 @@ const logged = (id: string) => listen!.next((e) => e.type === 'delivery' && e.id
 
 describe('one id per delivery across commands', () => {
   it('what trigger, resend and replay --json print is accepted by log show, resend and the view filter; the provider message id too', async () => {
-    app = await startReceiver(async (r) => ({ status: (await verifyDelivery(r)).verified ? 200 : 401, body: '{"ok":true}' }));
+    app = await startStubApp(async (r) => ({ status: (await verifyDelivery(r)).verified ? 200 : 401, body: '{"ok":true}' }));
     listen = await startListenCli(['-p', 'koard', '--secret', SECRETS.KOARD_WEBHOOK_SECRET, '-f', app.url, '--store', store]);
 
     // 1. trigger into the running session: the log's delivery id, with Svix's message id beside it.
@@ -105,7 +105,7 @@ describe('one id per delivery across commands', () => {
   });
 
   it('Paystack sends no id header: its data.reference is the message id, printed by trigger and accepted by log show', async () => {
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRETS.PAYSTACK_SECRET_KEY, '-f', app.url, '--store', store]);
     const sent = json((await cli(['trigger', 'charge.success', '-p', 'paystack', '--to', listen.ready.localUrl, '--set', 'data.reference=ref_ids_1', '--json'])).stdout);
     expect(sent).toMatchObject({ ok: true, id: 'ref_ids_1', messageId: 'ref_ids_1' });
@@ -118,7 +118,7 @@ describe('one id per delivery across commands', () => {
 describe('captures land where fixtures are found', () => {
   /** Capture one delivery through listen, save it from `project`, then trigger the event from there. */
   async function captureSaveTrigger(project: string, expectedFile: string) {
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRETS.PAYSTACK_SECRET_KEY, '-f', app.url, '--store', store]);
     // A delivery as the provider would send it, with a value no built-in fixture has.
     const sent = json((await cli(['trigger', 'charge.success', '-p', 'paystack', '--to', listen.ready.localUrl, '--set', 'data.amount=424242', '--json'], project)).stdout);
@@ -135,7 +135,7 @@ describe('captures land where fixtures are found', () => {
     expect(await readFile(path.join(project, expectedFile))).toEqual(captured);
 
     // trigger, from the same project, now sends the capture (byte for byte), not the built-in.
-    const target = await startReceiver(async (r) => ({ status: (await verifyDelivery(r)).verified ? 200 : 401 }));
+    const target = await startStubApp(async (r) => ({ status: (await verifyDelivery(r)).verified ? 200 : 401 }));
     try {
       const triggered = await cli(['trigger', 'charge.success', '-p', 'paystack', '--to', target.url], project);
       expect(triggered.code).toBe(0);

@@ -10,7 +10,7 @@ import type { ReplayResult } from '../src/delivery/replay.js';
 import { junitReporter } from '../src/output/replay-report.js';
 import { BIN, cliEnv, ROOT } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 /**
  * A real app on loopback that answers its first `answerFirst` requests with 200 and holds every
@@ -126,7 +126,7 @@ let dir: string;
 let app: SlowApp | undefined;
 let cli: Spawned | undefined;
 let listen: ListenProcess | undefined;
-let forward: Receiver | undefined;
+let forward: StubApp | undefined;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'webhook-interrupt-'));
@@ -248,7 +248,7 @@ describe('replay, interrupted', () => {
 
 describe('listen, interrupted', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('%s: the session is cleaned up and the exit code is 130', async (signal) => {
-    forward = await startReceiver();
+    forward = await startStubApp();
     const store = path.join(dir, 'store');
     listen = await startListenCli(['-p', 'paystack', '-f', forward.url, '--secret', 'sk_test_x', '--store', store]);
     expect(existsSync(path.join(store, 'session.json'))).toBe(true);

@@ -8,7 +8,7 @@ import { systemClock } from '../src/clock.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const SECRET = 'sk_test_listen_e2e';
 const API_KEY = 'sk_test_listen_e2e_key';
@@ -16,7 +16,7 @@ const sign = (body: string | Buffer, secret = SECRET) => createHmac('sha512', se
 const paykoreValid = (body: Buffer, secret: string, header: unknown) => header === `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 let store: string;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let listen: ListenProcess | undefined;
 let sandbox: Sandbox | undefined;
 
@@ -39,7 +39,7 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
 describe('webhook listen', () => {
   it('forwards byte-identical bodies with signature headers untouched; the app verifies them; forged ones are flagged', async () => {
     // The app verifies exactly as a correct Paystack handler does: HMAC-SHA512 over the raw bytes.
-    app = await startReceiver((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{"received":true}' }));
+    app = await startStubApp((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{"received":true}' }));
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', `${app.url}/webhooks/paystack`, '--store', store]);
     expect(listen.ready).toMatchObject({ type: 'ready', publicUrl: null, endpointId: null, provider: 'paystack' });
     const body = '{\n  "event": "charge.success",\n  "data": { "amount": 12345678901234567890, "note": "caf\\u00e9" }\n}\n';
@@ -66,7 +66,7 @@ describe('webhook listen', () => {
   });
 
   it('answers 502 when the app is down and 504 when it is slower than the timeout, logging both', async () => {
-    app = await startReceiver(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 1500)));
+    app = await startStubApp(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 1500)));
     const down = 'http://127.0.0.1:9/hooks';
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', down, '--route', `slow.*=${app.url}/slow`, '--timeout', '200', '--store', store]);
     const body = '{"event":"charge.success"}';
@@ -84,7 +84,7 @@ describe('webhook listen', () => {
   it('registers with the PayKore sandbox through a tunnel, verifies with the returned secret, and deletes the endpoint on SIGINT and SIGTERM', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
     const secrets: string[] = [];
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       listen = await startListenCli(['-p', 'paykore', '-f', `${app.url}/hooks`, '--api-base', sandbox.url, '--tunnel', 'loopback', '--store', store, '--print-secret'], { PAYKORE_API_KEY: API_KEY });
       expect(listen.ready.endpointId).toMatch(/^wh_/);
@@ -112,7 +112,7 @@ describe('webhook listen', () => {
   });
 
   it('keeps every answered delivery of a burst of 1,000 when killed with SIGKILL, and appends after a restart', async () => {
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--store', store]);
     const body = '{"event":"charge.success","data":{"amount":100}}';
     const headers = { 'x-paystack-signature': sign(body) };
@@ -164,9 +164,9 @@ describe('webhook listen', () => {
 
 describe('webhook listen --route', () => {
   it('sends each event to the app its route names, the rest to --forward-to, and logs where each went', async () => {
-    const payments = await startReceiver(() => ({ status: 200 }));
-    const transfers = await startReceiver(() => ({ status: 202 }));
-    app = await startReceiver(() => ({ status: 200 }));
+    const payments = await startStubApp(() => ({ status: 200 }));
+    const transfers = await startStubApp(() => ({ status: 202 }));
+    app = await startStubApp(() => ({ status: 200 }));
     try {
       listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', `${app.url}/default`, '--route', `charge.*=${payments.url}/payments`, '--route', `transfer.*=${transfers.url}/t`, '--store', store]);
       for (const event of ['charge.success', 'transfer.success', 'refund.processed']) {
@@ -193,7 +193,7 @@ describe('webhook listen --route', () => {
 describe('endpoint lifecycle', () => {
   it('after a kill -9, webhook endpoints shows the stale endpoint and the next listen prunes it', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const args = ['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--store', store];
     const env = { PAYKORE_API_KEY: API_KEY };
     const remote = async () => (await request(`${sandbox!.url}/v1/webhooks`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.body.json() as Promise<{ data: { id: string }[] }>)).data.map((e) => e.id);
@@ -222,7 +222,7 @@ describe('endpoint lifecycle', () => {
 describe('listen never fails silently', () => {
   it('notices a dead tunnel through its self-check, reopens it and moves the registration to the new URL', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--tunnel', 'loopback', '--self-check-interval', '100', '--store', store], { PAYKORE_API_KEY: API_KEY });
     const first = { id: listen.ready.endpointId, url: listen.ready.publicUrl };
     process.kill(listen.ready.tunnel.pid, 'SIGKILL'); // the tunnel process dies
@@ -240,12 +240,12 @@ describe('listen never fails silently', () => {
   });
 
   it('exits non-zero with the reason when the public URL stays unreachable past --give-up-after', async () => {
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     // The user's own tunnel: a relay the test controls, pointed at listen once it is up.
     // A self-check can reach the relay before the test has read the ready line: it waits for the target.
     let setTarget!: (url: string) => void;
     const target = new Promise<string>((resolve) => (setTarget = resolve));
-    const relay = await startReceiver(async (r) => {
+    const relay = await startStubApp(async (r) => {
       try {
         const res = await request(`${await target}${r.url}`, { method: 'POST', body: r.body, headers: r.headers as Record<string, string> });
         await res.body.dump();
@@ -272,7 +272,7 @@ describe('listen --catch-up', () => {
     let allAbandoned!: () => void;
     const bothAbandoned = new Promise<void>((resolve) => (allAbandoned = resolve));
     sandbox = await startSandbox({ timeScale: 0.00001 }, { clock: systemClock, onAttempt: ({ delivery }) => delivery.state === 'abandoned' && ++abandoned === 2 && allAbandoned() });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const args = ['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--catch-up', '--store', store];
     const env = { PAYKORE_API_KEY: API_KEY };
     listen = await startListenCli(args, env);

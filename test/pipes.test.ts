@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { newDeliveryId, openDeliveryLog } from '../src/store/delivery-log.js';
 import { BIN, cliEnv, ROOT } from './support/cli.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 /**
  * Output into a pipe whose reader has gone must end quietly with exit 0, in every command.
@@ -58,7 +58,7 @@ const FIXTURES = 5000;
 let dir: string;
 let store: string;
 let fixtures: string;
-let app: Receiver;
+let app: StubApp;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'webhook-pipes-'));
@@ -78,7 +78,7 @@ beforeAll(async () => {
   fixtures = path.join(dir, 'fixtures');
   await mkdir(path.join(fixtures, 'paystack'), { recursive: true });
   await Promise.all(Array.from({ length: FIXTURES }, (_, i) => writeFile(path.join(fixtures, 'paystack', `custom.event_${String(i).padStart(5, '0')}.json`), JSON.stringify({ event: `custom.event_${i}`, data: { id: i } }))));
-  app = await startReceiver(() => ({ status: 200, body: '{"ok":true}' }));
+  app = await startStubApp(() => ({ status: 200, body: '{"ok":true}' }));
 });
 
 afterAll(async () => {

@@ -17,7 +17,7 @@ import { systemTemplateSource } from '../src/payloads/template.js';
 import { BUILTIN_PROVIDERS, type ProviderProfile } from '../src/providers/index.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Received, type Receiver } from './support/receiver.js';
+import { startStubApp, type Received, type StubApp } from './support/stub-app.js';
 
 /**
  * The HMAC-family providers: each is checked against the provider's own SDK where one exists on
@@ -35,8 +35,8 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const paddleSdk = new Paddle('pdl_sdbx_apikey_offline_test');
 const hmac = (algorithm: string, key: string | Buffer, data: string | Buffer) => createHmac(algorithm, key).update(data);
 
-let server: Receiver | undefined;
-let relay: Receiver | undefined;
+let server: StubApp | undefined;
+let relay: StubApp | undefined;
 let listen: ListenProcess | undefined;
 let dir: string | undefined;
 afterEach(async () => {
@@ -312,7 +312,7 @@ describe('schemes that sign the URL, from the command line', () => {
 
   it('`webhook trigger` signs HubSpot deliveries with the --to URL (method + URL + body + ms timestamp), checked by the receiver', async () => {
     const secret = 'hubspot-client-secret';
-    server = await startReceiver((r) => ({ status: hubspotValid(r, secret, server!.url) ? 200 : 401 }));
+    server = await startStubApp((r) => ({ status: hubspotValid(r, secret, server!.url) ? 200 : 401 }));
     const result = await runCli(['trigger', 'contact.creation', '--provider', 'hubspot', '--secret', secret, '--to', `${server.url}/hooks/hubspot?portal=62515`, '--json']);
     expect(result.code).toBe(0);
     expect(server.received).toHaveLength(1);
@@ -383,7 +383,7 @@ describe.each(Object.keys(HANDLERS))('`webhook check` against a correct %s handl
   it('passes every case that applies, exit 0', async () => {
     const { secret, valid } = HANDLERS[name]!;
     const seen = new Set<string>();
-    server = await startReceiver(async (r) => {
+    server = await startStubApp(async (r) => {
       if (!(await valid(r, server!.url))) return { status: 401, body: '{"error":"invalid signature"}' };
       const key = createHash('sha256').update(r.body).digest('hex');
       if (seen.has(key)) return { status: 200, body: '{"duplicate":true}' };
@@ -417,7 +417,7 @@ describe('a provider described only in config', () => {
     );
     await writeFile(path.join(dir, 'package.json'), '{"name":"app"}');
     const seen: string[] = [];
-    server = await startReceiver((r) => {
+    server = await startStubApp((r) => {
       // Written from the description above, independently of the tool.
       const match = /^t=(\d+),s=(.+)$/.exec(String(r.headers['acme-signature'] ?? ''));
       if (!match) return { status: 400 };
@@ -452,13 +452,13 @@ describe('listen with a scheme that signs the URL', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'webhook-square-listen-'));
     const key = 'square-listen-key';
     // The app verifies as Square documents: with the notification URL, i.e. the public URL it was posted to.
-    server = await startReceiver(async (r) => {
+    server = await startStubApp(async (r) => {
       const ok = await WebhooksHelper.verifySignature({ requestBody: r.body.toString('utf8'), signatureHeader: String(r.headers['x-square-hmacsha256-signature'] ?? ''), signatureKey: key, notificationUrl: `${relay!.url}${r.url}` });
       return { status: ok ? 200 : 401 };
     });
     // The user's own tunnel: a relay the test controls, pointed at listen once it is up.
     let target = '';
-    relay = await startReceiver(async (r) => {
+    relay = await startStubApp(async (r) => {
       const res = await request(`${target}${r.url}`, { method: 'POST', body: r.body, headers: { 'content-type': 'application/json', 'x-square-hmacsha256-signature': String(r.headers['x-square-hmacsha256-signature'] ?? '') } });
       await res.body.dump();
       return { status: res.statusCode };

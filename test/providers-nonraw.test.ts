@@ -24,14 +24,14 @@ import { signRequest } from '../src/delivery/sign.js';
 import { ed25519Keys, p256Keys } from '../src/signing/asymmetric.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const NOW = 1_700_000_000;
 // Odd whitespace, a unicode escape and a number beyond 2^53: only the raw bytes verify.
 const RAW = '{ "type":2,\n  "data": {"name":"refund", "note":"caf\\u00e9", "big": 12345678901234567890}, "id":"1186" }';
 const body = Buffer.from(RAW, 'utf8');
 
-let handler: Receiver | undefined;
+let handler: StubApp | undefined;
 let listen: ListenProcess | undefined;
 let dirs: string[] = [];
 afterEach(async () => {
@@ -136,7 +136,7 @@ describe('the CLI with key pair providers', () => {
     const keys = JSON.parse((await runCli(['keys', 'sendgrid', '--json'], { env })).stdout) as { publicKey: string; privateKeyFile: string };
     const ew = new EventWebhook();
     const key = ew.convertPublicKeyToECDSA(keys.publicKey);
-    handler = await startReceiver((r) => {
+    handler = await startStubApp((r) => {
       const ok = ew.verifySignature(key, r.body, String(r.headers['x-twilio-email-event-webhook-signature']), String(r.headers['x-twilio-email-event-webhook-timestamp']));
       return ok ? { status: 200 } : { status: 403 };
     });
@@ -153,7 +153,7 @@ describe('the CLI with key pair providers', () => {
     const env = { WEBHOOK_STORE: store };
     const publicHex = (await runCli(['keys', 'discord'], { env })).stdout.trim();
     const seen = new Set<string>();
-    handler = await startReceiver((r) => {
+    handler = await startStubApp((r) => {
       const sig = String(r.headers['x-signature-ed25519'] ?? '');
       const ts = String(r.headers['x-signature-timestamp'] ?? '');
       const valid = /^[0-9a-f]{128}$/.test(sig) && nacl.sign.detached.verify(Buffer.concat([Buffer.from(ts), r.body]), Buffer.from(sig, 'hex'), Buffer.from(publicHex, 'hex'));
@@ -242,7 +242,7 @@ describe('twilio (URL + sorted form parameters) against the twilio SDK', () => {
   });
 
   it('webhook trigger signs with the --to URL: a handler using twilio.validateRequest on the URL it was called at accepts it', async () => {
-    handler = await startReceiver((r) => {
+    handler = await startStubApp((r) => {
       const url = `${handler!.url}${r.url}`;
       const ok = twilioSdk.validateRequest(TOKEN, String(r.headers['x-twilio-signature']), url, Object.fromEntries(new URLSearchParams(r.body.toString())));
       return { status: ok ? 200 : 403 };
@@ -262,7 +262,7 @@ describe('twilio (URL + sorted form parameters) against the twilio SDK', () => {
   it('under listen, deliveries are verified against the public URL + path, and triggered events are signed for the public URL', async () => {
     const store = await tempStore();
     const PUBLIC = 'https://hooks.example.dev';
-    handler = await startReceiver(() => ({ status: 200 }));
+    handler = await startStubApp(() => ({ status: 200 }));
     listen = await startListenCli(['-p', 'twilio', '--secret', TOKEN, '-f', handler.url, '--public-url', PUBLIC, '--self-check-interval', '0', '--store', store]);
     const post = (path: string, signedFor: string) =>
       fetch(`${listen!.ready.localUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSdk.getExpectedTwilioSignature(TOKEN, signedFor, params) }, body: FORM }).then((r) => r.arrayBuffer());
@@ -280,7 +280,7 @@ describe('twilio (URL + sorted form parameters) against the twilio SDK', () => {
 
   it('webhook check passes a correct Twilio handler (validateRequest with the URL it was called at); the JSON-only cases are skipped', async () => {
     const seen = new Set<string>();
-    handler = await startReceiver((r) => {
+    handler = await startStubApp((r) => {
       const form = Object.fromEntries(new URLSearchParams(r.body.toString()));
       if (!twilioSdk.validateRequest(TOKEN, String(r.headers['x-twilio-signature'] ?? ''), `${handler!.url}${r.url}`, form)) return { status: 403 };
       const token = String(r.headers['i-twilio-idempotency-token'] ?? '');
@@ -347,7 +347,7 @@ describe('squad (uppercase hex HMAC-SHA512 of the body): independent node:crypto
 
   it('webhook check passes a correct Squad handler (uppercase HMAC-SHA512 over the raw bytes, dedupe on TransactionRef)', async () => {
     const seen = new Set<string>();
-    handler = await startReceiver((r) => {
+    handler = await startStubApp((r) => {
       const expected = Buffer.from(createHmac('sha512', SECRET).update(r.body).digest('hex').toUpperCase());
       const given = Buffer.from(String(r.headers['x-squad-encrypted-body'] ?? '').toUpperCase());
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { status: 401 };
@@ -412,7 +412,7 @@ describe('mailgun (signature fields inside the body): independent node:crypto co
   });
 
   it('webhook trigger delivered → a handler doing the documented check accepts it', async () => {
-    handler = await startReceiver((r) => {
+    handler = await startStubApp((r) => {
       const sig = (JSON.parse(r.body.toString()) as { signature: { timestamp: string; token: string; signature: string } }).signature;
       return { status: documented(sig) === sig.signature ? 200 : 406 };
     });

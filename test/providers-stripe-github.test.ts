@@ -31,7 +31,7 @@ import { github } from '../src/providers/github.js';
 import { stripe as stripeProfile } from '../src/providers/stripe.js';
 import { runCli } from './support/cli.js';
 import { startListenCli } from './support/listen.js';
-import { startReceiver, type Received, type Receiver } from './support/receiver.js';
+import { startStubApp, type Received, type StubApp } from './support/stub-app.js';
 
 const STRIPE_SECRET = 'whsec_test_builtin_events_3f9a';
 const GITHUB_SECRET = 'octo builtin secret';
@@ -39,7 +39,7 @@ const stripeClient = new Stripe('sk_test_unused');
 const STRIPE_TYPES = fileURLToPath(new URL('../node_modules/stripe/esm/resources/', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let app: Receiver;
+let app: StubApp;
 let store: string;
 let stripeEvents: string[];
 let githubEvents: string[];
@@ -49,7 +49,7 @@ const names = async (provider: string) =>
 const cli = (args: string[]) => runCli(args, { env: { WEBHOOK_STORE: store }, cwd: store });
 
 beforeAll(async () => {
-  app = await startReceiver();
+  app = await startStubApp();
   store = await mkdtemp(path.join(tmpdir(), 'webhook-stripe-github-'));
   stripeEvents = await names('stripe');
   githubEvents = await names('github');

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { matchesPattern } from '../src/listen/receiver.js';
 import { standardWebhooksScheme } from '../src/signing/standard.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const SECRET = 'sk_test_edges';
 const sign = (body: string) => createHmac('sha512', SECRET).update(body).digest('hex');
@@ -50,11 +50,11 @@ describe('event patterns (--events, --route)', () => {
 
 describe('listen with hostile requests', () => {
   let store: string;
-  let app: Receiver;
+  let app: StubApp;
   let listen: ListenProcess | undefined;
   beforeEach(async () => {
     store = await mkdtemp(path.join(tmpdir(), 'webhook-edges-'));
-    app = await startReceiver();
+    app = await startStubApp();
   });
   afterEach(async () => {
     await listen?.stop();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 // The public receiver is on the internet behind the tunnel: what an attacker or a careless
 // client sends must not exhaust memory, reach the app unchecked, or learn where the app lives.
@@ -14,13 +14,13 @@ const sign = (body: string) => createHmac('sha512', SECRET).update(body).digest(
 const MIB = 1024 * 1024;
 
 let store: string;
-let app: Receiver;
+let app: StubApp;
 let listen: ListenProcess | undefined;
 const sockets: Socket[] = [];
 
 beforeEach(async () => {
   store = await mkdtemp(path.join(tmpdir(), 'webhook-guard-'));
-  app = await startReceiver();
+  app = await startStubApp();
 });
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
@@ -173,7 +173,7 @@ describe('what the receiver forwards', () => {
   });
 
   it('does not tell the sender where the app lives when it is down, and drops headers named in Connection', async () => {
-    const closedPort = await startReceiver();
+    const closedPort = await startStubApp();
     const deadUrl = `${closedPort.url}/hooks`;
     await closedPort.close();
     listen = await start([], deadUrl);

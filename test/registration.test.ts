@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { hasTmux, terminal } from './support/tmux.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 import { freePort } from './support/sshd.js';
 
 // Registration against `webhook sandbox` (the local PayKore emulator): what listen and
@@ -19,7 +19,7 @@ const env = { PAYKORE_API_KEY: API_KEY };
 
 let dir: string;
 let sandbox: Sandbox | undefined;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let listen: ListenProcess | undefined;
 
 beforeEach(async () => {
@@ -58,7 +58,7 @@ async function crashListen(store: string) {
 describe('registration touches only its own endpoints', () => {
   it("listen prunes only endpoints its own store registered whose session is gone; a colleague's and another store's stay", async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const pid = await deadPid();
     // A colleague on the same team key, from another machine (an older marker without a store) and another store.
     const colleague = (await api('POST', '/v1/webhooks', { url: 'https://colleague.example.dev/hooks', description: `webhook-cli listen (pid ${pid})` })).id as string;
@@ -87,7 +87,7 @@ describe('registration touches only its own endpoints', () => {
 
   it('webhook endpoints prune lists what it deletes: only this store’s endpoints whose session is gone', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const pid = await deadPid();
     const otherStore = (await api('POST', '/v1/webhooks', { url: 'https://other.example.dev/hooks', description: `webhook-cli listen (store fedcba9876543210, pid ${pid})` })).id as string;
     const store = path.join(dir, 'store');
@@ -115,7 +115,7 @@ describe('registration touches only its own endpoints', () => {
 describe('listen --catch-up', () => {
   it('registers a new endpoint, and says so in one line, when the kept one no longer exists at the provider', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const store = path.join(dir, 'store');
     const args = ['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--catch-up', '--store', store];
     listen = await startListenCli(args, env);
@@ -141,7 +141,7 @@ describe('listen --catch-up', () => {
 describe('a stable URL keeps its endpoint and secret', () => {
   it('reuses the endpoint and its secret when the public URL is the same as last session, and moves it with PATCH when only the URL changed', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const store = path.join(dir, 'store');
     // A URL of one's own that stays the same between sessions: here the receiver's own fixed port.
     const session = async (port: number) =>
@@ -178,7 +178,7 @@ describe('a stable URL keeps its endpoint and secret', () => {
 
   it('without --keep-endpoint, a stable URL still gets a fresh endpoint, deleted on exit, and no secret is stored', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const store = path.join(dir, 'store');
     const port = await freePort();
     listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--port', String(port), '--public-url', `http://127.0.0.1:${port}`, '--self-check-interval', '0', '--store', store], env);
@@ -190,7 +190,7 @@ describe('a stable URL keeps its endpoint and secret', () => {
 
   it('deletes the endpoint on exit when the URL changes every session (a tunnel without a fixed URL)', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--tunnel', 'loopback', '--store', path.join(dir, 'store')], env);
     expect(listen.ready.endpointKept).toBe(false);
     expect(await listen.stop('SIGINT')).toBe(130);
@@ -207,7 +207,7 @@ describe.skipIf(!hasTmux)('webhook endpoints prune on a terminal', () => {
 
   it('lists what it will delete and deletes only when told yes', async () => {
     sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const store = path.join(dir, 'store');
     const crashed = await crashListen(store);
     const prune = async (answer: string) => {

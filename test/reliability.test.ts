@@ -10,12 +10,12 @@ import { systemClock } from '../src/clock.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const SECRET = 'sk_test_reliability_secret_value';
 const sign = (body: string) => createHmac('sha512', SECRET).update(body).digest('hex');
 let dir: string;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let listen: ListenProcess | undefined;
 
 beforeEach(async () => {
@@ -50,7 +50,7 @@ function rawRequest(url: string, bytes: string | Buffer, options: { endAfterWrit
 
 describe('listen under load and faults', () => {
   it('records every one of 10,000 deliveries at concurrency 64 with the right outcome while the app fails 20% and hangs 5%', async () => {
-    app = await startReceiver((r) => {
+    app = await startStubApp((r) => {
       const n = (JSON.parse(r.body.toString()) as { data: { n: number } }).data.n;
       if (n % 20 === 0) return new Promise(() => {}); // hangs past the timeout: 5%
       if (n % 5 === 1) return { status: 500, body: 'boom' }; // 20%
@@ -83,7 +83,7 @@ describe('listen under load and faults', () => {
   }, 60_000);
 
   it('keeps serving through garbage, empty, oversized, mislabelled, slow, malformed and injected requests, logging each with a reason', async () => {
-    app = await startReceiver(() => ({ status: 200, body: '{"ok":true}' }));
+    app = await startStubApp(() => ({ status: 200, body: '{"ok":true}' }));
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--max-body', '2048', '--timeout', '200', '--store', dir]);
     const url = listen.ready.localUrl;
     const post = async (body: string | Buffer, headers: Record<string, string> = {}) => {
@@ -170,7 +170,7 @@ describe('bad input to the CLI', () => {
 describe('secrets', () => {
   it('never appear in listen output, the log, the session file, trigger or sandbox output unless asked', async () => {
     const sandbox = await startSandbox({}, { clock: systemClock });
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const apiKey = 'sk_test_reliability_api_key';
     try {
       listen = await startListenCli(['-p', 'paykore', '-f', app.url, '--api-base', sandbox.url, '--store', dir], { PAYKORE_API_KEY: apiKey });
@@ -198,7 +198,7 @@ describe('secrets', () => {
 
 describe('replay at high concurrency', () => {
   it('prints no runtime warnings (one abort signal shared by many requests)', async () => {
-    app = await startReceiver(() => ({ status: 200 }));
+    app = await startStubApp(() => ({ status: 200 }));
     const result = await runCli(['replay', 'fixtures/paystack', '--to', app.url, '--secret', SECRET, '--concurrency', '32']);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/Warning/);

@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './support/cli.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 import { SECRETS, verifyDelivery } from './support/verifier.js';
 
 const BUILTIN = path.join(ROOT, 'fixtures');
 let dir: string;
-let servers: Receiver[] = [];
+let servers: StubApp[] = [];
 
 /** A real server that verifies every delivery with the official libraries: 200 when valid, 401 when not. */
 async function verifyingServer(status: (verified: boolean, body: string) => number = (ok) => (ok ? 200 : 401)) {
   const verdicts: { provider: string | undefined; verified: boolean; body: Buffer }[] = [];
-  const server = await startReceiver(async (r) => {
+  const server = await startStubApp(async (r) => {
     const verdict = await verifyDelivery(r);
     verdicts.push({ ...verdict, body: r.body });
     return { status: status(verdict.verified, r.body.toString('utf8')), body: verdict.verified ? '{"received":true}' : '{"error":"invalid signature"}' };
@@ -130,7 +130,7 @@ describe('webhook replay', () => {
 
   it('bad input exits 2 with one error line and sends nothing', async () => {
     const { server, verdicts } = await verifyingServer();
-    const closed = await startReceiver();
+    const closed = await startStubApp();
     const closedUrl = closed.url;
     await closed.close();
     const good = await write(path.join(dir, 'good'), { 'paystack/charge.success.json': '{"event":"charge.success"}' });

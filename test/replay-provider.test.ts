@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './support/cli.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 import { SECRETS, verifyDelivery } from './support/verifier.js';
 
 const BUILTIN = path.join(ROOT, 'fixtures');
 let dir: string;
-let servers: Receiver[] = [];
+let servers: StubApp[] = [];
 
 /** A real app that verifies each delivery with the official libraries: 200 when valid, 401 when not. */
 async function verifyingApp() {
   const verdicts: { provider: string | undefined; verified: boolean; event: string | undefined }[] = [];
-  const server = await startReceiver(async (r) => {
+  const server = await startStubApp(async (r) => {
     const verdict = await verifyDelivery(r);
     let event: string | undefined;
     try {

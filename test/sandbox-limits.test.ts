@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN, cliEnv } from './support/cli.js';
-import { startReceiver } from './support/receiver.js';
+import { startStubApp } from './support/stub-app.js';
 
 const KEY = 'sk_test_sandbox_limits';
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -106,7 +106,7 @@ describe('sandbox memory: one body per event', () => {
 
   it('--store keeps the body once, in the event, and not in each delivery', async () => {
     const dir = await tempDir();
-    const app = await startReceiver();
+    const app = await startStubApp();
     cleanups.push(() => app.close());
     let settled = 0;
     let allSettled!: () => void;
@@ -133,7 +133,7 @@ describe('sandbox memory: one body per event', () => {
 describe('sandbox --store: a journal of changes, a validated state file', () => {
   it('keeps endpoints and events across a restart, and across kill -9 (changes are appended as they happen)', async () => {
     const dir = await tempDir();
-    const app = await startReceiver(() => ({ status: 503 }));
+    const app = await startStubApp(() => ({ status: 503 }));
     cleanups.push(() => app.close());
     const first = await spawnSandbox(['--store', dir]);
     const endpoint = (await api('POST', `${first.url}/v1/webhooks`, { url: `${app.url}/hooks` })).json;

@@ -12,12 +12,12 @@ import { koard } from '../src/providers/koard.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { Webhook as SvixWebhook } from 'svix';
 import { BIN, cliEnv } from './support/cli.js';
-import { startReceiver, type Receiver, type Received } from './support/receiver.js';
+import { startStubApp, type StubApp, type Received } from './support/stub-app.js';
 
 const KEY = 'sk_test_sandbox_suite';
 const SCALE = 0.00001; // PayKore's 24 h becomes 864 ms; the whole schedule about 1.2 s
 let sandbox: Sandbox | undefined;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let dir: string | undefined;
 
 afterEach(async () => {
@@ -37,7 +37,7 @@ async function flakyApp(failures: number) {
   const waiters: { n: number; resolve: () => void }[] = [];
   const times: number[] = [];
   let received: Received[] = [];
-  const receiver = await startReceiver(() => {
+  const receiver = await startStubApp(() => {
     times.push(performance.now());
     for (const w of waiters.filter((w) => received.length >= w.n)) w.resolve();
     return { status: received.length <= failures ? 500 : 200, body: '{}' };
@@ -113,7 +113,7 @@ describe('webhook sandbox API', () => {
 
   it('abandons after the last retry (1 attempt + 8 retries), then a manual retry delivers again', async () => {
     let healthy = false;
-    app = await startReceiver(() => ({ status: healthy ? 200 : 503 }));
+    app = await startStubApp(() => ({ status: healthy ? 200 : 503 }));
     const until = attemptsUntil((s) => s === 'abandoned');
     sandbox = await startSandbox({ timeScale: SCALE }, { clock: systemClock, onAttempt: until.onAttempt });
     await api('POST', `${sandbox.url}/v1/webhooks`, { url: `${app.url}/hooks` });
@@ -133,7 +133,7 @@ describe('webhook sandbox API', () => {
 
   it('keeps endpoints and deliveries across a restart with --store (state file mode 0600)', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'webhook-sandbox-'));
-    app = await startReceiver();
+    app = await startStubApp();
     sandbox = await startSandbox({ storeDir: dir }, { clock: systemClock });
     const endpoint = (await api('POST', `${sandbox.url}/v1/webhooks`, { url: `${app.url}/hooks` })).json;
     await sandbox.close();

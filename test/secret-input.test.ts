@@ -6,7 +6,7 @@ import { Webhook as SvixWebhook } from 'svix';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 // Issue 17 item 11: a secret given as `--secret <value>` is visible to every local user in `ps`;
 // `--secret-file <path>` and `--secret -` (one line from stdin) keep it out of the process's argv.
@@ -16,7 +16,7 @@ const BODY = '{"type":"transfer.success","data":{"id":"tr_1"}}';
 
 let dir: string;
 let keyFile: string;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let listen: ListenProcess | undefined;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'webhook-secret-input-'));
@@ -55,7 +55,7 @@ describe('--secret-file and --secret -', () => {
   });
 
   it('trigger signs with a secret from stdin and from a file; the app gets valid Svix signatures', async () => {
-    app = await startReceiver();
+    app = await startStubApp();
     const fx = path.join(dir, 'fx', 'koard');
     await import('node:fs/promises').then((fs) => fs.mkdir(fx, { recursive: true }));
     await writeFile(path.join(fx, 'transfer.success.json'), BODY);
@@ -96,7 +96,7 @@ describe('--secret-file and --secret -', () => {
   });
 
   it('listen --secret-file verifies with the file\'s secret, and the secret is not in the process\'s argv', async () => {
-    app = await startReceiver();
+    app = await startStubApp();
     listen = await startListenCli(['-p', 'koard', '--secret-file', keyFile, '-f', app.url, '--store', path.join(dir, 'store'), '--tunnel', 'none', '--self-check-interval', '0']);
     const argv = (await readFile(`/proc/${listen.child.pid}/cmdline`, 'utf8')).split('\0');
     expect(argv).toContain('--secret-file');

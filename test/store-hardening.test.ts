@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { startReceiver as startListenReceiver } from '../src/listen/receiver.js';
+import { startReceiver } from '../src/listen/receiver.js';
 import { providerRegistry } from '../src/providers/index.js';
 import { LOG_FILE, LogWriteError, newDeliveryId, openDeliveryLog, type AppendHandle } from '../src/store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
 import { runCli } from './support/cli.js';
 import { startListenCli } from './support/listen.js';
-import { startReceiver } from './support/receiver.js';
+import { startStubApp } from './support/stub-app.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -70,9 +70,9 @@ describe('a write that fails or is short (disk full)', () => {
   it('makes listen answer 503 without forwarding, with a line saying why', async () => {
     const fault: { next?: 'short' | 'enospc' } = {};
     const log = await openDeliveryLog(dir, { openAppend: (f) => faultyHandle(f, fault) });
-    const app = await startReceiver();
+    const app = await startStubApp();
     const problems: string[] = [];
-    const receiver = await startListenReceiver({ profile: providerRegistry().get('paystack')!, secret: () => undefined, forwardTo: new URL(app.url), log, clock: systemClock, onProblem: (m) => problems.push(m) });
+    const receiver = await startReceiver({ profile: providerRegistry().get('paystack')!, secret: () => undefined, forwardTo: new URL(app.url), log, clock: systemClock, onProblem: (m) => problems.push(m) });
     try {
       fault.next = 'enospc';
       const res = await fetch(receiver.url, { method: 'POST', body: '{"event":"charge.success"}' });
@@ -153,7 +153,7 @@ describe('the store folder', () => {
 
 describe('one writer per store', () => {
   it('refuses a second listen on the same store, and lets readers read while it writes', async () => {
-    const app = await startReceiver();
+    const app = await startStubApp();
     const first = await startListenCli(['-p', 'paystack', '--secret', 'sk_test_x', '-f', app.url, '--tunnel', 'none', '--store', dir, '--self-check-interval', '0']);
     try {
       const second = await runCli(['listen', '-p', 'paystack', '--secret', 'sk_test_x', '-f', app.url, '--tunnel', 'none', '--store', dir]);
@@ -180,7 +180,7 @@ describe('one writer per store', () => {
   it('resend while listen writes the store goes through the session: unchanged bytes as recorded, an edited body signed with the session’s secret', async () => {
     const secret = 'sk_test_session_only';
     const sign = (b: Buffer | string) => createHmac('sha512', secret).update(b).digest('hex');
-    const app = await startReceiver((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{}' }));
+    const app = await startStubApp((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{}' }));
     // The secret is the session's alone: resend gets no --secret and no environment variable.
     const session = await startListenCli(['-p', 'paystack', '--secret', secret, '-f', app.url, '--tunnel', 'none', '--store', dir, '--self-check-interval', '0']);
     try {

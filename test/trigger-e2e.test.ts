@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_FILE, SESSION_TOKEN_HEADER, type InjectRequest, type SessionInfo } from '../src/listen/session.js';
+import { SESSION_FILE } from '../src/listen/session.js';
+import { SESSION_TOKEN_HEADER, type InjectRequest, type SessionInfo } from '../src/session-protocol.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const PAYSTACK_SECRET = 'sk_test_trigger';
 const KOARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -15,12 +16,12 @@ const PRETTY = '{\n  "type": "transaction.created",\n  "data": {\n    "id": "txn
 
 let dir: string;
 let store: string;
-let servers: Receiver[] = [];
+let servers: StubApp[] = [];
 const paystackValid = (r: { headers: Record<string, unknown>; body: Buffer }) =>
   r.headers['x-paystack-signature'] === createHmac('sha512', PAYSTACK_SECRET).update(r.body).digest('hex');
 
-async function serve(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const server = await startReceiver(...args);
+async function serve(...args: Parameters<typeof startStubApp>): Promise<StubApp> {
+  const server = await startStubApp(...args);
   servers.push(server);
   return server;
 }
@@ -172,7 +173,7 @@ describe('webhook trigger into a real listen session', () => {
     if (listen && listen.child.exitCode === null && listen.child.signalCode === null) await listen.stop();
     listen = undefined;
   });
-  const listenArgs = (app: Receiver, ...extra: string[]) => ['--forward-to', `${app.url}/hooks`, '--store', store, '--tunnel', 'none', '--self-check-interval', '0', ...extra];
+  const listenArgs = (app: StubApp, ...extra: string[]) => ['--forward-to', `${app.url}/hooks`, '--store', store, '--tunnel', 'none', '--self-check-interval', '0', ...extra];
 
   it('after kill -9 of listen: says the session is gone, how to go on, and removes its stale file', async () => {
     const app = await serve();

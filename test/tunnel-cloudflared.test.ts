@@ -8,7 +8,7 @@ import { cloudflaredTunnel } from '../src/tunnel/cloudflared.js';
 import type { Tunnel, TunnelEvent } from '../src/tunnel/types.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 // A STAND-IN for cloudflared: there is no network here, so the real binary could not reach
 // Cloudflare. It is a small node script named `cloudflared`, put first on PATH, that takes the
@@ -58,7 +58,7 @@ const sign = (body: string) => createHmac('sha512', SECRET).update(body).digest(
 
 let dir: string;
 let bin: string;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let listen: ListenProcess | undefined;
 const tunnels: Tunnel[] = [];
 
@@ -85,7 +85,7 @@ const deliver = async (port: number, body: string) => {
 
 describe('--tunnel cloudflared (a stand-in executable: no network here)', () => {
   it('starts cloudflared, reads the quick tunnel URL from its log, relays, reports its death, and reopens with a new URL', async () => {
-    app = await startReceiver(() => ({ status: 200, body: 'ok' }));
+    app = await startStubApp(() => ({ status: 200, body: 'ok' }));
     const opener = cloudflaredTunnel({ command: path.join(bin, 'cloudflared') });
     const local = { url: app.url, port: Number(new URL(app.url).port) };
     const first = await opener.open(local, new AbortController().signal);
@@ -130,7 +130,7 @@ describe('--tunnel cloudflared (a stand-in executable: no network here)', () => 
   });
 
   it('listen finds cloudflared on PATH, reports its URL and tunnel, and deliveries through it are verified', async () => {
-    app = await startReceiver((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body.toString()) ? 200 : 401 }));
+    app = await startStubApp((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body.toString()) ? 200 : 401 }));
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--tunnel', 'cloudflared', '--self-check-interval', '0', '--store', path.join(dir, 'store')], { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
     expect(listen.ready).toMatchObject({ publicUrl: expect.stringMatching(/^https:\/\/[a-z0-9-]+\.trycloudflare\.com$/), tunnel: { kind: 'cloudflared', pid: expect.any(Number) } });
     const body = '{"event":"charge.success","data":{"amount":5000}}';

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { hasTmux, terminal } from './support/tmux.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 import { freePort, makeSshKeys, SSHD, startSshd, type Sshd, type SshKeys } from './support/sshd.js';
 
 // `--tunnel ssh://` against a real OpenSSH server (Debian's openssh-server; .ci/run installs it),
@@ -20,7 +20,7 @@ let dir: string;
 let home: string;
 let keys: SshKeys;
 let sshd: Sshd | undefined;
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let listen: ListenProcess | undefined;
 
 beforeEach(async () => {
@@ -61,7 +61,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
     sshd = await startSshd(keys, port);
     await knownHost(port);
     await copyFile(keys.clientKey, path.join(home, '.ssh', 'id_ed25519')); // found as ~/.ssh/id_ed25519
-    app = await startReceiver((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{"received":true}' }));
+    app = await startStubApp((r) => ({ status: r.headers['x-paystack-signature'] === sign(r.body) ? 200 : 401, body: '{"received":true}' }));
     const store = path.join(dir, 'store');
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', `${app.url}/hooks`, '--tunnel', `ssh://${keys.user}@127.0.0.1:${port}`, '--store', store], userEnv());
 
@@ -102,7 +102,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
     const port = await freePort();
     sshd = await startSshd(keys, port);
     await knownHost(port);
-    app = await startReceiver();
+    app = await startStubApp();
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--tunnel', `ssh://${keys.user}@127.0.0.1:${port}`, '--ssh-key', keys.clientKey, '--give-up-after', '1500', '--store', path.join(dir, 'store')], userEnv());
     await sshd.stop();
     sshd = undefined;
@@ -114,7 +114,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
   it('refuses an unknown host off a terminal with a hint, adds it with --ssh-accept-new-host-key, and refuses a changed key', async () => {
     const port = await freePort();
     sshd = await startSshd(keys, port);
-    app = await startReceiver();
+    app = await startStubApp();
     const args = ['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--tunnel', `ssh://${keys.user}@127.0.0.1:${port}`, '--ssh-key', keys.clientKey, '--store', path.join(dir, 'store'), '--json'];
 
     const unknown = await runCli(['listen', ...args], { env: userEnv() });
@@ -141,7 +141,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
     const port = await freePort();
     sshd = await startSshd(keys, port);
     await knownHost(port);
-    app = await startReceiver();
+    app = await startStubApp();
     // A real ssh-agent holding the client key; no key files in ~/.ssh and no --ssh-key.
     const agentSocket = path.join(dir, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -165,7 +165,7 @@ describe.skipIf(!SSHD)('listen --tunnel ssh:// (a real OpenSSH server)', () => {
     const port = await freePort();
     sshd = await startSshd(keys, port);
     await knownHost(port);
-    app = await startReceiver();
+    app = await startStubApp();
     listen = await startListenCli(['-p', 'paystack', '--secret', SECRET, '-f', app.url, '--tunnel', `ssh://${keys.user}@127.0.0.1:${port}`, '--ssh-key', keys.clientKey, '--self-check-interval', '0', '--store', path.join(dir, 'store')], userEnv());
     expect(listen.ready).toMatchObject({ publicUrl: 'https://abc123def.tunnel.example', tunnel: { kind: 'ssh' } });
     // The forward itself works all the same (here reached on the server's loopback port).
@@ -202,7 +202,7 @@ describe.skipIf(!SSHD || !hasTmux)('listen --tunnel ssh:// on a terminal', () =>
     it(`asks about an unknown host key and ${answer === 'yes' ? 'adds it and connects' : 'refuses when told no'}`, async () => {
       const port = await freePort();
       sshd = await startSshd(keys, port);
-      app = await startReceiver();
+      app = await startStubApp();
       const command = `env -u CI -u NO_COLOR -u SSH_AUTH_SOCK HOME=${home} TERM=xterm-256color ${process.execPath} ${BIN} listen -p paystack --secret x -f ${app.url} --tunnel ssh://${keys.user}@127.0.0.1:${port} --ssh-key ${keys.clientKey} --self-check-interval 0 --store ${path.join(dir, 'store')}`;
       const tty = (open = await terminal(command));
       const asked = await tty.waitForScreen((t) => t.includes('(yes/no)'));

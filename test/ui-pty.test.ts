@@ -10,13 +10,13 @@ import { systemClock } from '../src/clock.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN } from './support/cli.js';
 import { hasTmux } from './support/tmux.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 const run = promisify(execFile);
 const API_KEY = 'sk_test_pty_suite_key';
 const SESSION = `webhook-pty-${process.pid}`;
 let sandbox: Sandbox;
-let app: Receiver;
+let app: StubApp;
 let store: string;
 
 const tmux = (...args: string[]) => run('tmux', ['-L', SESSION, ...args]);
@@ -39,7 +39,7 @@ const endpoints = async () =>
 beforeAll(async () => {
   // PayKore retries the 500 after 1 s: stretched to ~17 min so the rows are exactly the ones this test makes.
   sandbox = await startSandbox({ timeScale: 1000 }, { clock: systemClock });
-  app = await startReceiver((r) => ({ status: r.body.includes('kyc.failed') ? 500 : 200, body: '{"ok":true}' }));
+  app = await startStubApp((r) => ({ status: r.body.includes('kyc.failed') ? 500 : 200, body: '{"ok":true}' }));
   store = await mkdtemp(path.join(tmpdir(), 'webhook-pty-'));
 });
 afterAll(async () => {

@@ -2,17 +2,18 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findSession, SESSION_FILE, type SessionInfo } from '../src/listen/session.js';
+import { findSession, SESSION_FILE } from '../src/listen/session.js';
+import type { SessionInfo } from '../src/session-protocol.js';
 import { adoptable, LEDGER_FILE, readLedgerChecked } from '../src/registration/ledger.js';
 import { createEndpoint, listEndpoints, updateEndpoint } from '../src/registration/paykore.js';
 import { runCli } from './support/cli.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { startStubApp, type StubApp } from './support/stub-app.js';
 
 // Issue 17 item 6: JSON that comes from outside the process (the store's session file and
 // endpoint ledger, a listen session's answer, the PayKore API's answers) is checked, not cast.
 let dir: string;
 let store: string;
-let servers: Receiver[] = [];
+let servers: StubApp[] = [];
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'webhook-untrusted-'));
   store = path.join(dir, 'store');
@@ -25,8 +26,8 @@ afterEach(async () => {
   servers = [];
   await rm(dir, { recursive: true, force: true });
 });
-async function serve(answer: Parameters<typeof startReceiver>[0]): Promise<Receiver> {
-  const server = await startReceiver(answer);
+async function serve(answer: Parameters<typeof startStubApp>[0]): Promise<StubApp> {
+  const server = await startStubApp(answer);
   servers.push(server);
   return server;
 }

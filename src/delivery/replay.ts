@@ -8,25 +8,19 @@ import { readFixtureFile, type LoadedFixture } from '../payloads/load.js';
 import type { TemplateSource } from '../payloads/template.js';
 import { walkFixtureFiles } from '../payloads/walk.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { deliver } from './trigger.js';
+import { signAndSend } from './trigger.js';
+import type { DeliveryOutcome } from '../send-outcome.js';
 
 /** The outcome of one replayed fixture. */
-export interface ReplayResult {
+export interface ReplayResult extends Pick<DeliveryOutcome, 'event' | 'provider' | 'status' | 'durationMs' | 'id' | 'error' | 'bodyExcerpt'> {
   /** Position in the run (0-based, stable order). */
   readonly index: number;
   /** The fixture file, relative to the working directory. */
   readonly file: string;
-  readonly event: string;
-  readonly provider: string;
-  readonly status: number | undefined;
   /** The expectation held. */
   readonly passed: boolean;
   /** What was expected, e.g. "2xx" or "200 or 202". */
   readonly expected: string;
-  readonly durationMs: number;
-  readonly id: string;
-  readonly error?: { readonly kind: string; readonly message: string };
-  readonly bodyExcerpt?: string;
   /** The run was interrupted before this fixture's answer came (never sent, or cut off in flight): neither passed nor failed. */
   readonly skipped?: boolean;
 }
@@ -85,7 +79,7 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 }
 
 /** Whether something accepts TCP connections at the URL's host and port; explains when not. */
-export async function checkReachable(url: URL, timeoutMs = 5_000): Promise<void> {
+async function checkReachable(url: URL, timeoutMs = 5_000): Promise<void> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const where = `${url.protocol}//${url.host}`;
@@ -173,7 +167,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplaySummary> {
         if (input.signal?.aborted) return { ...described, status: undefined, passed: false, skipped: true, durationMs: 0, id: '' };
         const addresses = input.sourceAddressesFor?.(profile);
         const forwardedFor = addresses?.[at % addresses.length];
-        const outcome = await deliver({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal, forwardedFor });
+        const outcome = await signAndSend({ profile, event: fixture.event, fixture, url: input.url, secret: input.secretFor(profile), clock: input.clock, signal: input.signal, forwardedFor });
         if (outcome.error?.kind === 'aborted') return { ...described, status: undefined, passed: false, skipped: true, durationMs: outcome.durationMs, id: outcome.id, error: outcome.error };
         return {
           ...described,

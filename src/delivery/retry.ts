@@ -1,16 +1,5 @@
 import type { ProviderProfile } from '../providers/types.js';
 
-/** Timers, passed in so a schedule can run on a test clock or be scaled. */
-export interface Timers {
-  set(callback: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-export const systemTimers: Timers = {
-  set: (callback, ms) => setTimeout(callback, ms),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /**
  * A provider's retry policy: attempt 1 is immediate; after a failed attempt n, retry n waits
  * `retryDelaysMs[n-1]` (scaled). When the last retry fails too, the delivery is abandoned.

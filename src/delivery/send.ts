@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { errorCode } from '../errors.js';
+import type { SendErrorKind, SendOutcome } from '../send-outcome.js';
 
 export interface SendInput {
   readonly url: string | URL;
@@ -17,21 +18,14 @@ export interface SendInput {
   readonly signal?: AbortSignal;
 }
 
-/** Why no HTTP answer came back. */
-export type SendErrorKind = 'refused' | 'timeout' | 'dns' | 'reset' | 'aborted' | 'tls' | 'other';
-
-export interface SendResult {
+export interface SendResult extends SendOutcome {
   /** True for a 2xx answer. */
   readonly ok: boolean;
-  /** Undefined when no answer came (see error). */
-  readonly status?: number;
   readonly headers: Record<string, string | string[]>;
   /** The first maxResponseBytes of the answer. */
   readonly body: Buffer;
   /** Whether the answer was longer than what was kept. */
   readonly truncated: boolean;
-  readonly durationMs: number;
-  readonly error?: { readonly kind: SendErrorKind; readonly message: string };
 }
 
 function classify(error: unknown, url: URL, timeoutMs: number, signal?: AbortSignal): { kind: SendErrorKind; message: string } {

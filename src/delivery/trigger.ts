@@ -1,39 +1,16 @@
 import type { Clock } from '../clock.js';
 import type { LoadedFixture } from '../payloads/load.js';
-import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../listen/session.js';
+import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../session-protocol.js';
 import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { sendRequest, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
 import { checkUntrusted } from '../untrusted-json.js';
+import type { DeliveryOutcome, SessionErrorKind } from '../send-outcome.js';
 import { FORWARDED_FOR } from './source-address.js';
 
 /** Where a triggered event goes: straight to a URL (signed here), or through a running `listen` session. */
 export type TriggerTarget = { readonly kind: 'url'; readonly url: URL; readonly secret: string } | { readonly kind: 'session'; readonly session: SessionInfo };
-
-/** One delivery's outcome (the `--json` line of `webhook trigger`). */
-export interface DeliveryOutcome {
-  readonly event: string;
-  readonly provider: string;
-  readonly url: string;
-  /** Undefined when no answer came (see error). */
-  readonly status: number | undefined;
-  readonly ok: boolean;
-  readonly durationMs: number;
-  /**
-   * The id to use with `log show`, `resend` and the view's filter: the delivery id when a
-   * `listen` session recorded it, else the provider's message id as sent (a `listen` receiving
-   * it records that id too).
-   */
-  readonly id: string;
-  /** The provider's own id for the delivery (svix-id, X-GitHub-Delivery, event id, data.id...), when it carries one. */
-  readonly messageId?: string;
-  readonly error?: { readonly kind: string; readonly message: string };
-  /** The start of the answer's body, as text. */
-  readonly bodyExcerpt?: string;
-  /** Why a listen session did not forward it (an event outside listen --events): not a failure. */
-  readonly skipped?: string;
-}
 
 export interface TriggerInput {
   readonly profile: ProviderProfile;
@@ -62,7 +39,7 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 }
 
 /** Sign and send one fixture body to a URL as the provider would; never throws for network trouble. */
-export async function deliver(
+export async function signAndSend(
   input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult; readonly signedId: string }> {
   const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event, url: input.url }, input.clock);
@@ -129,7 +106,7 @@ export async function injectIntoSession(
     },
     input.clock,
   );
-  const failed = (message: string, kind = 'session'): DeliveryOutcome => ({
+  const failed = (message: string, kind: SessionErrorKind = 'session'): DeliveryOutcome => ({
     event: input.event,
     provider: input.session.provider,
     url: input.session.forwardTo,
@@ -190,7 +167,7 @@ export async function triggerEvent(input: TriggerInput): Promise<DeliveryOutcome
     let deliveryId: string | undefined;
     if (input.target.kind === 'url') {
       const forwardedFor = input.sourceAddresses?.[i % input.sourceAddresses.length];
-      const { result: _result, signedId, ...rest } = await deliver({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
+      const { result: _result, signedId, ...rest } = await signAndSend({ profile: input.profile, event: input.event, fixture, url: input.target.url, secret: input.target.secret, id, clock: input.clock, signal: input.signal, forwardedFor });
       outcome = rest;
       repeatId = signedId;
     } else {

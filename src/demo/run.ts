@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { deliver } from '../delivery/trigger.js';
+import { signAndSend } from '../delivery/trigger.js';
 import { loadFixture } from '../payloads/load.js';
 import { startListen, type ListenSession } from '../listen/listen.js';
 import type { ListenEvent } from '../listen/events.js';
@@ -14,9 +14,9 @@ import { staticTunnel } from '../tunnel/types.js';
 import { startDemoApp, type DemoApp } from './app.js';
 
 /** The sandbox API key the demo registers with (a test key; the sandbox stores only its hash). */
-export const DEMO_API_KEY = 'sk_test_webhook_demo';
+const DEMO_API_KEY = 'sk_test_webhook_demo';
 /** The event the demo app refuses, to show a failing handler in the log. */
-export const REJECTED_EVENT = 'charge.dispute.create';
+const REJECTED_EVENT = 'charge.dispute.create';
 
 export interface DemoOptions {
   readonly storeDir: string;
@@ -117,7 +117,7 @@ export async function startDemo(options: DemoOptions, deps: DemoDeps): Promise<D
         steps.push(() => fetch(`${sandbox.url}/v1/events`, { method: 'POST', headers: { 'x-api-key': DEMO_API_KEY }, body: JSON.stringify({ event }) }).then((r) => r.arrayBuffer()));
       }
       const direct = (session: ListenSession, profile: typeof paystack, event: string, secret: string) => async () =>
-        deliver({ profile, event, fixture: await loadFixture({ provider: profile.name, event, clock }), url: new URL(session.localUrl), secret, clock });
+        signAndSend({ profile, event, fixture: await loadFixture({ provider: profile.name, event, clock }), url: new URL(session.localUrl), secret, clock });
       steps.push(direct(paystackSession, paystack, 'charge.success', secrets.paystack));
       steps.push(direct(paystackSession, paystack, 'transfer.success', secrets.paystack));
       steps.push(direct(paystackSession, paystack, 'charge.success', 'sk_test_forged_by_someone_else')); // forged: flagged by listen, refused by the app

@@ -8,7 +8,7 @@ import type { ProviderProfile } from '../providers/types.js';
 import { humanBytes } from '../quantity.js';
 import { bytesEqual } from '../signing/compare.js';
 import { senderUrl, type Receiver } from './receiver.js';
-import { parseInjectRequest, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectResponse, type InjectTooLarge } from './session.js';
+import { parseInjectRequest, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectResponse, type InjectTooLarge } from '../session-protocol.js';
 
 export interface ControlOptions {
   readonly receiver: Receiver;

@@ -1,5 +1,4 @@
-import type { Clock } from '../clock.js';
-import { systemTimers, type Timers } from '../delivery/retry.js';
+import { systemTimers, type Clock, type Timers } from '../clock.js';
 
 export interface HealthOptions {
   /** Time between checks while healthy. */

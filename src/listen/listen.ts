@@ -11,7 +11,8 @@ import type { ListenEvent } from './events.js';
 import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { catchUpMarker, startRegistration, type RegistrationPart } from './register.js';
 import { selfCheckGate, startSelfCheck, type SelfCheckGate } from './self-check.js';
-import { publishSession, type SessionInfo } from './session.js';
+import { publishSession } from './session.js';
+import type { SessionInfo } from '../session-protocol.js';
 import { tunnelPart } from './tunnel-part.js';
 
 export { SELF_CHECK_HEADER } from './self-check.js';

@@ -215,7 +215,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     peer?: string | undefined;
   }
 
-  async function deliver(input: Arrival) {
+  async function recordAndForward(input: Arrival) {
     const { clock, log } = options;
     const whole = input.tooLarge === undefined && input.incomplete === undefined && input.refused === undefined;
     const parsed = input.tooLarge === undefined ? parseBody(input.body) : undefined;
@@ -308,7 +308,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       if (res.headersSent) return;
       res.writeHead(status, { 'content-type': 'application/json', connection: 'close', ...extraHeaders }).end(body);
     };
-    deliver({ ...arrival, body: Buffer.alloc(0), tooLarge: arrival.tooLarge, source: 'provider' }).then(
+    recordAndForward({ ...arrival, body: Buffer.alloc(0), tooLarge: arrival.tooLarge, source: 'provider' }).then(
       ({ outcome, body }) => answer(outcome.answered, body),
       (error: unknown) => {
         options.onProblem?.(`could not record a refused request (${error instanceof Error ? error.message : String(error)})`);
@@ -383,7 +383,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       settled = true;
       const excerpt = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES);
       release();
-      void deliver({
+      void recordAndForward({
         method,
         path,
         headers,
@@ -400,7 +400,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       const body = size <= max ? Buffer.concat(chunks) : Buffer.alloc(0);
       chunks.length = 0;
       const notPost = !guard.anyMethod && method !== 'POST';
-      deliver({
+      recordAndForward({
         method,
         path,
         headers,
@@ -474,7 +474,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     url: ownUrl,
     port,
     handle: (d) =>
-      deliver({ method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: d.tooLarge === undefined ? Buffer.from(d.body) : Buffer.alloc(0), tooLarge: d.tooLarge, source: d.source, ...(d.replayOf ? { replayOf: d.replayOf } : {}) }),
+      recordAndForward({ method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: d.tooLarge === undefined ? Buffer.from(d.body) : Buffer.alloc(0), tooLarge: d.tooLarge, source: d.source, ...(d.replayOf ? { replayOf: d.replayOf } : {}) }),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

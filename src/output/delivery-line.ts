@@ -9,7 +9,7 @@ export function signatureMark(state: RequestRecord['signature']['state'], style:
   return state === 'verified' ? style.green('✓') : state === 'failed' ? style.red('✗') : style.yellow('?');
 }
 
-export function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
   if (!outcome) return style.dim('...');
   if (outcome.skipped) return style.dim(`${outcome.answered} skipped`);
   const code = outcome.status ?? outcome.answered;

@@ -16,7 +16,7 @@ function describeResult(out: OutputSink, r: ReplayResult): string[] {
   return lines;
 }
 
-export function describeSummary(s: ReplaySummary): string {
+function describeSummary(s: ReplaySummary): string {
   return `sent ${s.sent}, passed ${s.passed}, failed ${s.failed}${s.skipped ? `, skipped ${s.skipped}` : ''}, p50 ${s.p50Ms.toFixed(0)} ms, p95 ${s.p95Ms.toFixed(0)} ms${s.interrupted ? ' (interrupted)' : ''}`;
 }
 

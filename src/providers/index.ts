@@ -88,7 +88,7 @@ export const BUILTIN_PROVIDERS: readonly ProviderProfile[] = [
 ];
 
 /** Build a signature scheme from its config description. */
-export function schemeFromConfig(spec: SchemeConfig): SignatureScheme {
+function schemeFromConfig(spec: SchemeConfig): SignatureScheme {
   switch (spec.type) {
     case 'standard':
       return standardWebhooksScheme(spec.headerFamily, spec.toleranceSeconds);

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../clock.js';
-import { retryPolicy, type Timers } from '../delivery/retry.js';
+import type { Clock, Timers } from '../clock.js';
+import { retryPolicy } from '../delivery/retry.js';
 import { sendRequest } from '../delivery/send.js';
 import { signRequest } from '../delivery/sign.js';
 import type { ProviderProfile } from '../providers/types.js';

@@ -2,9 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { LOOPBACK_HOSTS } from '../input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, readBody, startHttpServer } from '../http/server.js';
-import type { Clock } from '../clock.js';
+import { systemTimers, type Clock, type Timers } from '../clock.js';
 import { WebhookError } from '../errors.js';
-import { systemTimers, type Timers } from '../delivery/retry.js';
 import { newMessageId } from '../delivery/sign.js';
 import { listEvents } from '../payloads/events.js';
 import { loadFixture } from '../payloads/load.js';
@@ -60,7 +59,7 @@ export interface Sandbox {
 }
 
 /** PayKore-style API key for the sandbox: sk_test_ and at least 8 more characters. */
-export const API_KEY_PATTERN = /^sk_test_[A-Za-z0-9_]{8,}$/;
+const API_KEY_PATTERN = /^sk_test_[A-Za-z0-9_]{8,}$/;
 const MAX_BODY = 1024 * 1024;
 
 class ApiError extends Error {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { serialiseLike } from '../payloads/json.js';
+import { serialiseLike } from '../json-text.js';
 import { bytesEqual } from './compare.js';
 import { OK, fail, type SignatureScheme } from './types.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseUntrustedJson } from '../untrusted-json.js';
+import { SEND_ERROR_KINDS } from '../send-outcome.js';
 import type { LogRecord } from './types.js';
 
 /**
@@ -41,7 +42,7 @@ const outcomeRecordSchema = z.looseObject({
   headers: headers.optional(),
   bodyExcerptBase64: z.string().optional(),
   durationMs: z.number(),
-  error: z.looseObject({ kind: z.enum(['refused', 'timeout', 'dns', 'reset', 'aborted', 'tls', 'other']), message: z.string() }).optional(),
+  error: z.looseObject({ kind: z.enum(SEND_ERROR_KINDS), message: z.string() }).optional(),
   answered: z.number().int(),
   skipped: z.string().optional(),
 });

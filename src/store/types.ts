@@ -1,5 +1,5 @@
 import type { VerifyFailureReason } from '../signing/types.js';
-import type { SendErrorKind } from '../delivery/send.js';
+import type { SendOutcome } from '../send-outcome.js';
 
 /** What signature checking said about a received delivery. */
 export type SignatureVerdict =
@@ -39,19 +39,15 @@ export interface RequestRecord {
   readonly replayOf?: string;
 }
 
-/** What the app answered, appended AFTER forwarding. */
-export interface OutcomeRecord {
+/** What the app answered (status, or why none came; how long it took), appended AFTER forwarding. */
+export interface OutcomeRecord extends SendOutcome {
   readonly kind: 'outcome';
   readonly id: string;
   readonly at: number;
   /** Where it was forwarded. */
   readonly target: string;
-  /** The app's status; undefined when no answer came (see error). */
-  readonly status?: number;
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly bodyExcerptBase64?: string;
-  readonly durationMs: number;
-  readonly error?: { readonly kind: SendErrorKind; readonly message: string };
   /** What the receiver answered the sender: the app's status, or 502/504/413... */
   readonly answered: number;
   /** Not forwarded on purpose (filtered by --events), with why. */

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook as SvixWebhook } from 'svix';
-import { startReceiver, type Receiver, type Received } from './receiver.js';
+import { startStubApp, type StubApp, type Received } from './stub-app.js';
 
 /**
  * Small webhook handlers as people write them, right and wrong, for `webhook check` tests.
@@ -33,9 +33,9 @@ function eventId(provider: 'paystack' | 'koard', r: Received): string | undefine
   }
 }
 
-export async function startHandler(kind: HandlerKind, provider: 'paystack' | 'koard', secret: string, slowMs = 0): Promise<Receiver> {
+export async function startHandler(kind: HandlerKind, provider: 'paystack' | 'koard', secret: string, slowMs = 0): Promise<StubApp> {
   const seen = new Set<string>();
-  return startReceiver(async (r) => {
+  return startStubApp(async (r) => {
     let verified: boolean;
     if (kind === 'no-verify') verified = true;
     else if (provider === 'paystack') {

@@ -1,5 +1,4 @@
-import type { Clock } from '../../src/clock.js';
-import type { Timers } from '../../src/delivery/retry.js';
+import type { Clock, Timers } from '../../src/clock.js';
 
 /**
  * A clock and timers that move only when told: `next()` jumps to the earliest pending timer and

@@ -8,7 +8,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import { validateWebhookSignature } from 'razorpay/dist/utils/razorpay-utils.js';
-import type { Received } from './receiver.js';
+import type { Received } from './stub-app.js';
 
 /** One secret per built-in provider, as the env vars the CLI reads. */
 export const SECRETS = {

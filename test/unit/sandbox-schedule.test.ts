@@ -14,14 +14,14 @@ import type { ProviderProfile } from '../../src/providers/types.js';
 import { DeliveryEngine, type AttemptEvent, type EndpointEvent, type EngineOptions } from '../../src/sandbox/engine.js';
 import { SandboxState, type SandboxDelivery } from '../../src/sandbox/state.js';
 import { manualTime } from '../support/manual-time.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startStubApp, type StubApp } from '../support/stub-app.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const START = Date.parse('2026-02-01T00:00:00.000Z');
 /** A short schedule: retries 1 s, 5 s and 30 s after each failure. */
 const profile: ProviderProfile = { ...paykore, retryDelaysMs: [1000, 5000, 30_000] };
 
-let app: Receiver | undefined;
+let app: StubApp | undefined;
 let engine: DeliveryEngine | undefined;
 afterEach(async () => {
   await engine?.close();
@@ -48,9 +48,9 @@ function attempts() {
 }
 
 /** Answers the receiver gives in turn (the last one from then on). */
-async function receiver(...statuses: number[]): Promise<Receiver> {
+async function receiver(...statuses: number[]): Promise<StubApp> {
   let i = 0;
-  app = await startReceiver(() => ({ status: statuses[Math.min(i++, statuses.length - 1)]! }));
+  app = await startStubApp(() => ({ status: statuses[Math.min(i++, statuses.length - 1)]! }));
   return app;
 }
 
@@ -159,7 +159,7 @@ describe('DeliveryEngine schedule', () => {
   });
 
   it('a timeout counts as a failure and is retried', async () => {
-    const target = (app = await startReceiver(() => new Promise(() => {}))); // never answers
+    const target = (app = await startStubApp(() => new Promise(() => {}))); // never answers
     const time = manualTime(START);
     const log = attempts();
     const state = await SandboxState.open(undefined);

@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from '../options/flags.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput, type OptionsOf } from '../options/flags.js';
 
-export function defineCheck(program: Command, { context, run }: DefineInput): void {
-  program
+function checkCommand(program: Command) {
+  return program
     .command('check')
     .description('prove a webhook handler is safe: valid, re-formatted, forged, tampered, stale, duplicate and unknown deliveries')
     .option('-t, --to <url>', 'your handler; Square, HubSpot and Twilio sign this exact URL (default: config forwardTo)')
@@ -22,6 +22,13 @@ export function defineCheck(program: Command, { context, run }: DefineInput): vo
         'webhook check --to http://localhost:3000/webhooks --provider paystack --secret sk_test_xxx',
         'webhook check --to http://localhost:3000/hooks -p koard --event transaction.captured --junit reports/check.xml',
       ]),
-    )
+    );
+}
+
+/** What `webhook check` parses its flags into (run.ts takes it as a type only). */
+export type CheckOptions = OptionsOf<typeof checkCommand>;
+
+export function defineCheck(program: Command, { context, run }: DefineInput): void {
+  checkCommand(program)
     .action((opts) => run(async () => (await import('./run.js')).runCheck(opts, context())));
 }

@@ -5,7 +5,7 @@ import { probeConnection } from '../../delivery/reachable.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
 import { runChecks, type CaseResult } from '../../check/run.js';
 import type { CliContext } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { listEvents } from '../../payloads/events.js';
 import { loadFixture } from '../../payloads/load.js';
 import { parseHttpUrl } from '../../input.js';
@@ -13,20 +13,7 @@ import { countOf } from '../../quantity.js';
 import { newJUnitBuilder } from '../../output/junit.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface CheckOptions {
-  to?: string | undefined;
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  event?: string | undefined;
-  fixtures?: string[] | undefined;
-  timeout?: number | undefined;
-  junit?: string | undefined;
-  fromIp?: string | undefined;
-  allowlist?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import type { CheckOptions } from './command.js';
 
 /** JSON as providers send it (no whitespace); anything else as it is. */
 function compact(bytes: Uint8Array): Uint8Array {
@@ -103,6 +90,6 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
     }
     builder.writeTo(path.resolve(ctx.cwd, options.junit));
   }
-  if (ctx.signal.aborted) return 130;
-  return failed === 0 ? 0 : 1;
+  if (ctx.signal.aborted) return ExitCode.interrupted;
+  return failed === 0 ? ExitCode.ok : ExitCode.failed;
 }

@@ -1,5 +1,5 @@
 import type { CliContext } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 
 /** What completion needs from a commander program: names, flags and subcommands. */
 export interface CommandShape {
@@ -97,5 +97,5 @@ export async function runCompletion(shell: string, program: CommanderLike, ctx: 
   const script = SCRIPTS[shell as keyof typeof SCRIPTS];
   if (!script) throw new UsageError(`unknown shell "${shell}"`, { hint: 'use one of: bash, zsh, fish' });
   ctx.streams.stdout.write(script(commandShape(program)));
-  return 0;
+  return ExitCode.ok;
 }

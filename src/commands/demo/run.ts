@@ -8,11 +8,8 @@ import type { ListenEvent } from '../../listen/events.js';
 import { commandPrefix } from '../../demo/invocation.js';
 import { deliveryJson, deliveryLine } from '../../output/delivery-line.js';
 import type { RunningView } from '../../ui/index.js';
-
-export interface DemoCommandOptions {
-  store?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { DemoCommandOptions } from './command.js';
+import { ExitCode } from '../../errors.js';
 
 /** 9 deliveries: 8 signed correctly (1 refused by the app on purpose), 1 forged. */
 const EXPECTED: DemoSummary = { deliveries: 9, verified: 8, forged: 1, rejectedByApp: 1, forwarded: 9 };
@@ -72,7 +69,7 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
       if (!stop.signal.aborted) await once(stop.signal, 'abort');
       view.unmount();
       view = undefined;
-      code = 0;
+      code = ExitCode.ok;
     } else {
       const summary = await demo.play();
       const ok = summary.deliveries === EXPECTED.deliveries && summary.forwarded === EXPECTED.forwarded && summary.verified === EXPECTED.verified && summary.forged === EXPECTED.forged;
@@ -81,7 +78,7 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
         out.line('');
         out.line(`${ok ? out.style.green('demo ok') : out.style.red('demo failed')}: ${summary.deliveries} deliveries, ${summary.verified} verified, ${summary.forged} forged (flagged ✗), ${summary.rejectedByApp} refused by the app on purpose, ${summary.forwarded} forwarded and logged`);
       }
-      code = ok ? 0 : 1;
+      code = ok ? ExitCode.ok : ExitCode.failed;
     }
   } finally {
     await demo.stop();

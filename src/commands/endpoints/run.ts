@@ -1,19 +1,13 @@
 import type { CliContext } from '../../context.js';
 import { storeDirFor } from '../options/store.js';
 import { askYesNo } from '../../output/ask.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { registrationApi } from '../../registration/api-options.js';
 import { processAlive } from '../../process-alive.js';
 import { deleteStale, findStale, readLedger, readLedgerChecked } from '../../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../../registration/paykore.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface EndpointsOptions {
-  provider?: string | undefined;
-  apiBase?: string | undefined;
-  store?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { EndpointsOptions } from './command.js';
 
 export async function runEndpoints(action: string, options: EndpointsOptions, ctx: CliContext): Promise<number> {
   if (action !== 'list' && action !== 'prune') throw new UsageError(`unknown action "${action}"`, { hint: 'use `webhook endpoints list` or `webhook endpoints prune`' });
@@ -30,20 +24,20 @@ export async function runEndpoints(action: string, options: EndpointsOptions, ct
     const stale = await findStale(api, storeDir);
     if (stale.length === 0) {
       if (!out.json) out.note('no stale endpoints of this store');
-      return 0;
+      return ExitCode.ok;
     }
     for (const e of stale) out.json ? out.record({ type: 'stale', ...e }) : out.line(`${e.id}  ${e.url}  (${e.why})`);
     if (ctx.mode.interactive && !out.json) {
       out.flush();
       if (!(await askYesNo(ctx.streams, `delete ${stale.length === 1 ? 'this endpoint' : `these ${stale.length} endpoints`} at ${profile.displayName}? (yes/no) `))) {
         out.note('nothing deleted');
-        return 0;
+        return ExitCode.ok;
       }
     }
     const removed = await deleteStale(api, storeDir, stale);
     for (const e of removed) if (out.json) out.record({ type: 'pruned', ...e });
     if (!out.json) out.note(`deleted ${removed.length} stale endpoint${removed.length === 1 ? '' : 's'}`);
-    return 0;
+    return ExitCode.ok;
   }
   const [remote, ledger] = await Promise.all([listEndpoints(api), readLedger(storeDir)]);
   const stale = await findStale(api, storeDir, remote);
@@ -64,5 +58,5 @@ export async function runEndpoints(action: string, options: EndpointsOptions, ct
   }
   if (!out.json && remote.length === 0) out.note('no endpoints registered');
   if (!out.json && stale.length > 0) out.note(`${stale.length} stale: run \`webhook endpoints prune\``);
-  return 0;
+  return ExitCode.ok;
 }

@@ -1,17 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { chooseProvider } from '../options/provider.js';
 import type { ProviderProfile } from '../../providers/types.js';
-
-export interface InitOptions {
-  provider?: string | undefined;
-  forwardTo?: string | undefined;
-  force?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import type { InitOptions } from './command.js';
 
 export const CONFIG_FILE = 'webhook.config.yaml';
 export const FIXTURES_DIR = 'webhook-fixtures';
@@ -90,5 +84,5 @@ export async function runInit(options: InitOptions, ctx: CliContext): Promise<nu
     for (const file of written) out.line(`wrote ${file}`);
     out.note(`next: export ${profile.secret.envVar}=<your secret>, then run \`webhook listen\` or \`webhook trigger <event>\``);
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -1,11 +1,8 @@
 import type { CliContext } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { keysDir, loadOrCreateKeyPair } from '../../store/keys.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface KeysOptions {
-  json?: boolean | undefined;
-}
+import type { KeysOptions } from './command.js';
 
 /**
  * Print the public key of a provider's test key pair (made on first use), in the format the
@@ -26,9 +23,9 @@ export async function runKeys(provider: string | undefined, options: KeysOptions
   const out = ctx.sink(options);
   if (out.json) {
     out.record({ provider: profile.name, publicKey: pair.publicKey, format: spec.publicKeyFormat, keyType: spec.type, privateKeyFile: pair.file, created: pair.created });
-    return 0;
+    return ExitCode.ok;
   }
   out.line(pair.publicKey);
   out.note(`${pair.created ? 'new ' : ''}${profile.displayName} test public key (${spec.publicKeyFormat}); configure your app with it to accept deliveries signed by \`webhook\`. Private key: ${pair.file}`);
-  return 0;
+  return ExitCode.ok;
 }

@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from '../options/flags.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput, type OptionsOf } from '../options/flags.js';
 
-export function defineListen(program: Command, { context, run }: DefineInput): void {
-  program
+function listenCommand(program: Command) {
+  return program
     .command('listen')
     .description('receive deliveries (through a tunnel), verify, log durably and forward them unchanged to your app')
     .option('-f, --forward-to <url>', 'your app’s webhook URL (default: config forwardTo)')
@@ -59,6 +59,13 @@ export function defineListen(program: Command, { context, run }: DefineInput): v
         'webhook listen -p paystack --tunnel cloudflared -f http://localhost:3000/hooks',
         'webhook listen -p paykore --tunnel ssh://me@tunnel.example.dev --public-url https://hooks.example.dev -f http://localhost:3000/hooks',
       ]),
-    )
+    );
+}
+
+/** What `webhook listen` parses its flags into (run.ts takes it as a type only). */
+export type ListenCommandOptions = OptionsOf<typeof listenCommand>;
+
+export function defineListen(program: Command, { context, run }: DefineInput): void {
+  listenCommand(program)
     .action((opts) => run(async () => (await import('./run.js')).runListen(opts, context())));
 }

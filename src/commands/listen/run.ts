@@ -21,37 +21,7 @@ import { staticTunnel, type TunnelOpener } from '../../tunnel/types.js';
 import { chooseProvider } from '../options/provider.js';
 import { endpointRegistrar } from '../../registration/api-options.js';
 import { deliveryLine, deliveryJson } from '../../output/delivery-line.js';
-
-export interface ListenCommandOptions {
-  forwardTo?: string | undefined;
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  port?: number | undefined;
-  events?: string | undefined;
-  route?: string[] | undefined;
-  tunnel?: string | undefined;
-  publicUrl?: string | undefined;
-  register?: boolean | undefined;
-  apiBase?: string | undefined;
-  timeout?: number | undefined;
-  maxBody?: number | undefined;
-  maxInFlight?: number | undefined;
-  maxConnections?: number | undefined;
-  verifiedOnly?: boolean | undefined;
-  anyMethod?: boolean | undefined;
-  store?: string | undefined;
-  printSecret?: boolean | undefined;
-  selfCheckInterval?: number | undefined;
-  giveUpAfter?: number | undefined;
-  catchUp?: boolean | undefined;
-  keepEndpoint?: boolean | undefined;
-  remotePort?: number | undefined;
-  sshKey?: string | undefined;
-  sshAcceptNewHostKey?: boolean | undefined;
-  domain?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { ListenCommandOptions } from './command.js';
 
 export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Record<string, string>> = {}): Route[] {
   const routes: Route[] = [];

@@ -1,55 +1,20 @@
-import { isUtf8 } from 'node:buffer';
-import { storeDirFor } from '../options/store.js';
+import { openStoreLog } from '../options/store.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { printable, printableLines } from '../../output/printable.js';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { fixtureRoots, userFixtureRoots } from '../../payloads/events.js';
-import { serialiseLike, setPath } from '../../payloads/json.js';
 import { findFixtureFile } from '../../payloads/load.js';
 import { readFileOrExplain } from '../../input.js';
-import type { LogRecord } from '../../store/types.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { deliveryJson, deliveryLine, signatureMark } from '../../output/delivery-line.js';
-import { openDeliveryLog, type DeliveryLog } from '../../store/delivery-log.js';
-import { parseLogRecord } from '../../store/records.js';
+import { findDelivery } from '../../store/find.js';
+import { harExport, isExportFormat, ndjsonExport, newestDeliveries } from '../../store/export.js';
+import { mergeRecords, parseExport } from '../../store/import.js';
+import { redactBody } from '../../store/redact.js';
 import { countOf } from '../../quantity.js';
-import type { Delivery } from '../../store/types.js';
 import type { WebhookConfig } from '../../config/schema.js';
-
-export interface LogOptions {
-  limit?: number | undefined;
-  store?: string | undefined;
-  interactive?: boolean | undefined;
-  json?: boolean | undefined;
-}
-
-/**
- * The store's log: read-only by default (any number of readers, also while `listen` writes);
- * `write` makes this command the store's one writer (refused while another holds it).
- */
-export async function openStoreLog(ctx: CliContext, store: string | undefined, access: { write: string } | 'read' = 'read'): Promise<DeliveryLog> {
-  const dir = await storeDirFor(ctx, store);
-  return openDeliveryLog(dir, access === 'read' ? { access: 'read' } : { access: 'write', command: access.write, now: new Date(ctx.clock.now()) });
-}
-
-/**
- * A delivery by its id, any unique piece of one, or the provider's message id (when several
- * deliveries carry it, e.g. a retry or a duplicate, the newest; `note` says so); a clear error otherwise.
- */
-export async function findDelivery(log: DeliveryLog, id: string, note?: (text: string) => void): Promise<Delivery> {
-  const matches = log.resolveId(id);
-  if (matches.length === 0) throw new UsageError(`no delivery "${id}" in ${log.file}`, { hint: 'run `webhook log` to see the recorded ids' });
-  if (matches.length > 1) {
-    const newest = (await log.load(matches.at(-1)!))!;
-    if (newest.request.messageId === id) {
-      note?.(`${matches.length} deliveries carry ${id}; using the newest, ${newest.request.id} (the others: ${matches.slice(0, -1).join(', ')})`);
-      return newest;
-    }
-    throw new UsageError(`"${id}" matches ${matches.length} deliveries`, { hint: `give more characters, e.g. ${matches.slice(0, 2).join(' or ')}` });
-  }
-  return (await log.load(matches[0]!))!;
-}
+import type { LogOptions, LogShowOptions, LogSaveOptions, LogExportOptions, LogImportOptions } from './command.js';
 
 export async function runLog(options: LogOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
@@ -60,7 +25,7 @@ export async function runLog(options: LogOptions, ctx: CliContext): Promise<numb
       if (!ctx.mode.interactive) throw new UsageError('--interactive needs a terminal (stdin and stdout a TTY, CI unset)', { hint: 'drop --interactive, or add --json for machine-readable output' });
       const { browseLog } = await import('../../ui/browse.js');
       await browseLog(log, ctx);
-      return 0;
+      return ExitCode.ok;
     }
     const total = log.size();
     const start = Math.max(0, total - (options.limit ?? 20));
@@ -71,16 +36,10 @@ export async function runLog(options: LogOptions, ctx: CliContext): Promise<numb
       if (out.json) out.record(deliveryJson(delivery.request, delivery.outcome));
       else out.line(deliveryLine(delivery.request, delivery.outcome, out.style));
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
-}
-
-export interface LogShowOptions {
-  raw?: boolean | undefined;
-  store?: string | undefined;
-  json?: boolean | undefined;
 }
 
 function headerLines(headers: Readonly<Record<string, string | readonly string[]>>): string[] {
@@ -88,7 +47,7 @@ function headerLines(headers: Readonly<Record<string, string | readonly string[]
 }
 
 /** The body for reading: pretty JSON when it parses, else the text as received. */
-export function readableBody(bytes: Buffer): string {
+function readableBody(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
@@ -104,13 +63,13 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
     const body = Buffer.from(request.bodyBase64, 'base64');
     if (options.raw) {
       ctx.streams.stdout.write(body);
-      return 0;
+      return ExitCode.ok;
     }
     const replays = log.replaysOf(request.id);
     const out = ctx.sink(options);
     if (out.json) {
       out.record({ request: { ...request, body: body.toString('utf8') }, outcome: outcome ?? null, replays: replays.map((r) => ({ id: r.id, status: r.status ?? null, source: r.source })) });
-      return 0;
+      return ExitCode.ok;
     }
     const { style } = out;
     // Everything recorded came from outside (the sender, the app, the log file): escaped here;
@@ -139,36 +98,10 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
       out.line(style.bold('replays'));
       for (const r of replays) out.line(`  ${p(r.id)}  ${r.source}  ${r.status ?? r.answered ?? '---'}`);
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
-}
-
-export interface LogSaveOptions {
-  as?: string | undefined;
-  redact?: string | undefined;
-  force?: boolean | undefined;
-  store?: string | undefined;
-}
-
-/** Replace each dot path that exists with "[redacted]"; serialised once, in the body's own style. */
-export function redactBody(bytes: Buffer, paths: readonly string[]): Buffer {
-  const text = bytes.toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UsageError('--redact needs a JSON body, and this one is not JSON', { hint: 'save it without --redact, or edit the file afterwards' });
-  }
-  for (const p of paths) {
-    const keys = p.split('.');
-    let node: unknown = value;
-    for (const key of keys.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
-    if (node === null || typeof node !== 'object' || !(keys.at(-1)! in (node as object))) throw new UsageError(`--redact: "${p}" is not in this body`, { hint: 'paths are dot-separated keys from the top, e.g. data.customer.email' });
-    value = setPath(value, keys, '[redacted]', p);
-  }
-  return Buffer.from(serialiseLike(value, text), 'utf8');
 }
 
 /** What `trigger` does with a saved fixture file: sends it by default, needs --fixtures, or cannot find it by name. */
@@ -181,16 +114,16 @@ async function triggerNote(file: string, provider: string, config: WebhookConfig
   return `\`webhook trigger ${event} -p ${provider} --fixtures ${shown(root)}\` sends this capture (that folder is not searched by default)`;
 }
 
-/** `webhook log save`: a captured delivery becomes a fixture, so a real event becomes a CI case. */
 /**
  * A name from a delivery as one file name: letters, digits, `.`, `_` and `-` only (anything else
  * becomes `_`), no leading dot (so never `..` or a hidden file), at most 200 characters.
  */
-export function safeFileName(name: string): string {
+function safeFileName(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length)).slice(0, 200);
   return cleaned === '' ? '_' : cleaned;
 }
 
+/** `webhook log save`: a captured delivery becomes a fixture, so a real event becomes a CI case. */
 export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
@@ -220,130 +153,38 @@ export async function runLogSave(id: string, options: LogSaveOptions, ctx: CliCo
     const trigger = await triggerNote(file, request.provider, config, ctx.cwd);
     if (trigger) out.line(trigger);
     out.note(`replay it: webhook replay ${path.relative(ctx.cwd, file)} --provider ${request.provider} --to <url>`);
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
 }
 
-export interface LogExportOptions {
-  format?: string | undefined;
-  limit?: number | undefined;
-  output?: string | undefined;
-  store?: string | undefined;
-}
-
-const headerList = (headers: Readonly<Record<string, string | readonly string[]>> = {}) =>
-  Object.entries(headers).flatMap(([name, value]) => (typeof value === 'string' ? [value] : [...value]).map((v) => ({ name, value: v })));
-
-/**
- * A body in HAR 1.2 without losing bytes. Valid UTF-8 is kept as text. Otherwise a response's
- * `content` carries it base64 with `"encoding": "base64"` (HAR 1.2 defines that field there); a
- * request's `postData` has no such field in 1.2, so its `text` is the readable (lossy) decoding and
- * the custom field `_bodyBase64` (custom fields start with "_") holds the exact bytes.
- */
-function harRequestBody(body: Buffer, mimeType: string) {
-  if (isUtf8(body)) return { mimeType, text: body.toString('utf8') };
-  return { mimeType, text: body.toString('utf8'), _bodyBase64: body.toString('base64'), comment: 'the body is not valid UTF-8: text is a lossy decoding, _bodyBase64 holds the exact bytes' };
-}
-
-function harResponseContent(body: Buffer, mimeType: string) {
-  return isUtf8(body) ? { size: -1, mimeType, text: body.toString('utf8') } : { size: -1, mimeType, text: body.toString('base64'), encoding: 'base64' };
-}
-
 /** `webhook log export`: NDJSON records (re-importable) or a HAR 1.2 document. */
 export async function runLogExport(options: LogExportOptions, ctx: CliContext): Promise<number> {
   const format = options.format ?? 'ndjson';
-  if (format !== 'ndjson' && format !== 'har') throw new UsageError(`unknown --format "${format}"`, { hint: 'use ndjson or har' });
+  if (!isExportFormat(format)) throw new UsageError(`unknown --format "${format}"`, { hint: 'use ndjson or har' });
   const log = await openStoreLog(ctx, options.store);
   try {
-    const total = log.size();
-    const rows = log.summaries(options.limit ? Math.max(0, total - options.limit) : 0, total);
-    const chunks: string[] = [];
-    const entries: unknown[] = [];
-    for (const row of rows) {
-      const d = await log.load(row.id);
-      if (!d) continue;
-      if (format === 'ndjson') {
-        chunks.push(`${JSON.stringify(d.request)}\n`);
-        if (d.outcome) chunks.push(`${JSON.stringify(d.outcome)}\n`);
-        continue;
-      }
-      const body = Buffer.from(d.request.bodyBase64, 'base64');
-      const host = d.request.headers.host;
-      entries.push({
-        startedDateTime: new Date(d.request.receivedAt).toISOString(),
-        time: d.outcome?.durationMs ?? 0,
-        request: {
-          method: d.request.method,
-          url: `http://${typeof host === 'string' ? host : 'webhook-listen'}${d.request.path}`,
-          httpVersion: 'HTTP/1.1',
-          headers: headerList(d.request.headers),
-          queryString: [],
-          cookies: [],
-          headersSize: -1,
-          bodySize: d.request.bodySize,
-          postData: harRequestBody(body, String(d.request.headers['content-type'] ?? 'application/octet-stream')),
-        },
-        response: {
-          status: d.outcome?.status ?? d.outcome?.answered ?? 0,
-          statusText: '',
-          httpVersion: 'HTTP/1.1',
-          headers: headerList(d.outcome?.headers),
-          cookies: [],
-          content: harResponseContent(Buffer.from(d.outcome?.bodyExcerptBase64 ?? '', 'base64'), String(d.outcome?.headers?.['content-type'] ?? '')),
-          redirectURL: '',
-          headersSize: -1,
-          bodySize: -1,
-        },
-        cache: {},
-        timings: { send: 0, wait: d.outcome?.durationMs ?? 0, receive: 0 },
-        comment: `${d.request.provider} ${d.request.event ?? ''} signature ${d.request.signature.state} → ${d.outcome?.target ?? 'not forwarded'}`,
-      });
-    }
-    const text = format === 'ndjson' ? chunks.join('') : `${JSON.stringify({ log: { version: '1.2', creator: { name: 'webhook', version: '0' }, entries } }, null, 2)}\n`;
+    const { deliveries, listed } = await newestDeliveries(log, options.limit);
+    const text = format === 'ndjson' ? ndjsonExport(deliveries) : harExport(deliveries);
     if (options.output) {
       await writeFile(path.resolve(ctx.cwd, options.output), text, { mode: 0o600 }); // bodies and headers: yours only
-      ctx.sink({}).note(`wrote ${countOf(rows.length, 'delivery', 'deliveries')} to ${options.output}`);
+      ctx.sink({}).note(`wrote ${countOf(listed, 'delivery', 'deliveries')} to ${options.output}`);
     } else ctx.streams.stdout.write(text);
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }
 }
 
 /** `webhook log import`: append records from an NDJSON export; ids already in the log are skipped. */
-export async function runLogImport(file: string, options: { store?: string | undefined }, ctx: CliContext): Promise<number> {
-  const text = (await readFileOrExplain(file, 'export file')).toString('utf8');
-  const records: LogRecord[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    // Every record is checked before anything is written: a bad file imports nothing.
-    const parsed = parseLogRecord(line);
-    if ('problem' in parsed) {
-      throw new UsageError(`${file}:${i + 1}: ${parsed.problem === 'invalid JSON' ? 'not a JSON record' : `not a delivery record (${parsed.problem})`}; nothing was imported`, { hint: 'import reads what `webhook log export` (ndjson) writes' });
-    }
-    records.push(parsed.record);
-  });
+export async function runLogImport(file: string, options: LogImportOptions, ctx: CliContext): Promise<number> {
+  const records = parseExport((await readFileOrExplain(file, 'export file')).toString('utf8'), file);
   const log = await openStoreLog(ctx, options.store, { write: 'log import' });
   try {
-    let added = 0;
-    let skipped = 0;
-    const existing = new Set(log.summaries(0, log.size()).map((s) => s.id));
-    const importing = new Set<string>();
-    for (const record of records) {
-      if (existing.has(record.id)) {
-        if (record.kind === 'request') skipped++;
-        continue;
-      }
-      if (record.kind === 'request') {
-        importing.add(record.id);
-        await log.appendRequest(record);
-        added++;
-      } else if (importing.has(record.id)) await log.appendOutcome(record);
-    }
+    const { added, skipped } = await mergeRecords(log, records);
     ctx.sink({}).line(`imported ${countOf(added, 'delivery', 'deliveries')} into ${log.file}${skipped ? ` (${skipped} already there)` : ''}`);
-    return 0;
+    return ExitCode.ok;
   } finally {
     await log.close();
   }

@@ -1,6 +1,6 @@
 import type { CliContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { parseJsonOrExplain, parseSetFlag } from '../../payloads/json.js';
+import { parseJsonOrExplain, parseSetFlag } from '../../json-text.js';
 import type { FixtureOverrides } from '../../payloads/load.js';
 import { systemTemplateSource, type TemplateSource } from '../../payloads/template.js';
 import { readFileOrExplain } from '../../input.js';

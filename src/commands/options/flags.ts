@@ -4,6 +4,9 @@ import type { CliContext } from '../../context.js';
 /** Lazily run a command module: only the chosen command's code is loaded. */
 export type Run = (load: () => Promise<number>) => Promise<void>;
 
+/** The options a command definition parses its flags into, as @commander-js/extra-typings infers them from the definition. */
+export type OptionsOf<Build extends (...args: never[]) => { opts(): unknown }> = ReturnType<ReturnType<Build>['opts']>;
+
 export interface DefineInput {
   readonly context: () => CliContext;
   readonly run: Run;

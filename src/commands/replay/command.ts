@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { examples, intArg, SECRET_FILE_OPTION, type DefineInput } from '../options/flags.js';
+import { examples, intArg, SECRET_FILE_OPTION, type DefineInput, type OptionsOf } from '../options/flags.js';
 
-export function defineReplay(program: Command, { context, run }: DefineInput): void {
-  program
+function replayCommand(program: Command) {
+  return program
     .command('replay [paths...]')
     .description('send fixture files or folders, or a provider\'s built-in events, to one URL and check the answers (for CI)')
     .option('-t, --to <url>', 'your endpoint; Square, HubSpot and Twilio sign this exact URL (default: config forwardTo)')
@@ -24,6 +24,13 @@ export function defineReplay(program: Command, { context, run }: DefineInput): v
         'webhook replay a.json b.json --provider koard --concurrency 16 --json',
         'webhook replay fixtures/paystack --provider paystack --builtin --to http://localhost:3000/hooks',
       ]),
-    )
+    );
+}
+
+/** What `webhook replay` parses its flags into (run.ts takes it as a type only). */
+export type ReplayOptions = OptionsOf<typeof replayCommand>;
+
+export function defineReplay(program: Command, { context, run }: DefineInput): void {
+  replayCommand(program)
     .action((paths, opts) => run(async () => (await import('./run.js')).runReplayCommand(paths, opts, context())));
 }

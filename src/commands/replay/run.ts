@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { runReplay, type ReplayReporter } from '../../delivery/replay.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
-import { UsageError, WebhookError } from '../../errors.js';
+import { ExitCode, UsageError, WebhookError } from '../../errors.js';
 import { BUILTIN_FIXTURES_DIR, eventsInDir } from '../../payloads/catalog.js';
 import { parseExpectation } from '../../payloads/expect.js';
 import { parseHttpUrl } from '../../input.js';
@@ -11,19 +11,7 @@ import { getProvider, providerRegistry } from '../../providers/index.js';
 import type { ProviderProfile } from '../../providers/types.js';
 import { resolveSecret, secretFromFlags } from '../../secrets.js';
 import { templateSource } from '../options/fixture.js';
-
-export interface ReplayOptions {
-  to?: string | undefined;
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  concurrency?: number | undefined;
-  expect?: string | undefined;
-  junit?: string | undefined;
-  fromIp?: string | undefined;
-  json?: boolean | undefined;
-  builtin?: boolean | undefined;
-}
+import type { ReplayOptions } from './command.js';
 
 /** The built-in fixtures folder of a provider, for `replay --provider <name>` (no paths, or --builtin). */
 async function builtinFolder(profile: ProviderProfile | undefined): Promise<string> {
@@ -93,6 +81,6 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
     signal: ctx.signal,
     reporter: combineReporters(reporters),
   });
-  if (summary.interrupted) return 130;
-  return summary.failed === 0 ? 0 : 1;
+  if (summary.interrupted) return ExitCode.interrupted;
+  return summary.failed === 0 ? ExitCode.ok : ExitCode.failed;
 }

@@ -9,26 +9,17 @@ import { fixtureOverrides } from '../options/fixture.js';
 import { resendDelivery } from '../../delivery/resend.js';
 import { endToEndHeaders } from '../../delivery/headers.js';
 import { excerpt, injectIntoSession } from '../../delivery/trigger.js';
-import { findSession, invalidSessionNote, type SessionInfo } from '../../listen/session.js';
+import { findSession, invalidSessionNote } from '../../listen/session.js';
+import type { SessionInfo } from '../../session-protocol.js';
 import type { Delivery } from '../../store/types.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { getProvider, providerRegistry } from '../../providers/index.js';
 import { commandSecret } from '../../secrets.js';
 import { renderOutcome } from '../trigger/run.js';
-import { findDelivery, openStoreLog } from '../log/run.js';
-
-export interface ResendOptions {
-  to?: string | undefined;
-  resign?: boolean | undefined;
-  set?: string[] | undefined;
-  data?: string | undefined;
-  edit?: boolean | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  store?: string | undefined;
-  json?: boolean | undefined;
-}
+import { openStoreLog } from '../options/store.js';
+import { findDelivery } from '../../store/find.js';
+import type { ResendOptions } from './command.js';
 
 /** The body with --data/--set applied (serialised once) and/or edited in $EDITOR; undefined when unchanged. */
 async function editedBody(original: Buffer, options: ResendOptions, ctx: CliContext): Promise<Buffer | undefined> {
@@ -91,7 +82,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
       ...(result.error ? { error: result.error } : {}),
       ...(result.body.length > 0 ? { bodyExcerpt: excerpt(result.body, result.truncated) } : {}),
     });
-    return result.ok ? 0 : 1;
+    return result.ok ? ExitCode.ok : ExitCode.failed;
   } finally {
     await log.close();
   }
@@ -132,5 +123,5 @@ async function resendThroughSession(id: string, session: SessionInfo, options: R
   });
   const { signedId: _signedId, ...shown } = outcome;
   renderOutcome(ctx.sink(options), shown);
-  return outcome.ok ? 0 : 1;
+  return outcome.ok ? ExitCode.ok : ExitCode.failed;
 }

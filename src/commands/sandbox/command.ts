@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { examples, intArg, positiveNumberArg, SECRET_FILE_OPTION, type DefineInput } from '../options/flags.js';
+import { examples, intArg, positiveNumberArg, SECRET_FILE_OPTION, type DefineInput, type OptionsOf } from '../options/flags.js';
 
-export function defineSandbox(program: Command, { context, run }: DefineInput): void {
-  program
+function sandboxCommand(program: Command) {
+  return program
     .command('sandbox')
     .description('run a local PayKore-compatible provider: register endpoints, emit signed events, retry, abandon')
     .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', intArg('--port'))
@@ -29,6 +29,13 @@ export function defineSandbox(program: Command, { context, run }: DefineInput): 
         `curl -s localhost:4010/v1/webhooks -H 'X-API-Key: sk_test_0123456789' -d '{"url":"http://localhost:3000/hooks"}'`,
         `curl -s localhost:4010/v1/events -H 'X-API-Key: sk_test_0123456789' -d '{"event":"transaction.completed"}'`,
       ]),
-    )
+    );
+}
+
+/** What `webhook sandbox` parses its flags into (run.ts takes it as a type only). */
+export type SandboxCommandOptions = OptionsOf<typeof sandboxCommand>;
+
+export function defineSandbox(program: Command, { context, run }: DefineInput): void {
+  sandboxCommand(program)
     .action((opts) => run(async () => (await import('./run.js')).runSandbox(opts, context())));
 }

@@ -6,22 +6,7 @@ import type { AttemptEvent, EndpointEvent } from '../../sandbox/engine.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface SandboxCommandOptions {
-  port?: number | undefined;
-  timeScale?: number | undefined;
-  timeout?: number | undefined;
-  store?: string | undefined;
-  deliverAs?: string | undefined;
-  to?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  fixtures?: string | undefined;
-  mode?: string | undefined;
-  abandonAfter?: number | undefined;
-  allowPrivate?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import type { SandboxCommandOptions } from './command.js';
 
 /** Run the sandbox until Ctrl-C or SIGTERM; a deliberate stop exits 0. */
 export async function runSandbox(options: SandboxCommandOptions, ctx: CliContext): Promise<number> {

@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { examples, intArg, SECRET_FILE_OPTION, type DefineInput } from '../options/flags.js';
+import { examples, intArg, SECRET_FILE_OPTION, type DefineInput, type OptionsOf } from '../options/flags.js';
 
-export function defineSign(program: Command, { context, run }: DefineInput): void {
-  program
+function signCommand(program: Command) {
+  return program
     .command('sign')
     .description('print the headers a provider would send with exactly these body bytes')
     .option('-p, --provider <name>', 'provider profile (see `webhook providers`)')
@@ -26,6 +26,13 @@ export function defineSign(program: Command, { context, run }: DefineInput): voi
         'webhook sign --provider square --url https://example.com/webhooks --body-file event.json',
         `webhook sign -p twilio --url https://example.com/sms --body 'MessageSid=SM1&MessageStatus=delivered'`,
       ]),
-    )
+    );
+}
+
+/** What `webhook sign` parses its flags into (run.ts takes it as a type only). */
+export type SignOptions = OptionsOf<typeof signCommand>;
+
+export function defineSign(program: Command, { context, run }: DefineInput): void {
+  signCommand(program)
     .action((opts) => run(async () => (await import('./run.js')).runSign(opts, context())));
 }

@@ -3,20 +3,8 @@ import { signRequest } from '../../delivery/sign.js';
 import { readBodyInput } from '../../input.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface SignOptions {
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  body?: string | undefined;
-  bodyFile?: string | undefined;
-  id?: string | undefined;
-  timestamp?: number | undefined;
-  event?: string | undefined;
-  url?: string | undefined;
-  method?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { SignOptions } from './command.js';
+import { ExitCode } from '../../errors.js';
 
 /** Print the headers the provider would send with exactly these bytes. */
 export async function runSign(options: SignOptions, ctx: CliContext): Promise<number> {
@@ -38,5 +26,5 @@ export async function runSign(options: SignOptions, ctx: CliContext): Promise<nu
       out.line(Buffer.from(signed.body).toString('utf8'));
     }
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from '../options/flags.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput, type OptionsOf } from '../options/flags.js';
 
-export function defineTrigger(program: Command, { context, run }: DefineInput): void {
-  program
+function triggerCommand(program: Command) {
+  return program
     .command('trigger <event>')
     .description('send one event as its provider would: signed, to your app or through a running `listen`')
     .option('-p, --provider <name>', 'provider (default: config, a running listen session, else the only provider with this event)')
@@ -25,6 +25,13 @@ export function defineTrigger(program: Command, { context, run }: DefineInput): 
         'webhook trigger charge.success --set data.amount=5000 --set data.customer.email=a@b.co',
         'webhook trigger transaction.created -p koard --duplicate --json',
       ]),
-    )
+    );
+}
+
+/** What `webhook trigger` parses its flags into (run.ts takes it as a type only). */
+export type TriggerOptions = OptionsOf<typeof triggerCommand>;
+
+export function defineTrigger(program: Command, { context, run }: DefineInput): void {
+  triggerCommand(program)
     .action((event, opts) => run(async () => (await import('./run.js')).runTrigger(event, opts, context())));
 }

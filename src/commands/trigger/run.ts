@@ -1,28 +1,19 @@
 import { storeDirFor } from '../options/store.js';
 import { printable } from '../../output/printable.js';
 import type { CliContext } from '../../context.js';
-import { triggerEvent, type DeliveryOutcome, type TriggerTarget } from '../../delivery/trigger.js';
+import { triggerEvent, type TriggerTarget } from '../../delivery/trigger.js';
+import type { DeliveryOutcome } from '../../send-outcome.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { readFixtureFile, type LoadedFixture } from '../../payloads/load.js';
 import { resolveEvent } from '../../payloads/resolve.js';
 import { parseHttpUrl } from '../../input.js';
-import { findSession, invalidSessionNote, type SessionInfo } from '../../listen/session.js';
+import { findSession, invalidSessionNote } from '../../listen/session.js';
+import type { SessionInfo } from '../../session-protocol.js';
 import type { OutputSink } from '../../output/sink.js';
 import { commandSecret } from '../../secrets.js';
-import { fixtureOverrides, templateSource, type FixtureFlags } from '../options/fixture.js';
-
-export interface TriggerOptions extends FixtureFlags {
-  provider?: string | undefined;
-  to?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  count?: number | undefined;
-  duplicate?: boolean | undefined;
-  store?: string | undefined;
-  fromIp?: string | undefined;
-  json?: boolean | undefined;
-}
+import { fixtureOverrides, templateSource } from '../options/fixture.js';
+import type { TriggerOptions } from './command.js';
 
 /** One line per delivery: mark, status, provider and event, target, latency, id; the answer's excerpt below. */
 export function renderOutcome(out: OutputSink, outcome: DeliveryOutcome): void {
@@ -105,9 +96,9 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
     const only = target.session.events?.length ? ` forwards only --events ${target.session.events.join(',')}` : ' did not forward it';
     out.note(`the running listen session (pid ${target.session.pid})${only}: ${event} was answered 200 and logged there, but not sent to your app; restart listen with ${event} in --events (or without --events), or send straight to your app with --to <url>`);
   }
-  if (ctx.signal.aborted) return 130;
+  if (ctx.signal.aborted) return ExitCode.interrupted;
   // An event the session filters out is reported, not failed: the provider would get a 200 too.
-  return outcomes.every((o) => o.ok || o.skipped !== undefined) ? 0 : 1;
+  return outcomes.every((o) => o.ok || o.skipped !== undefined) ? ExitCode.ok : ExitCode.failed;
 }
 
 /** Why the store's session cannot take the event: its listen stopped without cleaning up. */

@@ -3,13 +3,8 @@ import { findConfigFile } from '../../config/find.js';
 import { parseConfig } from '../../config/load.js';
 import { configHash, isCodeConfig, trustReasons, trustStore } from '../../config/trust.js';
 import type { CliContext } from '../../context.js';
-import { errorCode, UsageError } from '../../errors.js';
-
-export interface TrustOptions {
-  list?: boolean | undefined;
-  revoke?: boolean | undefined;
-  json?: boolean | undefined;
-}
+import { errorCode, ExitCode, UsageError } from '../../errors.js';
+import type { TrustOptions } from './command.js';
 
 /** Record (or list, or revoke) the user's trust in a config file. Never runs a JS config. */
 export async function runTrust(fileArg: string | undefined, options: TrustOptions, ctx: CliContext): Promise<number> {
@@ -19,7 +14,7 @@ export async function runTrust(fileArg: string | undefined, options: TrustOption
     const entries = await store.list();
     for (const e of entries) out.json ? out.record({ type: 'trusted', ...e }) : out.line(`${e.file}  ${e.sha256.slice(0, 12)}  ${e.trustedAt}`);
     if (!out.json && entries.length === 0) out.note('no config file is trusted');
-    return 0;
+    return ExitCode.ok;
   }
   const file = fileArg ? path.resolve(ctx.cwd, fileArg) : findConfigFile(ctx.cwd);
   if (!file) throw new UsageError('no config file here to trust', { hint: 'name it: webhook trust ./webhook.config.json' });
@@ -27,7 +22,7 @@ export async function runTrust(fileArg: string | undefined, options: TrustOption
   if (options.revoke) {
     const removed = await store.revoke(file);
     out.json ? out.record({ type: 'revoked', file, removed }) : out.line(removed ? `no longer trusted: ${shown}` : `${shown} was not trusted`);
-    return 0;
+    return ExitCode.ok;
   }
   let section: unknown;
   let reasons: string[];
@@ -47,7 +42,7 @@ export async function runTrust(fileArg: string | undefined, options: TrustOption
   }
   if (reasons.length === 0) {
     out.json ? out.record({ type: 'not-needed', file }) : out.line(`nothing to trust: ${shown} sends nothing off this machine and is not code`);
-    return 0;
+    return ExitCode.ok;
   }
   const hash = await configHash(file, section).catch((error: unknown) => {
     throw new UsageError(`cannot read ${shown}: ${errorCode(error) ?? String(error)}`, { hint: 'check the path' });
@@ -58,5 +53,5 @@ export async function runTrust(fileArg: string | undefined, options: TrustOption
     out.line(`trusted ${shown} until it changes:`);
     for (const reason of reasons) out.line(`  ${reason}`);
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -1,8 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput } from '../options/flags.js';
+import { collect, examples, intArg, SECRET_FILE_OPTION, type DefineInput, type OptionsOf } from '../options/flags.js';
 
-export function defineVerify(program: Command, { context, run }: DefineInput): void {
-  program
+function verifyCommand(program: Command) {
+  return program
     .command('verify')
     .description('check a signature over exactly these body bytes (exit 0 valid, 1 invalid)')
     .option('-p, --provider <name>', 'provider profile (see `webhook providers`)')
@@ -22,6 +22,13 @@ export function defineVerify(program: Command, { context, run }: DefineInput): v
         `webhook verify --provider paystack --body-file body.json -H "x-paystack-signature: 5d41..."`,
         `webhook verify --provider koard --body-file body.json -H "svix-id: msg_1" -H "svix-timestamp: 1700000000" -H "svix-signature: v1,K5o..."`,
       ]),
-    )
+    );
+}
+
+/** What `webhook verify` parses its flags into (run.ts takes it as a type only). */
+export type VerifyOptions = OptionsOf<typeof verifyCommand>;
+
+export function defineVerify(program: Command, { context, run }: DefineInput): void {
+  verifyCommand(program)
     .action((opts) => run(async () => (await import('./run.js')).runVerify(opts, context())));
 }

@@ -3,20 +3,8 @@ import type { CliContext } from '../../context.js';
 import { readBodyInput, parseHeaderFlags } from '../../input.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
-
-export interface VerifyOptions {
-  provider?: string | undefined;
-  secret?: string | undefined;
-  secretFile?: string | undefined;
-  body?: string | undefined;
-  bodyFile?: string | undefined;
-  header?: string[] | undefined;
-  tolerance?: number | undefined;
-  now?: number | undefined;
-  url?: string | undefined;
-  method?: string | undefined;
-  json?: boolean | undefined;
-}
+import type { VerifyOptions } from './command.js';
+import { ExitCode } from '../../errors.js';
 
 /** Check a signature over exactly these bytes. 0 valid, 1 invalid (with the reason). */
 export async function runVerify(options: VerifyOptions, ctx: CliContext): Promise<number> {
@@ -41,5 +29,5 @@ export async function runVerify(options: VerifyOptions, ctx: CliContext): Promis
   } else {
     out.line(`${out.style.red('invalid')}: ${result.reason} (${result.detail})`);
   }
-  return result.ok ? 0 : 1;
+  return result.ok ? ExitCode.ok : ExitCode.failed;
 }

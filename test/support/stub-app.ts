@@ -8,14 +8,14 @@ export interface Received {
   readonly body: Buffer;
 }
 
-export interface Receiver {
+export interface StubApp {
   readonly url: string;
   readonly received: Received[];
   close(): Promise<void>;
 }
 
-/** A real HTTP server on 127.0.0.1, port 0, recording every request; `answer` decides the reply. */
-export async function startReceiver(answer: (req: Received) => { status: number; body?: string } | Promise<{ status: number; body?: string }> = () => ({ status: 200, body: '{"ok":true}' })): Promise<Receiver> {
+/** A stand-in for the user's app: a real HTTP server on 127.0.0.1, port 0, recording every request; `answer` decides the reply. */
+export async function startStubApp(answer: (req: Received) => { status: number; body?: string } | Promise<{ status: number; body?: string }> = () => ({ status: 200, body: '{"ok":true}' })): Promise<StubApp> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
