@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { signAndSend } from '../delivery/trigger.js';
 import { loadFixture } from '../payloads/load.js';
 import { startListen, type ListenSession } from '../listen/listen.js';
-import type { ListenEvent } from '../listen/events.js';
+import type { ListenEvent } from '../listen-events.js';
 import { koard } from '../providers/koard.js';
 import { paykore } from '../providers/paykore.js';
 import { paystack } from '../providers/paystack.js';

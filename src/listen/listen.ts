@@ -7,7 +7,7 @@ import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelOpener } from '../tunnel/types.js';
 import { startControl, type Control } from './control.js';
-import type { ListenEvent } from './events.js';
+import type { ListenEvent } from '../listen-events.js';
 import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
 import { catchUpMarker, startRegistration, type RegistrationPart } from './register.js';
 import { selfCheckGate, startSelfCheck, type SelfCheckGate } from './self-check.js';

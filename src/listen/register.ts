@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { ProviderProfile } from '../providers/types.js';
 import type { EndpointRegistrar, RegistrationContext } from '../registration/types.js';
-import type { ListenEvent } from './events.js';
+import type { ListenEvent } from '../listen-events.js';
 
 export interface RegisterOptions {
   readonly profile: ProviderProfile;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { sendRequest } from '../delivery/send.js';
 import { signRequest } from '../delivery/sign.js';
 import type { ProviderProfile } from '../providers/types.js';
-import type { ListenEvent } from './events.js';
+import type { ListenEvent } from '../listen-events.js';
 import { monitorHealth } from './health.js';
 import { senderUrl } from './receiver.js';
 import type { TunnelPart } from './tunnel-part.js';

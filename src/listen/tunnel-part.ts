@@ -1,5 +1,5 @@
 import type { Tunnel, TunnelOpener } from '../tunnel/types.js';
-import type { ListenEvent } from './events.js';
+import type { ListenEvent } from '../listen-events.js';
 
 /** The public path to the receiver: the tunnel, watched, reopened when it broke. */
 export interface TunnelPart {

@@ -23,8 +23,8 @@ export const paykore: ProviderProfile = {
   eventType: (payload) => stringField(payload, 'event'),
   dedupeKey: 'data.id',
   registration: {
-    kind: 'paykore',
     apiKeyEnv: 'PAYKORE_API_KEY',
+    apiBaseEnv: 'PAYKORE_API_BASE',
     apiBase: 'https://api.paykore.dev',
     registrar: async (api, options) => (await import('../registration/paykore-registrar.js')).paykoreRegistrar(api, options),
   },

@@ -51,10 +51,12 @@ export interface ProviderProfile {
   /** The value receivers dedupe on (e.g. data.id), as a path into the payload. */
   readonly dedupeKey?: string;
   /**
-   * A registration API `listen` can use, when the provider has one: where it is, the key's env
-   * var, and the registrar that drives it (loaded when listen registers, not before).
+   * A registration API `listen` can use, when the provider has one: where it is (and the env var
+   * that moves it, e.g. to a local sandbox), the key's env var, and the registrar that drives it
+   * (loaded when listen registers, not before). A second provider with an endpoints API is a
+   * second registrar, not a change to listen.
    */
-  readonly registration?: { readonly kind: 'paykore'; readonly apiKeyEnv: string; readonly apiBase: string; readonly registrar: RegistrarFactory };
+  readonly registration?: { readonly apiKeyEnv: string; readonly apiBaseEnv: string; readonly apiBase: string; readonly registrar: RegistrarFactory };
   /** Where to paste the public URL when there is no registration API. */
   readonly dashboardHint?: string;
   /** Addresses deliveries come from, worth a warning for users who allowlist. */

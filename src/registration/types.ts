@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
-import type { ListenEvent } from '../listen/events.js';
+import type { ListenEvent } from '../listen-events.js';
 
 /** Where a provider's registration API is and the key it takes (from --api-base / env / config). */
 export interface RegistrationApi {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { startDemo, type DemoSummary } from '../../demo/run.js';
-import type { ListenEvent } from '../../listen/events.js';
+import type { ListenEvent } from '../../listen-events.js';
 import { commandPrefix } from '../../demo/invocation.js';
 import { deliveryJson, deliveryLine } from '../../output/delivery-line.js';
 import type { RunningView } from '../../ui/index.js';

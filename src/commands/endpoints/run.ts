@@ -2,7 +2,7 @@ import type { CliContext } from '../../context.js';
 import { storeDirFor } from '../options/store.js';
 import { askYesNo } from '../../output/ask.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { registrationApi } from '../../registration/api-options.js';
+import { registrationApi } from '../options/registration.js';
 import { processAlive } from '../../process-alive.js';
 import { deleteStale, findStale, readLedger, readLedgerChecked } from '../../registration/ledger.js';
 import { ENDPOINT_MARKER, listEndpoints } from '../../registration/paykore.js';

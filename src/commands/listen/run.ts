@@ -8,7 +8,7 @@ import type { CliContext } from '../../context.js';
 import { ExitCode, FailureError, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { startListen } from '../../listen/listen.js';
-import type { ListenEvent } from '../../listen/events.js';
+import type { ListenEvent } from '../../listen-events.js';
 import type { Route } from '../../listen/receiver.js';
 import type { OutputSink } from '../../output/sink.js';
 import type { ProviderProfile } from '../../providers/types.js';
@@ -19,7 +19,7 @@ import { ngrokTunnel } from '../../tunnel/ngrok.js';
 import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../../tunnel/ssh.js';
 import { staticTunnel, type TunnelOpener } from '../../tunnel/types.js';
 import { chooseProvider } from '../options/provider.js';
-import { endpointRegistrar } from '../../registration/api-options.js';
+import { endpointRegistrar } from '../options/registration.js';
 import { deliveryLine, deliveryJson } from '../../output/delivery-line.js';
 import type { ListenCommandOptions } from './command.js';
 

@@ -1,5 +1,5 @@
-import type { OutcomeRecord, RequestRecord } from '../store/types.js';
-import type { TunnelEvent } from '../tunnel/types.js';
+import type { OutcomeRecord, RequestRecord } from './store/types.js';
+import type { TunnelEvent } from './tunnel/types.js';
 
 /** What `listen` reports; renderers (plain lines, NDJSON, the Ink view) draw these. */
 export type ListenEvent =
