@@ -1,20 +1,20 @@
 import type { ChalkInstance } from 'chalk';
 import { printable } from './printable.js';
+import { paintTone, signatureTone, statusTone } from './tone.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 /** The signature verdict as one mark: ✓ verified, ✗ failed, ? unknown. */
-export function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
-  return state === 'verified' ? style.green('✓') : state === 'failed' ? style.red('✗') : style.yellow('?');
+function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
+  return paintTone(style, signatureTone(state), state === 'verified' ? '✓' : state === 'failed' ? '✗' : '?');
 }
 
-export function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
-  if (!outcome) return style.dim('...');
-  if (outcome.skipped) return style.dim(`${outcome.answered} skipped`);
-  const code = outcome.status ?? outcome.answered;
-  const text = String(code);
-  return code < 300 ? style.green(text) : code < 500 ? style.yellow(text) : style.red(text);
+/** The app's status (what the provider was answered when the app did not), coloured by `statusTone`. */
+function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+  if (!outcome) return paintTone(style, statusTone({}), '...');
+  const tone = statusTone({ status: outcome.status ?? outcome.answered, skipped: outcome.skipped });
+  return paintTone(style, tone, outcome.skipped ? `${outcome.answered} skipped` : String(outcome.status ?? outcome.answered));
 }
 
 /** One line per delivery for plain output: time, event, signature, status, latency, target. */
