@@ -6,7 +6,7 @@ import type { CliContext } from '../../context.js';
 import { startDemo, type DemoSummary } from '../../demo/run.js';
 import type { ListenEvent } from '../../listen/events.js';
 import { commandPrefix } from '../../demo/invocation.js';
-import { deliveryJson, deliveryLine } from '../../output/delivery-line.js';
+import { listenOutput } from '../../output/listen-report.js';
 import type { RunningView } from '../../ui/index.js';
 
 export interface DemoCommandOptions {
@@ -15,6 +15,9 @@ export interface DemoCommandOptions {
 }
 
 /** 9 deliveries: 8 signed correctly (1 refused by the app on purpose), 1 forged. */
+/** The demo's sessions, as the view's header names them. */
+const PROVIDERS = 'PayKore (sandbox) · Paystack · Koard';
+
 const EXPECTED: DemoSummary = { deliveries: 9, verified: 8, forged: 1, rejectedByApp: 1, forwarded: 9 };
 
 export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Promise<number> {
@@ -25,21 +28,13 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
   ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
   const run = commandPrefix({ env: ctx.env, cwd: ctx.cwd });
   let view: RunningView | undefined;
-  // What plain output prints on stderr goes to the view's notice area while the view is up.
-  const notice = (level: 'info' | 'warn', text: string) => {
-    if (view) view.notice(level, text);
-    else if (out.json) return;
-    else if (level === 'warn') out.warn(text);
-    else out.note(text);
-  };
+  // The sessions' events, drawn by listen's renderers (a provider column: three share the output).
+  // Each session's own ready and tunnel lines are not the demo's; its NDJSON is its ready record,
+  // the deliveries and its summary.
+  const output = listenOutput(out, { provider: PROVIDERS, providerColumn: true });
   const onEvent = (event: ListenEvent) => {
-    if (event.type === 'ready' || event.type === 'tunnel') return;
-    if (event.type === 'delivery') {
-      if (view) return; // the view shows the log
-      if (out.json) out.record(deliveryJson(event.request, event.outcome));
-      else out.line(`${event.request.provider.padEnd(8)} ${deliveryLine(event.request, event.outcome, out.style)}`);
-    } else if (event.type === 'registration') notice('info', `sandbox: ${event.state} ${event.endpointId ?? ''} ${event.url ?? ''}`.trimEnd());
-    else if (event.type === 'warning') notice('warn', event.message);
+    if (event.type === 'ready' || event.type === 'tunnel' || (out.json && event.type !== 'delivery')) return;
+    output.render(event);
   };
   const demo = await startDemo({ storeDir, paceMs: interactive ? 400 : 0 }, { clock: ctx.clock, signal: stop.signal, onEvent });
   let code: number;
@@ -52,7 +47,7 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
       const byProvider = new Map(demo.sessions.map((s, i) => [['paykore', 'paystack', 'koard'][i]!, s]));
       view = startDeliveryView({
         feed: demo.log,
-        status: { title: 'webhook demo', provider: 'PayKore (sandbox) · Paystack · Koard', publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
+        status: { title: 'webhook demo', provider: PROVIDERS, publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
         actions: {
           async replay(id) {
             const delivery = await demo.log.load(id);
@@ -67,11 +62,13 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
         stdout: ctx.streams.stdout as NodeJS.WriteStream,
         color: ctx.mode.color,
       });
+      output.showIn(view);
       await demo.play();
       view.setStatus({ note: `done · in another terminal: WEBHOOK_STORE=${storeDir} ${run} trigger kyc.verified` });
       if (!stop.signal.aborted) await once(stop.signal, 'abort');
       view.unmount();
       view = undefined;
+      output.showIn(undefined);
       code = 0;
     } else {
       const summary = await demo.play();
