@@ -11,16 +11,16 @@ export type Tone = 'ok' | 'warn' | 'fail' | 'muted';
 export interface AnswerLike {
   /** The status that came back; undefined when none did (yet, or at all: see `error`). */
   readonly status?: number | undefined;
-  /** No answer came: refused, reset, timed out. */
+  /** Why no answer came (refused, reset, timed out): anything but undefined, false or ''. */
   readonly error?: unknown;
-  /** Not sent on purpose (filtered out). */
+  /** Why it was not sent on purpose (filtered out): anything but undefined, false or ''. */
   readonly skipped?: unknown;
 }
 
 /** 2xx ok, 3xx and 4xx warn, 5xx fail; no answer is a failure, skipped or not yet answered is muted. */
 export function statusTone(answer: AnswerLike): Tone {
-  if (answer.skipped !== undefined && answer.skipped !== false) return 'muted';
-  if (answer.status === undefined) return answer.error !== undefined && answer.error !== false ? 'fail' : 'muted';
+  if (answer.skipped) return 'muted';
+  if (answer.status === undefined) return answer.error ? 'fail' : 'muted';
   return answer.status < 300 ? 'ok' : answer.status < 500 ? 'warn' : 'fail';
 }
 

@@ -15,7 +15,7 @@ import { UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { getProvider, providerRegistry } from '../../providers/index.js';
 import { commandSecret } from '../../secrets.js';
-import { renderOutcome } from '../trigger/run.js';
+import { triggerRenderer } from '../../output/trigger-report.js';
 import { findDelivery, openStoreLog } from '../log/run.js';
 
 export interface ResendOptions {
@@ -79,7 +79,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
     // A changed body needs a fresh signature to be valid; an unchanged one keeps the recorded headers.
     const resignWith = options.resign || body ? (await commandSecret(profile, options, ctx))!.value : undefined;
     const { request, result, messageId } = await resendDelivery({ log, original, url, profile, resignWith, body, clock: ctx.clock });
-    renderOutcome(ctx.sink(options), {
+    triggerRenderer(ctx.sink(options))({ type: 'delivery', outcome: {
       event: request.event ?? '(no event)',
       provider: profile.name,
       url: url.toString(),
@@ -90,7 +90,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
       ...(messageId ? { messageId } : {}),
       ...(result.error ? { error: result.error } : {}),
       ...(result.body.length > 0 ? { bodyExcerpt: excerpt(result.body, result.truncated) } : {}),
-    });
+    } });
     return result.ok ? 0 : 1;
   } finally {
     await log.close();
@@ -131,6 +131,6 @@ async function resendThroughSession(id: string, session: SessionInfo, options: R
     signal: ctx.signal,
   });
   const { signedId: _signedId, ...shown } = outcome;
-  renderOutcome(ctx.sink(options), shown);
+  triggerRenderer(ctx.sink(options))({ type: 'delivery', outcome: shown });
   return outcome.ok ? 0 : 1;
 }
