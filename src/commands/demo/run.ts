@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { startDemo, type DemoSummary } from '../../demo/run.js';
-import type { ListenEvent } from '../../listen/events.js';
 import { commandPrefix } from '../../demo/invocation.js';
-import { listenOutput } from '../../output/listen-report.js';
+import { DEMO_PROVIDERS, demoOutput } from '../../output/demo-report.js';
 import type { RunningView } from '../../ui/index.js';
 
 export interface DemoCommandOptions {
@@ -15,10 +14,8 @@ export interface DemoCommandOptions {
 }
 
 /** 9 deliveries: 8 signed correctly (1 refused by the app on purpose), 1 forged. */
-/** The demo's sessions, as the view's header names them. */
-const PROVIDERS = 'PayKore (sandbox) · Paystack · Koard';
-
 const EXPECTED: DemoSummary = { deliveries: 9, verified: 8, forged: 1, rejectedByApp: 1, forwarded: 9 };
+const isExpected = (s: DemoSummary) => s.deliveries === EXPECTED.deliveries && s.forwarded === EXPECTED.forwarded && s.verified === EXPECTED.verified && s.forged === EXPECTED.forged;
 
 export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Promise<number> {
   const out = ctx.sink(options);
@@ -28,26 +25,19 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
   ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
   const run = commandPrefix({ env: ctx.env, cwd: ctx.cwd });
   let view: RunningView | undefined;
-  // The sessions' events, drawn by listen's renderers (a provider column: three share the output).
-  // Each session's own ready and tunnel lines are not the demo's; its NDJSON is its ready record,
-  // the deliveries and its summary.
-  const output = listenOutput(out, { provider: PROVIDERS, providerColumn: true });
-  const onEvent = (event: ListenEvent) => {
-    if (event.type === 'ready' || event.type === 'tunnel' || (out.json && event.type !== 'delivery')) return;
-    output.render(event);
-  };
-  const demo = await startDemo({ storeDir, paceMs: interactive ? 400 : 0 }, { clock: ctx.clock, signal: stop.signal, onEvent });
+  const output = demoOutput(out, { interactive });
+  const played = (summary: DemoSummary) => ({ type: 'played', summary, ok: isExpected(summary), store: storeDir, run }) as const;
+  const demo = await startDemo({ storeDir, paceMs: interactive ? 400 : 0 }, { clock: ctx.clock, signal: stop.signal, onEvent: output.render });
   let code: number;
   try {
-    if (out.json) out.record({ type: 'ready', app: demo.app.url, sandbox: demo.sandbox.url, store: storeDir, sessions: demo.sessions.map((s) => ({ localUrl: s.localUrl, publicUrl: s.publicUrl() ?? null })) });
-    else if (!interactive) out.note(`demo app ${demo.app.url}, PayKore sandbox ${demo.sandbox.url}, log ${storeDir}`);
+    output.render({ type: 'started', app: demo.app.url, sandbox: demo.sandbox.url, store: storeDir, sessions: demo.sessions.map((s) => ({ localUrl: s.localUrl, publicUrl: s.publicUrl() })) });
 
     if (interactive) {
       const { startDeliveryView } = await import('../../ui/index.js');
       const byProvider = new Map(demo.sessions.map((s, i) => [['paykore', 'paystack', 'koard'][i]!, s]));
       view = startDeliveryView({
         feed: demo.log,
-        status: { title: 'webhook demo', provider: PROVIDERS, publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
+        status: { title: 'webhook demo', provider: DEMO_PROVIDERS, publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
         actions: {
           async replay(id) {
             const delivery = await demo.log.load(id);
@@ -63,27 +53,21 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
         color: ctx.mode.color,
       });
       output.showIn(view);
-      await demo.play();
-      view.setStatus({ note: `done · in another terminal: WEBHOOK_STORE=${storeDir} ${run} trigger kyc.verified` });
+      output.render(played(await demo.play()));
       if (!stop.signal.aborted) await once(stop.signal, 'abort');
       view.unmount();
       view = undefined;
       output.showIn(undefined);
       code = 0;
     } else {
-      const summary = await demo.play();
-      const ok = summary.deliveries === EXPECTED.deliveries && summary.forwarded === EXPECTED.forwarded && summary.verified === EXPECTED.verified && summary.forged === EXPECTED.forged;
-      if (out.json) out.record({ type: 'summary', ...summary, ok });
-      else {
-        out.line('');
-        out.line(`${ok ? out.style.green('demo ok') : out.style.red('demo failed')}: ${summary.deliveries} deliveries, ${summary.verified} verified, ${summary.forged} forged (flagged ✗), ${summary.rejectedByApp} refused by the app on purpose, ${summary.forwarded} forwarded and logged`);
-      }
-      code = ok ? 0 : 1;
+      const result = played(await demo.play());
+      output.render(result);
+      code = result.ok ? 0 : 1;
     }
   } finally {
     await demo.stop();
   }
   // Last, after the sandbox's "deleted" line: how to go on, spelled the way this run was started.
-  if (!out.json) out.line(`next: ${run} log --store ${storeDir}   ·   ${run} listen --help   ·   docs/ in the package`);
+  output.render({ type: 'next', run, store: storeDir });
   return code;
 }
