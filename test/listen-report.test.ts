@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ListenEvent } from '../src/listen/events.js';
-import { jsonListenRenderer, listenOutput, plainListenRenderer, viewListenRenderer } from '../src/output/listen-report.js';
+import { jsonListenRenderer, type ListenReport, listenOutput, plainListenRenderer, viewListenRenderer } from '../src/output/listen-report.js';
 import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
 import { recordSink } from './support/record-sink.js';
 
@@ -79,6 +79,25 @@ describe('listen renderers', () => {
       ['info', 'catch-up: asked Paystack to retry charge.success (dlv_1)'],
       ['warn', 'careful'],
     ]);
+  });
+
+  it('the notes before the session starts: on stderr, in the notice area, not in NDJSON', () => {
+    const before: ListenReport[] = [
+      { type: 'note', text: 'local only: --tunnel cloudflared for a public URL' },
+      { type: 'unverified', provider: 'paystack', envVar: 'PAYSTACK_SECRET_KEY' },
+    ];
+    const plain = recordSink();
+    before.forEach(plainListenRenderer(plain, { provider: 'Paystack' }));
+    expect(plain.written).toEqual([
+      ['note', 'local only: --tunnel cloudflared for a public URL'],
+      ['note', 'no paystack secret: deliveries are forwarded but not verified (pass --secret-file <path> or set PAYSTACK_SECRET_KEY)'],
+    ]);
+    const json = recordSink({ json: true });
+    before.forEach(jsonListenRenderer(json));
+    expect(json.written).toEqual([]);
+    const notices: string[] = [];
+    before.forEach(viewListenRenderer({ setStatus: () => undefined, notice: (level, text) => void notices.push(`${level}: ${text}`) }, { provider: 'Paystack' }));
+    expect(notices).toEqual(['info: local only: --tunnel cloudflared for a public URL', expect.stringMatching(/^info: no paystack secret/)]);
   });
 
   it('listenOutput: plain lines, the view while it is up, plain lines again after', () => {

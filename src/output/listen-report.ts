@@ -4,8 +4,17 @@ import { deliveryJson, deliveryLine } from './delivery-line.js';
 import { printable } from './printable.js';
 import type { OutputSink } from './sink.js';
 
+/**
+ * What `listen` reports: its session's events, and before the session starts, a note on how it
+ * was set up (a local-only tunnel) and whether deliveries can be verified.
+ */
+export type ListenReport =
+  | ListenEvent
+  | { readonly type: 'note'; readonly text: string }
+  | { readonly type: 'unverified'; readonly provider: string; readonly envVar: string };
+
 /** Draws what a listen session reports (`listen`, and `demo`'s sessions). */
-export type ListenRenderer = (event: ListenEvent) => void;
+export type ListenRenderer = (event: ListenReport) => void;
 
 export interface ListenRenderOptions {
   /** The provider's display name, for the ready line and catch-up notes. */
@@ -21,15 +30,19 @@ export interface ListenNotice {
 }
 
 /** The stderr line for a session event: the same words in plain output and in the view's notice area. */
-export function describeListenEvent(event: ListenEvent, provider: string): ListenNotice | undefined {
+export function describeListenEvent(event: ListenReport, provider: string): ListenNotice | undefined {
   const notice = describeRaw(event, provider);
   // Reasons quote providers' answers, tunnel output and event names: escaped for the terminal.
   return notice && { ...notice, text: printable(notice.text) };
 }
 
-function describeRaw(event: ListenEvent, provider: string): ListenNotice | undefined {
+function describeRaw(event: ListenReport, provider: string): ListenNotice | undefined {
   const info = (text: string) => ({ level: 'info' as const, text });
   switch (event.type) {
+    case 'note':
+      return info(event.text);
+    case 'unverified':
+      return info(`no ${event.provider} secret: deliveries are forwarded but not verified (pass --secret-file <path> or set ${event.envVar})`);
     case 'registration':
       if (event.state === 'registered') return info(`registered ${event.endpointId} for ${event.url}`);
       if (event.state === 'deleted') return info(`deleted endpoint ${event.endpointId}`);
@@ -75,9 +88,10 @@ export function plainListenRenderer(out: OutputSink, options: ListenRenderOption
   };
 }
 
-/** NDJSON: the ready record (the secret only with --print-secret), one delivery record each, every other event as it is. */
+/** NDJSON: the ready record (the secret only with --print-secret), one delivery record each, every other session event as it is. */
 export function jsonListenRenderer(out: OutputSink): ListenRenderer {
   return (event) => {
+    if (event.type === 'note' || event.type === 'unverified') return;
     if (event.type === 'ready') {
       const { type, localUrl, publicUrl, endpointId, endpointKept, forwardTo, provider, secret, secretShown, tunnel } = event;
       out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, ...(endpointId ? { endpointKept } : {}), forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });

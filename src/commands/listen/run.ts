@@ -130,14 +130,14 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const registration = api ? { api, events } : undefined;
   const storeDir = await storeDirFor(ctx, options.store);
   const out = ctx.sink({ json: options.json, batch: true });
-  if (note && !out.json) out.note(note);
-  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret-file <path> or set ${profile.secret.envVar})`);
+  // Before the view is up (and after), events are printed; the view takes them over while it runs.
+  const output = listenOutput(out, { provider: profile.displayName });
+  if (note) output.render({ type: 'note', text: note });
+  if (!secret && !registration) output.render({ type: 'unverified', provider: profile.name, envVar: profile.secret.envVar });
 
   const interactive = ctx.mode.interactive && !out.json;
   const stop = new AbortController();
   ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
-  // Before the view is up (and after), events are printed; the view takes them over while it runs.
-  const output = listenOutput(out, { provider: profile.displayName });
   let view: import('../../ui/index.js').RunningView | undefined;
 
   const session = await startListen(
