@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { describeDelivery, plainDescribedLine } from '../src/output/describe-delivery.js';
+import { describeDelivery, plainDescribedLine, rawBodyLines } from '../src/output/describe-delivery.js';
 import { statusTone } from '../src/output/tone.js';
 import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
 
@@ -64,6 +64,11 @@ describe('describeDelivery', () => {
     for (const line of lines) expect(line.text).not.toMatch(/[\u0000-\u001f]/);
     expect(lines[0]!.text).toContain('evil\\x1b]52;c;ZXZpbA==\\x07');
     expect(lines.at(-1)!.text).toBe('  not json evil\\x1b]52;c;ZXZpbA==\\x07\\x0d');
+  });
+
+  it("the raw screen's lines: the body as received, unindented, but no control character reaches the terminal", () => {
+    const text = '{"a":1,\n "b":"\u001b]52;c;ZXZpbA==\u0007"}';
+    expect(rawBodyLines({ request: { ...request, bodyBase64: Buffer.from(text).toString('base64') } })).toEqual([{ text: '{"a":1,' }, { text: ' "b":"\\x1b]52;c;ZXZpbA==\\x07"}' }]);
   });
 
   it('draws tones as colour and headings in bold on plain lines; nothing without colour', () => {

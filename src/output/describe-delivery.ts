@@ -87,6 +87,14 @@ export function describeDelivery(delivery: Delivery, replays: readonly ReplayRow
   return lines.map((line) => ({ ...line, text: printable(line.text) }));
 }
 
+/** The request body as received, line by line (the view's raw screen), its control characters escaped all the same. */
+export function rawBodyLines(delivery: Delivery): DescribedLine[] {
+  return Buffer.from(delivery.request.bodyBase64, 'base64')
+    .toString('utf8')
+    .split('\n')
+    .map((line) => ({ text: printable(line) }));
+}
+
 /** A described line as plain text: its tone as colour, a heading in bold. */
 export function plainDescribedLine(style: ChalkInstance, line: DescribedLine): string {
   const text = paintTone(style, line.tone, line.text);

@@ -1,5 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { describeDelivery, type DescribedLine } from '../output/describe-delivery.js';
+import { describeDelivery, rawBodyLines } from '../output/describe-delivery.js';
 import { printable } from '../output/printable.js';
 import { signatureTone, statusTone, toneColor } from '../output/tone.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -207,7 +207,7 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
   const loaded = state.screen !== 'list' && detail !== undefined && detail.request.id === selectedId ? detail : undefined;
   const content = useMemo(() => {
     if (!loaded) return undefined;
-    if (state.screen === 'raw') return Buffer.from(loaded.request.bodyBase64, 'base64').toString('utf8').split('\n').map((text): DescribedLine => ({ text }));
+    if (state.screen === 'raw') return rawBodyLines(loaded);
     return describeDelivery(loaded, feed.summaries(0, total).filter((s) => s.replayOf === loaded.request.id), { rawHint: 'c: raw bytes' });
   }, [loaded, state.screen, feed, total, tick]);
   const scroll = Math.min(state.detailScroll, maxScroll(content?.length ?? 0, height));
