@@ -3,7 +3,8 @@ import { printable } from './printable.js';
 import { paintTone, signatureTone, statusTone } from './tone.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 
-const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+/** A timestamp as the time of day in UTC, as delivery lines show it (10:00:05). */
+export const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 /** The signature verdict as one mark: ✓ verified, ✗ failed, ? unknown. */
 function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
@@ -24,7 +25,7 @@ export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | un
   const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${printable(request.replayOf)}` : ''}]`) : '';
   const error = outcome?.error ? `  ${style.red(printable(outcome.error.message))}` : outcome?.skipped ? `  ${style.dim(printable(outcome.skipped))}` : '';
   const latency = outcome && !outcome.skipped ? `${Math.round(outcome.durationMs)} ms` : '';
-  return `${time(request.receivedAt)}  ${style.bold(printable(request.event ?? '(no event)'))}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(printable(request.id))}${request.messageId ? style.dim(` (${printable(request.messageId)})`) : ''}${source}${error}`;
+  return `${clockTime(request.receivedAt)}  ${style.bold(printable(request.event ?? '(no event)'))}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(printable(request.id))}${request.messageId ? style.dim(` (${printable(request.messageId)})`) : ''}${source}${error}`;
 }
 
 /** The NDJSON object for a delivery. */

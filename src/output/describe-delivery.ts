@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { countOf } from '../quantity.js';
 import type { DeliverySummary } from '../store/feed.js';
 import type { Delivery, RequestRecord } from '../store/types.js';
+import { clockTime } from './delivery-line.js';
 import { printable } from './printable.js';
 import { paintTone, signatureTone, statusTone, type Tone } from './tone.js';
 
@@ -19,8 +20,6 @@ export interface DescribeOptions {
   /** How to see the body's exact bytes, said in the body's heading (the view: "c: raw bytes"). */
   readonly rawHint?: string;
 }
-
-const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 /** The body for reading: pretty JSON when it parses, else the text as received. */
 export function readableBody(bytes: Buffer): string {
@@ -78,7 +77,7 @@ export function describeDelivery(delivery: Delivery, replays: readonly ReplayRow
   ];
   if (replays.length > 0) {
     lines.push({ text: '' }, { text: 'Replays', heading: true });
-    for (const r of replays) lines.push({ text: `  ${time(r.receivedAt)} ${r.id} ${r.source} → ${r.status ?? r.answered ?? '...'}`, tone: statusTone({ status: r.status ?? r.answered }) });
+    for (const r of replays) lines.push({ text: `  ${clockTime(r.receivedAt)} ${r.id} ${r.source} → ${r.status ?? r.answered ?? '...'}`, tone: statusTone({ status: r.status ?? r.answered }) });
   }
   lines.push({ text: '' }, { text: `Request  ${request.method} ${request.path}  ${countOf(request.bodySize, 'byte')}`, heading: true });
   lines.push(...headerLines(request.headers));
