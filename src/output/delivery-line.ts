@@ -1,20 +1,21 @@
 import type { ChalkInstance } from 'chalk';
 import { printable } from './printable.js';
+import { paintTone, signatureTone, statusTone } from './tone.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 
-const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+/** A timestamp as the time of day in UTC, as delivery lines show it (10:00:05). */
+export const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 /** The signature verdict as one mark: ✓ verified, ✗ failed, ? unknown. */
-export function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
-  return state === 'verified' ? style.green('✓') : state === 'failed' ? style.red('✗') : style.yellow('?');
+function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
+  return paintTone(style, signatureTone(state), state === 'verified' ? '✓' : state === 'failed' ? '✗' : '?');
 }
 
+/** The app's status (what the provider was answered when the app did not), coloured by `statusTone`. */
 function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
-  if (!outcome) return style.dim('...');
-  if (outcome.skipped) return style.dim(`${outcome.answered} skipped`);
-  const code = outcome.status ?? outcome.answered;
-  const text = String(code);
-  return code < 300 ? style.green(text) : code < 500 ? style.yellow(text) : style.red(text);
+  if (!outcome) return paintTone(style, statusTone({}), '...');
+  const tone = statusTone({ status: outcome.status ?? outcome.answered, skipped: outcome.skipped });
+  return paintTone(style, tone, outcome.skipped ? `${outcome.answered} skipped` : String(outcome.status ?? outcome.answered));
 }
 
 /** One line per delivery for plain output: time, event, signature, status, latency, target. */
@@ -24,7 +25,7 @@ export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | un
   const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${printable(request.replayOf)}` : ''}]`) : '';
   const error = outcome?.error ? `  ${style.red(printable(outcome.error.message))}` : outcome?.skipped ? `  ${style.dim(printable(outcome.skipped))}` : '';
   const latency = outcome && !outcome.skipped ? `${Math.round(outcome.durationMs)} ms` : '';
-  return `${time(request.receivedAt)}  ${style.bold(printable(request.event ?? '(no event)'))}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(printable(request.id))}${request.messageId ? style.dim(` (${printable(request.messageId)})`) : ''}${source}${error}`;
+  return `${clockTime(request.receivedAt)}  ${style.bold(printable(request.event ?? '(no event)'))}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(printable(request.id))}${request.messageId ? style.dim(` (${printable(request.messageId)})`) : ''}${source}${error}`;
 }
 
 /** The NDJSON object for a delivery. */

@@ -12,11 +12,6 @@ export async function loadJUnit(): Promise<(name: string) => JUnitBuilder> {
   return (name) => junit.newBuilder().name(name);
 }
 
-/** A JUnit XML builder (junit-report-builder, loaded only when --junit is asked for). */
-export async function newJUnitBuilder(name: string): Promise<JUnitBuilder> {
-  return (await loadJUnit())(name);
-}
-
 /**
  * Write a report so the file is always whole: into a temporary file beside it, then renamed over
  * it (synchronously, so no interrupt lands half-way and CI never reads half a report).

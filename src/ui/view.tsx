@@ -1,5 +1,7 @@
 import { Box, Text, useInput, useStdout } from 'ink';
+import { describeDelivery, rawBodyLines } from '../output/describe-delivery.js';
 import { printable } from '../output/printable.js';
+import { signatureTone, statusTone, toneColor } from '../output/tone.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
 import type { Delivery } from '../store/types.js';
@@ -51,10 +53,6 @@ const SLICE = 4096;
 /** Colour props only when colour is on (NO_COLOR, no TTY: plain text). */
 const tint = (color: boolean, name: string | undefined) => (color && name ? { color: name } : {});
 
-function statusColor(code: number | undefined): string | undefined {
-  if (code === undefined) return 'gray';
-  return code < 300 ? 'green' : code < 500 ? 'yellow' : 'red';
-}
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
@@ -80,7 +78,7 @@ function ColumnHeading({ width, providers }: { width: number; providers: boolean
 function Row({ s, selected, color, width, routed, providers }: { s: DeliverySummary; selected: boolean; color: boolean; width: number; routed: boolean; providers: boolean }) {
   const code = s.skipped ? undefined : (s.status ?? s.answered);
   const mark = s.signature === 'verified' ? '✓' : s.signature === 'failed' ? '✗' : '?';
-  const markColor = s.signature === 'verified' ? 'green' : s.signature === 'failed' ? 'red' : 'yellow';
+  const markColor = toneColor(signatureTone(s.signature));
   const cols = columns(width, providers);
   const marker = s.source && s.source !== 'provider' ? ` ${s.source}${s.replayOf ? '↺' : ''}` : '';
   const target = routed && s.target ? ` → ${new URL(s.target).host}` : '';
@@ -88,55 +86,11 @@ function Row({ s, selected, color, width, routed, providers }: { s: DeliverySumm
     <Text inverse={selected} wrap="truncate">
       {selected ? '›' : ' '} {time(s.receivedAt)} {providers ? pad(printable(s.provider), cols.provider - 1) + ' ' : ''}
       {pad(printable(s.event ?? '(no event)'), cols.event)} <Text {...tint(color, markColor)}>{mark.padEnd(3)}</Text>
-      <Text {...tint(color, statusColor(code))}>{(s.answered === undefined ? '...' : s.skipped ? 'skip' : String(code ?? s.answered)).padStart(4)}</Text>{' '}
+      <Text {...tint(color, toneColor(statusTone({ status: s.status ?? s.answered, skipped: s.skipped })))}>{(s.answered === undefined ? '...' : s.skipped ? 'skip' : String(code ?? s.answered)).padStart(4)}</Text>{' '}
       {s.durationMs === undefined || s.skipped ? '      ' : `${Math.round(s.durationMs)}ms`.padStart(6)}
       <Text dimColor>{marker}{target}</Text>
     </Text>
   );
-}
-
-function detailLines(delivery: Delivery, replays: readonly DeliverySummary[]): { text: string; color?: string; bold?: boolean }[] {
-  const { request, outcome } = delivery;
-  const lines: { text: string; color?: string; bold?: boolean }[] = [];
-  const sig = request.signature;
-  lines.push({ text: `${request.event ?? '(no event)'}  ${request.id}  ${new Date(request.receivedAt).toISOString()}`, bold: true });
-  lines.push(
-    sig.state === 'verified'
-      ? { text: '✓ signature verified', color: 'green' }
-      : sig.state === 'failed'
-        ? { text: `✗ signature failed: ${sig.reason} (${sig.detail})`, color: 'red' }
-        : { text: `? signature not checked: ${sig.detail}`, color: 'yellow' },
-  );
-  if (request.replayOf) lines.push({ text: `${request.source} of ${request.replayOf}` });
-  // The app's answer first, so it is on the first screen; then the request as received.
-  lines.push({ text: '' });
-  if (outcome) {
-    const code = outcome.status ?? outcome.answered;
-    lines.push({ text: `Response  ${outcome.status ?? '---'} (answered ${outcome.answered})  ${outcome.durationMs} ms  → ${outcome.target}`, bold: true, color: statusColor(code) ?? 'gray' });
-    if (outcome.error) lines.push({ text: `  ${outcome.error.message}`, color: 'red' });
-    if (outcome.skipped) lines.push({ text: `  ${outcome.skipped}` });
-    for (const [name, value] of Object.entries(outcome.headers ?? {})) lines.push({ text: `  ${name}: ${typeof value === 'string' ? value : value.join(', ')}` });
-    if (outcome.bodyExcerptBase64) for (const line of Buffer.from(outcome.bodyExcerptBase64, 'base64').toString('utf8').replace(/\n$/, '').split('\n')) lines.push({ text: `  ${line}` });
-  } else {
-    lines.push({ text: 'Response  waiting for the app…', color: 'yellow' });
-  }
-  if (replays.length > 0) {
-    lines.push({ text: '' }, { text: 'Replays', bold: true });
-    for (const r of replays) lines.push({ text: `  ${time(r.receivedAt)} ${r.id} ${r.source} → ${r.status ?? r.answered ?? '...'}` });
-  }
-  lines.push({ text: '' }, { text: `Request  ${request.method} ${request.path}  ${request.bodySize} bytes`, bold: true });
-  for (const [name, value] of Object.entries(request.headers)) lines.push({ text: `  ${name}: ${typeof value === 'string' ? value : value.join(', ')}` });
-  lines.push({ text: '' }, { text: 'Body (c: raw bytes)', bold: true });
-  const body = Buffer.from(request.bodyBase64, 'base64').toString('utf8');
-  let pretty = body;
-  try {
-    pretty = JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    // not JSON: show as received
-  }
-  for (const line of pretty.split('\n')) lines.push({ text: `  ${line}` });
-  // Every line holds something the sender or the app sent: no control character reaches the terminal.
-  return lines.map((line) => ({ ...line, text: printable(line.text) }));
 }
 
 /** The live, keyboard-driven delivery log. Only the visible rows are rendered. */
@@ -256,8 +210,8 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
   const loaded = state.screen !== 'list' && detail !== undefined && detail.request.id === selectedId ? detail : undefined;
   const content = useMemo(() => {
     if (!loaded) return undefined;
-    if (state.screen === 'raw') return Buffer.from(loaded.request.bodyBase64, 'base64').toString('utf8').split('\n').map((text) => ({ text }) as ReturnType<typeof detailLines>[number]);
-    return detailLines(loaded, feed.replaysOf(loaded.request.id));
+    if (state.screen === 'raw') return rawBodyLines(loaded);
+    return describeDelivery(loaded, feed.replaysOf(loaded.request.id), { rawHint: 'c: raw bytes' });
   }, [loaded, state.screen, feed, total, tick]);
   const scroll = Math.min(state.detailScroll, maxScroll(content?.length ?? 0, height));
 
@@ -326,7 +280,7 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
     body = <Text dimColor>loading…</Text>;
   } else {
     body = content.slice(scroll, scroll + height).map((l, i) => (
-      <Text key={i} bold={l.bold === true} wrap="truncate" {...tint(color, l.color)}>
+      <Text key={i} bold={l.heading === true} wrap="truncate" {...tint(color, toneColor(l.tone))}>
         {l.text || ' '}
       </Text>
     ));

@@ -1,16 +1,14 @@
 import path from 'node:path';
-import { printable } from '../../output/printable.js';
 import { casesFor } from '../../check/cases.js';
 import { probeConnection } from '../../delivery/reachable.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
-import { runChecks, type CaseResult } from '../../check/run.js';
+import { runChecks } from '../../check/run.js';
 import type { CliContext } from '../../context.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { listEvents } from '../../payloads/events.js';
 import { loadFixture } from '../../payloads/load.js';
 import { parseHttpUrl } from '../../input.js';
-import { countOf } from '../../quantity.js';
-import { newJUnitBuilder } from '../../output/junit.js';
+import { checkRenderer } from '../../output/check-report.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
 import type { CheckOptions } from './command.js';
@@ -59,37 +57,12 @@ export async function runCheck(options: CheckOptions, ctx: CliContext): Promise<
     throw new UsageError(unreachable.message, { hint: unreachable.kind === 'refused' ? `start your app first, or fix --to (${url})` : `fix the host in --to (${url})` });
   }
 
-  const out = ctx.sink(options);
+  const render = await checkRenderer(ctx.sink(options), options.junit ? { file: path.resolve(ctx.cwd, options.junit), provider: profile.name } : undefined);
   const allowedAddresses = options.allowlist ? addresses : undefined;
-  const applicable = casesFor(profile, { allowedAddresses }).length;
-  if (!out.json) out.line(out.style.bold(`webhook check ${profile.displayName} → ${url} (${event ?? 'generic body'}, ${countOf(applicable, 'case')})`));
-  // When the app has stopped, every later case fails for the same reason: said once.
-  let previousWhy: string | undefined;
-  const render = (r: CaseResult) => {
-    if (out.json) return out.record({ type: 'case', ...r, got: r.got, explanation: r.explanation ?? null, fix: r.fix ?? null });
-    const mark = r.passed ? out.style.green('pass') : out.style.red('FAIL');
-    out.line(`  ${mark}  ${r.title.padEnd(52)} expect ${r.expected}  got ${printable(r.got).padEnd(14)} ${String(r.durationMs).padStart(5)} ms`);
-    if (!r.passed && r.explanation === previousWhy) {
-      out.line(`        ${out.style.red('why:')} the same as above`);
-    } else if (!r.passed) {
-      out.line(`        ${out.style.red('why:')} ${printable(r.explanation ?? '')}`);
-      out.line(`        ${out.style.yellow('fix:')} ${r.fix}`);
-    }
-    previousWhy = r.passed ? undefined : r.explanation;
-  };
-  const results = await runChecks({ profile, secret, url, event: event ?? 'webhook.check', body, timeoutMs, clock: ctx.clock, signal: ctx.signal, forwardedFor, allowedAddresses }, render);
+  render({ type: 'start', provider: profile.displayName, url: url.toString(), event, cases: casesFor(profile, { allowedAddresses }).length });
+  const results = await runChecks({ profile, secret, url, event: event ?? 'webhook.check', body, timeoutMs, clock: ctx.clock, signal: ctx.signal, forwardedFor, allowedAddresses }, (result) => render({ type: 'case', result }));
   const failed = results.filter((r) => !r.passed).length;
-  if (out.json) out.record({ type: 'summary', provider: profile.name, url: url.toString(), cases: results.length, passed: results.length - failed, failed });
-  else out.line(failed === 0 ? out.style.green(results.length === 1 ? 'the case passes' : `all ${results.length} cases pass`) : out.style.red(`${failed} of ${countOf(results.length, 'case')} ${failed === 1 ? 'fails' : 'fail'}`));
-  if (options.junit) {
-    const builder = await newJUnitBuilder('webhook check');
-    const suite = builder.testSuite().name(`webhook check ${profile.name}`);
-    for (const r of results) {
-      const testCase = suite.testCase().className(`webhook.check.${profile.name}`).name(r.title).time(r.durationMs / 1000);
-      if (!r.passed) testCase.failure(`expected ${r.expected}, got ${r.got}: ${r.explanation} Fix: ${r.fix}`, r.id);
-    }
-    builder.writeTo(path.resolve(ctx.cwd, options.junit));
-  }
+  render({ type: 'summary', provider: profile.name, url: url.toString(), cases: results.length, passed: results.length - failed, failed });
   if (ctx.signal.aborted) return ExitCode.interrupted;
   return failed === 0 ? ExitCode.ok : ExitCode.failed;
 }

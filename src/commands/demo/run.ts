@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { startDemo, type DemoSummary } from '../../demo/run.js';
-import type { ListenEvent } from '../../listen-events.js';
 import { commandPrefix } from '../../demo/invocation.js';
-import { deliveryJson, deliveryLine } from '../../output/delivery-line.js';
+import { DEMO_PROVIDERS, demoOutput } from '../../output/demo-report.js';
 import type { RunningView } from '../../ui/index.js';
 import type { DemoCommandOptions } from './command.js';
 import { ExitCode } from '../../errors.js';
 
 /** 9 deliveries: 8 signed correctly (1 refused by the app on purpose), 1 forged. */
 const EXPECTED: DemoSummary = { deliveries: 9, verified: 8, forged: 1, rejectedByApp: 1, forwarded: 9 };
+const isExpected = (s: DemoSummary) => s.deliveries === EXPECTED.deliveries && s.forwarded === EXPECTED.forwarded && s.verified === EXPECTED.verified && s.forged === EXPECTED.forged;
 
 export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Promise<number> {
   const out = ctx.sink(options);
@@ -22,34 +22,19 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
   ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
   const run = commandPrefix({ env: ctx.env, cwd: ctx.cwd });
   let view: RunningView | undefined;
-  // What plain output prints on stderr goes to the view's notice area while the view is up.
-  const notice = (level: 'info' | 'warn', text: string) => {
-    if (view) view.notice(level, text);
-    else if (out.json) return;
-    else if (level === 'warn') out.warn(text);
-    else out.note(text);
-  };
-  const onEvent = (event: ListenEvent) => {
-    if (event.type === 'ready' || event.type === 'tunnel') return;
-    if (event.type === 'delivery') {
-      if (view) return; // the view shows the log
-      if (out.json) out.record(deliveryJson(event.request, event.outcome));
-      else out.line(`${event.request.provider.padEnd(8)} ${deliveryLine(event.request, event.outcome, out.style)}`);
-    } else if (event.type === 'registration') notice('info', `sandbox: ${event.state} ${event.endpointId ?? ''} ${event.url ?? ''}`.trimEnd());
-    else if (event.type === 'warning') notice('warn', event.message);
-  };
-  const demo = await startDemo({ storeDir, paceMs: interactive ? 400 : 0 }, { clock: ctx.clock, signal: stop.signal, onEvent });
+  const output = demoOutput(out, { interactive });
+  const played = (summary: DemoSummary) => ({ type: 'played', summary, ok: isExpected(summary), store: storeDir, run }) as const;
+  const demo = await startDemo({ storeDir, paceMs: interactive ? 400 : 0 }, { clock: ctx.clock, signal: stop.signal, onEvent: output.render });
   let code: number;
   try {
-    if (out.json) out.record({ type: 'ready', app: demo.app.url, sandbox: demo.sandbox.url, store: storeDir, sessions: demo.sessions.map((s) => ({ localUrl: s.localUrl, publicUrl: s.publicUrl() ?? null })) });
-    else if (!interactive) out.note(`demo app ${demo.app.url}, PayKore sandbox ${demo.sandbox.url}, log ${storeDir}`);
+    output.render({ type: 'started', app: demo.app.url, sandbox: demo.sandbox.url, store: storeDir, sessions: demo.sessions.map((s) => ({ localUrl: s.localUrl, publicUrl: s.publicUrl() })) });
 
     if (interactive) {
       const { startDeliveryView } = await import('../../ui/index.js');
       const byProvider = new Map(demo.sessions.map((s, i) => [['paykore', 'paystack', 'koard'][i]!, s]));
       view = startDeliveryView({
         feed: demo.log,
-        status: { title: 'webhook demo', provider: 'PayKore (sandbox) · Paystack · Koard', publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
+        status: { title: 'webhook demo', provider: DEMO_PROVIDERS, publicUrl: demo.paykore.publicUrl(), forwardTo: `${demo.app.url}/webhooks/<provider>`, registration: `${demo.paykore.endpointId()} (sandbox)` },
         actions: {
           async replay(id) {
             const delivery = await demo.log.load(id);
@@ -64,26 +49,22 @@ export async function runDemo(options: DemoCommandOptions, ctx: CliContext): Pro
         stdout: ctx.streams.stdout as NodeJS.WriteStream,
         color: ctx.mode.color,
       });
-      await demo.play();
-      view.setStatus({ note: `done · in another terminal: WEBHOOK_STORE=${storeDir} ${run} trigger kyc.verified` });
+      output.showIn(view);
+      output.render(played(await demo.play()));
       if (!stop.signal.aborted) await once(stop.signal, 'abort');
       view.unmount();
       view = undefined;
+      output.showIn(undefined);
       code = ExitCode.ok;
     } else {
-      const summary = await demo.play();
-      const ok = summary.deliveries === EXPECTED.deliveries && summary.forwarded === EXPECTED.forwarded && summary.verified === EXPECTED.verified && summary.forged === EXPECTED.forged;
-      if (out.json) out.record({ type: 'summary', ...summary, ok });
-      else {
-        out.line('');
-        out.line(`${ok ? out.style.green('demo ok') : out.style.red('demo failed')}: ${summary.deliveries} deliveries, ${summary.verified} verified, ${summary.forged} forged (flagged ✗), ${summary.rejectedByApp} refused by the app on purpose, ${summary.forwarded} forwarded and logged`);
-      }
-      code = ok ? ExitCode.ok : ExitCode.failed;
+      const result = played(await demo.play());
+      output.render(result);
+      code = result.ok ? ExitCode.ok : ExitCode.failed;
     }
   } finally {
     await demo.stop();
   }
   // Last, after the sandbox's "deleted" line: how to go on, spelled the way this run was started.
-  if (!out.json) out.line(`next: ${run} log --store ${storeDir}   ·   ${run} listen --help   ·   docs/ in the package`);
+  output.render({ type: 'next', run, store: storeDir });
   return code;
 }

@@ -1,17 +1,13 @@
 import { once } from 'node:events';
 import { storeDirFor } from '../options/store.js';
 import { askYesNo } from '../../output/ask.js';
-import { printable } from '../../output/printable.js';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { ExitCode, FailureError, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { startListen } from '../../listen/listen.js';
-import type { ListenEvent } from '../../listen-events.js';
 import type { Route } from '../../listen/receiver.js';
-import type { OutputSink } from '../../output/sink.js';
-import type { ProviderProfile } from '../../providers/types.js';
 import { commandSecret } from '../../secrets.js';
 import { cloudflaredTunnel } from '../../tunnel/cloudflared.js';
 import { loopbackTunnel } from '../../tunnel/loopback.js';
@@ -20,7 +16,7 @@ import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../../tunnel/s
 import { staticTunnel, type TunnelOpener } from '../../tunnel/types.js';
 import { chooseProvider } from '../options/provider.js';
 import { endpointRegistrar } from '../options/registration.js';
-import { deliveryLine, deliveryJson } from '../../output/delivery-line.js';
+import { listenOutput } from '../../output/listen-report.js';
 import type { ListenCommandOptions } from './command.js';
 
 export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Record<string, string>> = {}): Route[] {
@@ -89,66 +85,6 @@ function askOnTerminal(ctx: CliContext): SshTunnelOptions['askHostKey'] {
   return ({ host, type, fingerprint }) => askYesNo(ctx.streams, `${host} is not a known host; its ${type} key is ${fingerprint}.\nAdd it to known_hosts and connect? (yes/no) `);
 }
 
-function render(out: OutputSink, profile: ProviderProfile) {
-  return (event: ListenEvent) => {
-    if (out.json) {
-      if (event.type === 'ready') {
-        const { type, localUrl, publicUrl, endpointId, endpointKept, forwardTo, provider, secret, secretShown, tunnel } = event;
-        out.record({ type, localUrl, publicUrl: publicUrl ?? null, endpointId: endpointId ?? null, ...(endpointId ? { endpointKept } : {}), forwardTo, provider, tunnel, ...(secretShown ? { secret } : {}) });
-      } else if (event.type === 'delivery') out.record(deliveryJson(event.request, event.outcome));
-      else out.record(event);
-      return;
-    }
-    const { style } = out;
-    switch (event.type) {
-      case 'ready':
-        out.line(`${style.green('ready')} ${profile.displayName} → ${event.forwardTo}`);
-        out.line(`  local   ${event.localUrl}`);
-        if (event.publicUrl) out.line(`  public  ${event.publicUrl}`);
-        if (event.endpointId) out.line(`  endpoint ${event.endpointId} (${event.endpointKept ? 'kept between sessions' : 'deleted on exit'})`);
-        if (event.secret) out.line(`  secret  ${event.secret}${event.secretShown ? '' : style.dim('  (--print-secret to show)')}`);
-        break;
-      case 'delivery':
-        out.line(deliveryLine(event.request, event.outcome, style));
-        break;
-      default: {
-        const notice = describeEvent(event, profile);
-        if (notice?.level === 'warn') out.warn(notice.text);
-        else if (notice) out.note(notice.text);
-      }
-    }
-  };
-}
-
-/** The stderr line for a session event: the same words in plain output and in the view's notice area. */
-export function describeEvent(event: ListenEvent, profile: ProviderProfile): { level: 'info' | 'warn'; text: string } | undefined {
-  const notice = describeRaw(event, profile);
-  // Reasons quote providers' answers, tunnel output and event names: escaped for the terminal.
-  return notice && { ...notice, text: printable(notice.text) };
-}
-
-function describeRaw(event: ListenEvent, profile: ProviderProfile): { level: 'info' | 'warn'; text: string } | undefined {
-  const info = (text: string) => ({ level: 'info' as const, text });
-  switch (event.type) {
-    case 'registration':
-      if (event.state === 'registered') return info(`registered ${event.endpointId} for ${event.url}`);
-      if (event.state === 'deleted') return info(`deleted endpoint ${event.endpointId}`);
-      if (event.state === 'pruned') return info(`removed stale endpoint ${event.endpointId} (${event.reason})`);
-      if (event.state === 'updated') return info(`endpoint now ${event.endpointId} for ${event.url}`);
-      if (event.state === 'adopted') return info(`adopted endpoint ${event.endpointId} for ${event.url} (${event.reason})`);
-      if (event.state === 'kept') return info(`kept endpoint ${event.endpointId} (${event.reason})`);
-      return { level: 'warn', text: event.reason ?? `registration ${event.state}` };
-    case 'tunnel':
-      return { level: 'warn', text: `tunnel ${event.state}${event.publicUrl ? ` ${event.publicUrl}` : ''}${event.reason ? `: ${event.reason}` : ''}` };
-    case 'catch-up':
-      return info(`catch-up: asked ${profile.displayName} to retry ${event.event} (${event.delivery})`);
-    case 'warning':
-      return { level: 'warn', text: event.message };
-    default:
-      return undefined;
-  }
-}
-
 /** Run until `q` (or Ctrl-C, a key there) in the view: exit 0, or SIGINT/SIGTERM: exit 130; either after a clean shutdown (endpoint deleted, session removed). */
 export async function runListen(options: ListenCommandOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
@@ -163,23 +99,15 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const registration = await endpointRegistrar(options, profile, ctx.env, events);
   const storeDir = await storeDirFor(ctx, options.store);
   const out = ctx.sink({ json: options.json, batch: true });
-  if (note && !out.json) out.note(note);
-  if (!secret && !registration && !out.json) out.note(`no ${profile.name} secret: deliveries are forwarded but not verified (pass --secret-file <path> or set ${profile.secret.envVar})`);
+  // Before the view is up (and after), events are printed; the view takes them over while it runs.
+  const output = listenOutput(out, { provider: profile.displayName });
+  if (note) output.render({ type: 'note', text: note });
+  if (!secret && !registration) output.render({ type: 'unverified', provider: profile.name, envVar: profile.secret.envVar });
 
   const interactive = ctx.mode.interactive && !out.json;
   const stop = new AbortController();
   ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
-  // Before the view is up (and after), events go to the plain renderer; the view takes over while it runs.
-  const plain = render(out, profile);
   let view: import('../../ui/index.js').RunningView | undefined;
-  const onEvent = (event: ListenEvent) => {
-    if (!view) return plain(event);
-    // Deliveries reach the view through the log; everything else plain output would print goes to its notice area.
-    if (event.type === 'tunnel') view.setStatus({ tunnel: `${event.state}${event.reason ? ` (${event.reason})` : ''}`, ...(event.publicUrl ? { publicUrl: event.publicUrl } : {}) });
-    if (event.type === 'registration') view.setStatus({ registration: `${event.endpointId ?? ''} ${event.state}`.trim() });
-    const notice = describeEvent(event, profile);
-    if (notice) view.notice(notice.level, notice.text);
-  };
 
   const session = await startListen(
     {
@@ -206,7 +134,7 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
       catchUp: options.catchUp === true,
       keepEndpoint: options.keepEndpoint === true,
     },
-    { clock: ctx.clock, signal: ctx.signal, onEvent },
+    { clock: ctx.clock, signal: ctx.signal, onEvent: output.render },
   );
   if (interactive) {
     const { startDeliveryView } = await import('../../ui/index.js');
@@ -233,11 +161,13 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
       stdout: ctx.streams.stdout as NodeJS.WriteStream,
       color: ctx.mode.color,
     });
+    output.showIn(view);
   }
   // Run until stopped, or until the public path broke for longer than --give-up-after.
   const gaveUp = await Promise.race([stop.signal.aborted ? undefined : once(stop.signal, 'abort').then(() => undefined), session.failed]);
   view?.unmount();
   view = undefined;
+  output.showIn(undefined);
   await session.stop();
   out.flush();
   if (gaveUp !== undefined) {

@@ -1,13 +1,14 @@
 import { openStoreLog } from '../options/store.js';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { printable, printableLines } from '../../output/printable.js';
+import { printable } from '../../output/printable.js';
 import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { fixtureRoots, userFixtureRoots } from '../../payloads/events.js';
 import { findFixtureFile } from '../../payloads/load.js';
 import { readFileOrExplain } from '../../input.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { deliveryJson, deliveryLine, signatureMark } from '../../output/delivery-line.js';
+import { deliveryJson, deliveryLine } from '../../output/delivery-line.js';
+import { describeDelivery, plainDescribedLine } from '../../output/describe-delivery.js';
 import { findDelivery } from '../../store/find.js';
 import { harExport, isExportFormat, ndjsonExport, newestDeliveries } from '../../store/export.js';
 import { mergeRecords, parseExport } from '../../store/import.js';
@@ -42,24 +43,11 @@ export async function runLog(options: LogOptions, ctx: CliContext): Promise<numb
   }
 }
 
-function headerLines(headers: Readonly<Record<string, string | readonly string[]>>): string[] {
-  return Object.entries(headers).map(([name, value]) => printable(`  ${name}: ${typeof value === 'string' ? value : value.join(', ')}`));
-}
-
-/** The body for reading: pretty JSON when it parses, else the text as received. */
-function readableBody(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}
-
 export async function runLogShow(id: string, options: LogShowOptions, ctx: CliContext): Promise<number> {
   const log = await openStoreLog(ctx, options.store);
   try {
-    const { request, outcome } = await findDelivery(log, id, (text) => ctx.sink(options).note(text));
+    const delivery = await findDelivery(log, id, (text) => ctx.sink(options).note(text));
+    const { request, outcome } = delivery;
     const body = Buffer.from(request.bodyBase64, 'base64');
     if (options.raw) {
       ctx.streams.stdout.write(body);
@@ -71,33 +59,9 @@ export async function runLogShow(id: string, options: LogShowOptions, ctx: CliCo
       out.record({ request: { ...request, body: body.toString('utf8') }, outcome: outcome ?? null, replays: replays.map((r) => ({ id: r.id, status: r.status ?? null, source: r.source })) });
       return ExitCode.ok;
     }
-    const { style } = out;
-    // Everything recorded came from outside (the sender, the app, the log file): escaped here;
-    // `--json` and `--raw` give it exactly.
-    const p = printable;
-    const verdict = request.signature.state === 'verified' ? 'verified' : request.signature.state === 'failed' ? `failed: ${p(request.signature.reason)} (${p(request.signature.detail)})` : `unknown: ${p(request.signature.detail)}`;
-    out.line(`${style.bold(p(request.event ?? '(no event)'))}  ${p(request.id)}${request.messageId ? `  (${p(request.messageId)})` : ''}  ${new Date(request.receivedAt).toISOString()}  ${p(request.provider)}${request.source && request.source !== 'provider' ? `  [${request.source}${request.replayOf ? ` of ${p(request.replayOf)}` : ''}]` : ''}`);
-    out.line(`signature ${signatureMark(request.signature.state, style)} ${verdict}`);
-    out.line('');
-    out.line(style.bold(`request  ${p(request.method)} ${p(request.path)}  (${countOf(request.bodySize, 'byte')})`));
-    for (const line of headerLines(request.headers)) out.line(line);
-    out.line('');
-    out.line(printableLines(readableBody(body)));
-    out.line('');
-    if (outcome) {
-      out.line(style.bold(`response  ${outcome.status ?? '---'} → answered ${outcome.answered}  ${outcome.durationMs} ms  ${p(outcome.target)}`));
-      if (outcome.error) out.line(`  ${style.red(p(outcome.error.message))}`);
-      if (outcome.skipped) out.line(`  ${style.dim(p(outcome.skipped))}`);
-      for (const line of headerLines(outcome.headers ?? {})) out.line(line);
-      if (outcome.bodyExcerptBase64) out.line(printableLines(readableBody(Buffer.from(outcome.bodyExcerptBase64, 'base64'))));
-    } else {
-      out.line(style.yellow('no response recorded (the session stopped before the app answered)'));
-    }
-    if (replays.length > 0) {
-      out.line('');
-      out.line(style.bold('replays'));
-      for (const r of replays) out.line(`  ${p(r.id)}  ${r.source}  ${r.status ?? r.answered ?? '---'}`);
-    }
+    // Everything recorded came from outside (the sender, the app, the log file): escaped by
+    // describeDelivery; `--json` and `--raw` give it exactly.
+    for (const line of describeDelivery(delivery, replays, { rawHint: '--raw: exact bytes' })) out.line(plainDescribedLine(out.style, line));
     return ExitCode.ok;
   } finally {
     await log.close();

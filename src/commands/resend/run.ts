@@ -16,7 +16,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { getProvider, providerRegistry } from '../../providers/index.js';
 import { commandSecret } from '../../secrets.js';
-import { renderOutcome } from '../trigger/run.js';
+import { triggerRenderer } from '../../output/trigger-report.js';
 import { openStoreLog } from '../options/store.js';
 import { findDelivery } from '../../store/find.js';
 import type { ResendOptions } from './command.js';
@@ -70,7 +70,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
     // A changed body needs a fresh signature to be valid; an unchanged one keeps the recorded headers.
     const resignWith = options.resign || body ? (await commandSecret(profile, options, ctx))!.value : undefined;
     const { request, result, messageId } = await resendDelivery({ log, original, url, profile, resignWith, body, clock: ctx.clock });
-    renderOutcome(ctx.sink(options), {
+    triggerRenderer(ctx.sink(options))({ type: 'delivery', outcome: {
       event: request.event ?? '(no event)',
       provider: profile.name,
       url: url.toString(),
@@ -81,7 +81,7 @@ export async function runResend(id: string, options: ResendOptions, ctx: CliCont
       ...(messageId ? { messageId } : {}),
       ...(result.error ? { error: result.error } : {}),
       ...(result.body.length > 0 ? { bodyExcerpt: excerpt(result.body, result.truncated) } : {}),
-    });
+    } });
     return result.ok ? ExitCode.ok : ExitCode.failed;
   } finally {
     await log.close();
@@ -122,6 +122,6 @@ async function resendThroughSession(id: string, session: SessionInfo, options: R
     signal: ctx.signal,
   });
   const { signedId: _signedId, ...shown } = outcome;
-  renderOutcome(ctx.sink(options), shown);
+  triggerRenderer(ctx.sink(options))({ type: 'delivery', outcome: shown });
   return outcome.ok ? ExitCode.ok : ExitCode.failed;
 }
