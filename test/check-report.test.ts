@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../src/check/run.js';
-import { checkRenderer, type CheckEvent } from '../src/output/check-report.js';
+import { checkRenderer, type CheckEvent } from '../src/reports/check-report.js';
 import { recordSink } from './support/record-sink.js';
 
 const pass: CaseResult = { id: 'valid', title: 'a correctly signed delivery is accepted', expected: '2xx', passed: true, got: '200', durationMs: 3 };

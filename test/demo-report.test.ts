@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoOutput, type DemoEvent } from '../src/output/demo-report.js';
+import { demoOutput, type DemoEvent } from '../src/reports/demo-report.js';
 import type { RequestRecord } from '../src/store/types.js';
 import { recordSink } from './support/record-sink.js';
 

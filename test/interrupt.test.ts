@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplayResult } from '../src/delivery/replay.js';
-import { junitReporter } from '../src/output/replay-report.js';
+import { junitReporter } from '../src/reports/replay-report.js';
 import { BIN, cliEnv, ROOT } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startStubApp, type StubApp } from './support/stub-app.js';

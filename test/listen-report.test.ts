@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ListenEvent } from '../src/listen-events.js';
-import { jsonListenRenderer, type ListenReport, listenOutput, plainListenRenderer, viewListenRenderer } from '../src/output/listen-report.js';
+import { jsonListenRenderer, type ListenReport, listenOutput, plainListenRenderer, viewListenRenderer } from '../src/reports/listen-report.js';
 import type { OutcomeRecord, RequestRecord } from '../src/store/types.js';
 import { recordSink } from './support/record-sink.js';
 

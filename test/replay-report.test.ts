@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { percentile, type ReplayResult } from '../src/delivery/replay.js';
 import { createSink } from '../src/output/sink.js';
-import { progressReporter } from '../src/output/replay-report.js';
+import { progressReporter } from '../src/reports/replay-report.js';
 import type { Streams } from '../src/output/terminal.js';
 
 function capture(): { streams: Streams; out: () => string; err: () => string } {

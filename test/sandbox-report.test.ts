@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sandboxRenderer, type SandboxEvent } from '../src/output/sandbox-report.js';
+import { sandboxRenderer, type SandboxEvent } from '../src/reports/sandbox-report.js';
 import type { SandboxDelivery } from '../src/sandbox/state.js';
 import { recordSink } from './support/record-sink.js';
 

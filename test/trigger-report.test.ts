@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryOutcome } from '../src/send-outcome.js';
-import { triggerRenderer, type TriggerEvent } from '../src/output/trigger-report.js';
+import { triggerRenderer, type TriggerEvent } from '../src/reports/trigger-report.js';
 import { recordSink } from './support/record-sink.js';
 
 const ok: DeliveryOutcome = { event: 'charge.success', provider: 'paystack', url: 'http://127.0.0.1:3000/', status: 200, ok: true, durationMs: 5, id: 'd0001', messageId: 'ref_1' };

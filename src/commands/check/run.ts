@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { listEvents } from '../../payloads/events.js';
 import { loadFixture } from '../../payloads/load.js';
 import { parseHttpUrl } from '../../input.js';
-import { checkRenderer } from '../../output/check-report.js';
+import { checkRenderer } from '../../reports/check-report.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';
 import type { CheckOptions } from './command.js';

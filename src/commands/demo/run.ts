@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { startDemo, type DemoSummary } from '../../demo/run.js';
 import { commandPrefix } from '../../demo/invocation.js';
-import { DEMO_PROVIDERS, demoOutput } from '../../output/demo-report.js';
+import { DEMO_PROVIDERS, demoOutput } from '../../reports/demo-report.js';
 import type { RunningView } from '../../ui/index.js';
 import type { DemoCommandOptions } from './command.js';
 import { ExitCode } from '../../errors.js';

@@ -16,7 +16,7 @@ import { parseSshTarget, sshTunnel, type SshTunnelOptions } from '../../tunnel/s
 import { staticTunnel, type TunnelOpener } from '../../tunnel/types.js';
 import { chooseProvider } from '../options/provider.js';
 import { endpointRegistrar } from '../options/registration.js';
-import { listenOutput } from '../../output/listen-report.js';
+import { listenOutput } from '../../reports/listen-report.js';
 import type { ListenCommandOptions } from './command.js';
 
 export function parseRoutes(flags: readonly string[], fromConfig: Readonly<Record<string, string>> = {}): Route[] {

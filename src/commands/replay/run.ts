@@ -6,7 +6,7 @@ import { ExitCode, UsageError, WebhookError } from '../../errors.js';
 import { BUILTIN_FIXTURES_DIR, eventsInDir } from '../../payloads/catalog.js';
 import { parseExpectation } from '../../payloads/expect.js';
 import { parseHttpUrl } from '../../input.js';
-import { combineReporters, jsonReporter, junitReporter, plainReporter, progressReporter } from '../../output/replay-report.js';
+import { combineReporters, jsonReporter, junitReporter, plainReporter, progressReporter } from '../../reports/replay-report.js';
 import { getProvider, providerRegistry } from '../../providers/index.js';
 import type { ProviderProfile } from '../../providers/types.js';
 import { resolveSecret, secretFromFlags } from '../../secrets.js';

@@ -16,7 +16,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
 import { getProvider, providerRegistry } from '../../providers/index.js';
 import { commandSecret } from '../../secrets.js';
-import { triggerRenderer } from '../../output/trigger-report.js';
+import { triggerRenderer } from '../../reports/trigger-report.js';
 import { openStoreLog } from '../options/store.js';
 import { findDelivery } from '../../store/find.js';
 import type { ResendOptions } from './command.js';

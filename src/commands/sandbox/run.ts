@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { CliContext } from '../../context.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
-import { sandboxRenderer } from '../../output/sandbox-report.js';
+import { sandboxRenderer } from '../../reports/sandbox-report.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { commandSecret } from '../../secrets.js';
 import { chooseProvider } from '../options/provider.js';

@@ -9,7 +9,7 @@ import { resolveEvent } from '../../payloads/resolve.js';
 import { parseHttpUrl } from '../../input.js';
 import { findSession, invalidSessionNote } from '../../listen/session.js';
 import type { SessionInfo } from '../../session-protocol.js';
-import { triggerRenderer } from '../../output/trigger-report.js';
+import { triggerRenderer } from '../../reports/trigger-report.js';
 import { commandSecret } from '../../secrets.js';
 import { fixtureOverrides, templateSource } from '../options/fixture.js';
 import type { TriggerOptions } from './command.js';

@@ -1,8 +1,8 @@
 import type { CaseResult } from '../check/run.js';
 import { countOf } from '../quantity.js';
-import { loadJUnit, writeJUnitFile } from './junit.js';
-import { printable } from './printable.js';
-import type { OutputSink } from './sink.js';
+import { loadJUnit, writeJUnitFile } from '../output/junit.js';
+import { printable } from '../output/printable.js';
+import type { OutputSink } from '../output/sink.js';
 
 /** What `check` reports; renderers draw these. */
 export type CheckEvent =

@@ -1,8 +1,8 @@
 import type { ListenEvent } from '../listen-events.js';
 import type { RunningView } from '../ui/index.js';
-import { deliveryJson, deliveryLine } from './delivery-line.js';
-import { printable } from './printable.js';
-import type { OutputSink } from './sink.js';
+import { deliveryJson, deliveryLine } from '../output/delivery-line.js';
+import { printable } from '../output/printable.js';
+import type { OutputSink } from '../output/sink.js';
 
 /**
  * What `listen` reports: its session's events, and before the session starts, a note on how it

@@ -1,8 +1,8 @@
 import type { RetrySchedule } from '../providers/schedule.js';
 import type { AttemptEvent, EndpointEvent } from '../sandbox/engine.js';
-import { printable } from './printable.js';
-import type { OutputSink } from './sink.js';
-import { paintTone, statusTone } from './tone.js';
+import { printable } from '../output/printable.js';
+import type { OutputSink } from '../output/sink.js';
+import { paintTone, statusTone } from '../output/tone.js';
 
 /** What `sandbox` reports; renderers draw these. */
 export type SandboxEvent =

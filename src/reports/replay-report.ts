@@ -1,9 +1,9 @@
 import type { ReplayReporter, ReplayResult, ReplaySummary } from '../delivery/replay.js';
-import { printable } from './printable.js';
-import { loadJUnit, writeJUnitFile } from './junit.js';
+import { printable } from '../output/printable.js';
+import { loadJUnit, writeJUnitFile } from '../output/junit.js';
 import type { Clock } from '../clock.js';
-import type { OutputSink } from './sink.js';
-import type { Streams } from './terminal.js';
+import type { OutputSink } from '../output/sink.js';
+import type { Streams } from '../output/terminal.js';
 
 function describeResult(out: OutputSink, r: ReplayResult): string[] {
   const { style } = out;

@@ -2,7 +2,7 @@ import type { DemoSummary } from '../demo/run.js';
 import type { ListenEvent } from '../listen-events.js';
 import type { RunningView } from '../ui/index.js';
 import { jsonListenRenderer, plainListenRenderer, viewListenRenderer, type ListenRenderOptions } from './listen-report.js';
-import type { OutputSink } from './sink.js';
+import type { OutputSink } from '../output/sink.js';
 
 /** What `demo` reports: its own start, result and next steps, and its listen sessions' events. */
 export type DemoEvent =

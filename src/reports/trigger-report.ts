@@ -1,7 +1,7 @@
 import type { DeliveryOutcome } from '../send-outcome.js';
-import { printable } from './printable.js';
-import type { OutputSink } from './sink.js';
-import { paintTone, statusTone } from './tone.js';
+import { printable } from '../output/printable.js';
+import type { OutputSink } from '../output/sink.js';
+import { paintTone, statusTone } from '../output/tone.js';
 
 /** What `trigger` (and `resend`) report; renderers draw these. */
 export type TriggerEvent =
