@@ -203,6 +203,22 @@ export function press(before: ViewState, key: KeyPress, ctx: KeyContext): { stat
   }
 }
 
+/**
+ * A burst of keys read at once (Ink hands them over as one string), each applied to the state the
+ * previous one left, as of the frame on screen (`ctx`); a quit ends the burst.
+ */
+export function pressAll(before: ViewState, keys: Iterable<KeyPress>, ctx: KeyContext): { state: ViewState; effects: Effect[] } {
+  let state = reduce(before, { type: 'rows', rows: ctx.rows, height: ctx.height });
+  const effects: Effect[] = [];
+  for (const key of keys) {
+    const result = press(state, key, ctx);
+    state = result.state;
+    if (result.effect) effects.push(result.effect);
+    if (result.effect?.type === 'quit') break;
+  }
+  return { state, effects };
+}
+
 /** A delivery counts as failed when the app answered non-2xx, did not answer, or the signature failed. */
 export function isFailure(s: DeliverySummary): boolean {
   return s.signature === 'failed' || (s.answered !== undefined && (s.answered < 200 || s.answered >= 300));

@@ -1,13 +1,14 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { describeDelivery, rawBodyLines } from '../output/describe-delivery.js';
+import { describeDelivery, rawBodyLines, type DescribedLine } from '../output/describe-delivery.js';
 import { printable } from '../output/printable.js';
 import { signatureTone, statusTone, toneColor } from '../output/tone.js';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
-import type { Delivery } from '../store/types.js';
+import type { Tally } from '../store/summary-index.js';
+import { useBodyMatches, useFeedTick, useFilteredRows, useNotices, useSelectedDelivery, useTerminalSize, useViewState } from './hooks.js';
 import { keyPresses } from './keys.js';
 import type { NoticeBoard } from './notices.js';
-import { initialState, isFailure, matchesFilter, maxScroll, press, reduce, type Action, type Effect, type KeyContext, type ViewState } from './state.js';
+import { maxScroll, pressAll, reduce, type Effect, type KeyContext, type ViewState } from './state.js';
 
 /** What the status bar shows about the session (listen updates it as things change). */
 export interface ViewStatus {
@@ -47,8 +48,6 @@ export interface DeliveryViewProps {
 const HEADER_ROWS = 3;
 /** Newest notices shown under the list. */
 const SHOWN_NOTICES = 2;
-/** Summaries read at a time when every row is looked at (filter). */
-const SLICE = 4096;
 
 /** Colour props only when colour is on (NO_COLOR, no TTY: plain text). */
 const tint = (color: boolean, name: string | undefined) => (color && name ? { color: name } : {});
@@ -93,121 +92,104 @@ function Row({ s, selected, color, width, routed, providers }: { s: DeliverySumm
   );
 }
 
+/** The header: the session, the running totals, and the list's column heading (or the details' position). */
+function Header({ status, counts, shownRows, screen, content, scroll, height, width, providers, color }: { status: ViewStatus; counts: Tally; shownRows: number | undefined; screen: ViewState['screen']; content: readonly DescribedLine[] | undefined; scroll: number; height: number; width: number; providers: boolean; color: boolean }) {
+  return (
+    <Box flexDirection="column" height={HEADER_ROWS}>
+      <Text wrap="truncate">
+        <Text bold {...tint(color, 'cyan')}>{status.title ?? 'webhook listen'}</Text> {status.provider}
+        {status.publicUrl ? `  ${status.publicUrl}` : ''}
+        {status.localUrl ? `  local ${status.localUrl.replace('http://', '')}` : ''}
+        {status.forwardTo ? `  → ${status.forwardTo}` : ''}
+      </Text>
+      <Text wrap="truncate">
+        {status.registration ? `endpoint ${status.registration}  ` : ''}
+        {status.tunnel ? <Text {...tint(color, status.tunnel.startsWith('up') ? 'green' : 'yellow')}>tunnel {status.tunnel}  </Text> : null}
+        total {counts.total}  <Text {...tint(color, 'green')}>2xx {counts.ok}</Text>  <Text {...tint(color, counts.failed ? 'red' : undefined)}>failed {counts.failed}</Text>{'  '}
+        <Text {...tint(color, counts.signatureFailures ? 'red' : undefined)}>bad signatures {counts.signatureFailures}</Text>
+        {shownRows !== undefined ? `  showing ${shownRows}` : ''}
+      </Text>
+      {screen === 'list' ? (
+        <ColumnHeading width={width} providers={providers} />
+      ) : (
+        <Text dimColor wrap="truncate">
+          {`── ${content ? `lines ${content.length === 0 ? 0 : scroll + 1}–${Math.min(content.length, scroll + height)} of ${content.length} ` : ''}`.padEnd(Math.max(10, width - 1), '─')}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+/** Under the list: the filter being typed (or the note), the newest notices, the keys. */
+function Footer({ state, filtering, note, notices, color }: { state: ViewState; filtering: boolean; note: string | undefined; notices: ViewState['notices']; color: boolean }) {
+  const keys =
+    state.screen === 'list'
+      ? '↑↓/jk move  PgUp/PgDn  g/G  Enter details  / filter  f failures  r replay  c raw  q quit'
+      : '↑↓/jk scroll  PgUp/PgDn  g/G top/end  c raw/pretty  r replay  Esc back  q quit';
+  return (
+    <>
+      <Text wrap="truncate" {...tint(color, state.editing ? 'cyan' : undefined)}>
+        {state.editing ? `filter: ${state.draft}▏ (Enter apply, Esc cancel)` : filtering ? `filter: ${state.filter || '-'}${state.failuresOnly ? ' [failures only]' : ''}  (Esc clears)` : (note ?? ' ')}
+      </Text>
+      {notices.map((n) => (
+        <Text key={n.id} wrap="truncate" {...tint(color, n.level === 'warn' ? 'yellow' : undefined)}>
+          {n.level === 'warn' ? 'warning: ' : ''}
+          {n.text}
+        </Text>
+      ))}
+      <Text dimColor wrap="truncate">
+        {keys}
+      </Text>
+    </>
+  );
+}
+
+/** The details or raw screen's lines, from `scroll`. */
+function DetailLines({ content, scroll, height, color }: { content: readonly DescribedLine[] | undefined; scroll: number; height: number; color: boolean }) {
+  if (!content) return <Text dimColor>loading…</Text>;
+  return (
+    <>
+      {content.slice(scroll, scroll + height).map((l, i) => (
+        <Text key={i} bold={l.heading === true} wrap="truncate" {...tint(color, toneColor(l.tone))}>
+          {l.text || ' '}
+        </Text>
+      ))}
+    </>
+  );
+}
+
 /** The live, keyboard-driven delivery log. Only the visible rows are rendered. */
 export function DeliveryView({ feed, status, actions, color, notices, throttleMs = 50, noticeMs = 6000 }: DeliveryViewProps) {
   const { stdout } = useStdout();
-  const [size, setSize] = useState({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [tick, setTick] = useState(0);
-  // The state lives in a ref as well as in React: keys of one burst, and notices posted in one
-  // turn, each apply to the state the previous one left, before React renders again.
-  const stateRef = useRef<ViewState | undefined>(undefined);
-  // Start in follow mode on the newest delivery, so the first frame is already right.
-  stateRef.current ??= reduce(initialState, { type: 'rows', rows: feed.size(), height: Math.max(3, (stdout.rows || 24) - 1 - HEADER_ROWS - 2) });
-  const [state, setState] = useState<ViewState>(stateRef.current);
-  const commit = useCallback((next: ViewState) => {
-    stateRef.current = next;
-    setState(next);
-  }, []);
-  const dispatch = useCallback((action: Action) => commit(reduce(stateRef.current!, action)), [commit]);
-  const [bodyMatches, setBodyMatches] = useState<ReadonlySet<string> | undefined>(undefined);
-  const [detail, setDetail] = useState<Delivery | undefined>(undefined);
-
-  useEffect(() => {
-    const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-    stdout.on('resize', onResize);
-    return () => void stdout.off('resize', onResize);
-  }, [stdout]);
-
-  // Re-render on new records, throttled so a burst is one frame.
-  useEffect(() => {
-    let timer: NodeJS.Timeout | undefined;
-    const unsubscribe = feed.subscribe(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        setTick((t) => t + 1);
-      }, throttleMs);
-    });
-    return () => {
-      unsubscribe();
-      if (timer) clearTimeout(timer);
-    };
-  }, [feed, throttleMs]);
-
-  // Every notice the command posts reaches the notice area, including those posted before this subscribed.
-  useEffect(() => {
-    if (!notices) return;
-    let seen = 0;
-    const sync = () => {
-      const fresh = notices.since(seen);
-      seen = notices.total;
-      for (const n of fresh) dispatch({ type: 'notice', level: n.level, text: n.text });
-    };
-    sync();
-    return notices.subscribe(sync);
-  }, [notices, dispatch]);
-
-  // A key's result goes away after a while even when no key is pressed.
-  const expiry = useRef(new Map<number, NodeJS.Timeout>());
-  useEffect(() => {
-    for (const n of state.notices) {
-      if (!n.transient || expiry.current.has(n.id)) continue;
-      expiry.current.set(n.id, setTimeout(() => dispatch({ type: 'expire', id: n.id }), noticeMs));
-    }
-  }, [state.notices, noticeMs, dispatch]);
-  useEffect(() => () => expiry.current.forEach((timer) => clearTimeout(timer)), []);
+  const size = useTerminalSize(stdout);
+  const tick = useFeedTick(feed, throttleMs);
+  const { state, commit, dispatch, current } = useViewState(feed.size(), Math.max(3, (stdout.rows || 24) - 1 - HEADER_ROWS - 2));
+  useNotices(notices, state.notices, noticeMs, dispatch);
 
   const total = feed.size();
   const counts = feed.tally();
   const providers = counts.providers.size > 1;
   const filtering = state.filter !== '' || state.failuresOnly;
-  // The rows on screen: every delivery, or the indices that pass the filter.
-  const indices = useMemo(() => {
-    if (!filtering) return undefined;
-    const out: number[] = [];
-    // In slices: summaries are made on demand, and 100,000 at once would only be garbage.
-    for (let start = 0; start < total; start += SLICE) {
-      feed.summaries(start, Math.min(total, start + SLICE)).forEach((s, i) => {
-        if ((!state.failuresOnly || isFailure(s)) && matchesFilter(s, state.filter, bodyMatches)) out.push(start + i);
-      });
-    }
-    return out;
-  }, [filtering, feed, total, tick, state.filter, state.failuresOnly, bodyMatches]);
+  const bodyMatches = useBodyMatches(feed, state.filter, total);
+  // The rows on screen: every delivery, or the positions that pass the filter.
+  const indices = useFilteredRows(feed, total, tick, state, bodyMatches);
   const rowCount = indices ? indices.length : total;
   const shownNotices = state.notices.slice(-SHOWN_NOTICES);
   // The view stays one line short of the terminal, so every frame (the last one too) ends with a newline.
-  const footerRows = 2 + shownNotices.length;
-  const height = Math.max(3, size.rows - 1 - HEADER_ROWS - footerRows);
+  const height = Math.max(3, size.rows - 1 - HEADER_ROWS - 2 - shownNotices.length);
 
   useEffect(() => dispatch({ type: 'rows', rows: rowCount, height }), [rowCount, height, dispatch]);
   // Draw the window as it will be once the new row count is applied, so no frame shows a stale selection.
   const win = reduce(state, { type: 'rows', rows: rowCount, height });
-
-  useEffect(() => {
-    if (state.filter === '') return setBodyMatches(undefined);
-    const abort = new AbortController();
-    void feed.searchBodies(state.filter, abort.signal).then((ids) => !abort.signal.aborted && setBodyMatches(ids));
-    return () => abort.abort();
-  }, [feed, state.filter, total]);
-
+  const summaryAt = (row: number) => (indices ? (indices[row] === undefined ? undefined : feed.summaries(indices[row], indices[row] + 1)[0]) : feed.summaries(row, row + 1)[0]);
   const visible = useMemo(() => {
     const end = Math.min(rowCount, win.top + height);
-    if (!indices) return feed.summaries(win.top, end);
-    return indices.slice(win.top, end).map((i) => feed.summaries(i, i + 1)[0]!);
+    return indices ? indices.slice(win.top, end).map((i) => feed.summaries(i, i + 1)[0]!) : feed.summaries(win.top, end);
   }, [indices, feed, win.top, height, rowCount, tick]);
-  const idAt = (row: number) => (indices ? (indices[row] === undefined ? undefined : feed.summaries(indices[row], indices[row] + 1)[0]?.id) : feed.summaries(row, row + 1)[0]?.id);
   const selectedId = visible[win.selected - win.top]?.id;
 
-  useEffect(() => {
-    if (state.screen === 'list' || !selectedId) return;
-    let live = true;
-    void feed.load(selectedId).then((d) => live && setDetail(d));
-    return () => {
-      live = false;
-    };
-  }, [state.screen, selectedId, tick, feed]);
-
   // What the details (or raw) screen shows, and so how far it scrolls.
-  const loaded = state.screen !== 'list' && detail !== undefined && detail.request.id === selectedId ? detail : undefined;
+  const loaded = useSelectedDelivery(feed, state.screen, selectedId, tick);
   const content = useMemo(() => {
     if (!loaded) return undefined;
     if (state.screen === 'raw') return rawBodyLines(loaded);
@@ -222,92 +204,30 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
       (error: Error) => dispatch({ type: 'notice', level: 'warn', text: `replay failed: ${error.message}`, transient: true, replaces: effect.notice }),
     );
   };
-
   // What a key needs to know, as of the frame on screen (Ink may still call the previous render's handler).
   const keyContext = useRef<KeyContext>(undefined as unknown as KeyContext);
-  keyContext.current = { rows: rowCount, height, content: content?.length ?? 0, idAt };
-
+  keyContext.current = { rows: rowCount, height, content: content?.length ?? 0, idAt: (row) => summaryAt(row)?.id };
   // Ink hands over a burst of keys read at once as one string: each key counts, in order.
   useInput((input, key) => {
-    const context = keyContext.current;
-    let next = reduce(stateRef.current!, { type: 'rows', rows: context.rows, height: context.height });
-    const effects: Effect[] = [];
-    for (const k of keyPresses(input, key)) {
-      const result = press(next, k, context);
-      next = result.state;
-      if (result.effect) effects.push(result.effect);
-      if (result.effect?.type === 'quit') break;
-    }
+    const { state: next, effects } = pressAll(current(), keyPresses(input, key), keyContext.current);
     commit(next);
     effects.forEach(run);
   });
 
   const width = size.columns;
-  const header = (
-    <Box flexDirection="column" height={HEADER_ROWS}>
-      <Text wrap="truncate">
-        <Text bold {...tint(color, 'cyan')}>{status.title ?? 'webhook listen'}</Text> {status.provider}
-        {status.publicUrl ? `  ${status.publicUrl}` : ''}
-        {status.localUrl ? `  local ${status.localUrl.replace('http://', '')}` : ''}
-        {status.forwardTo ? `  → ${status.forwardTo}` : ''}
-      </Text>
-      <Text wrap="truncate">
-        {status.registration ? `endpoint ${status.registration}  ` : ''}
-        {status.tunnel ? <Text {...tint(color, status.tunnel.startsWith('up') ? 'green' : 'yellow')}>tunnel {status.tunnel}  </Text> : null}
-        total {counts.total}  <Text {...tint(color, 'green')}>2xx {counts.ok}</Text>  <Text {...tint(color, counts.failed ? 'red' : undefined)}>failed {counts.failed}</Text>{'  '}
-        <Text {...tint(color, counts.signatureFailures ? 'red' : undefined)}>bad signatures {counts.signatureFailures}</Text>
-        {filtering ? `  showing ${rowCount}` : ''}
-      </Text>
-      {state.screen === 'list' ? (
-        <ColumnHeading width={width} providers={providers} />
-      ) : (
-        <Text dimColor wrap="truncate">
-          {`── ${content ? `lines ${content.length === 0 ? 0 : scroll + 1}–${Math.min(content.length, scroll + height)} of ${content.length} ` : ''}`.padEnd(Math.max(10, width - 1), '─')}
-        </Text>
-      )}
-    </Box>
-  );
-
-  let body: React.ReactNode;
-  if (state.screen === 'list') {
-    body =
-      rowCount === 0 ? (
-        <Text dimColor>{total === 0 ? 'waiting for deliveries… (webhook trigger <event> sends one)' : 'nothing matches the filter (Esc clears it)'}</Text>
-      ) : (
-        visible.map((s, i) => <Row key={s.id} s={s} selected={win.top + i === win.selected} color={color} width={width} routed={status.showTargets === true} providers={providers} />)
-      );
-  } else if (!content) {
-    body = <Text dimColor>loading…</Text>;
-  } else {
-    body = content.slice(scroll, scroll + height).map((l, i) => (
-      <Text key={i} bold={l.heading === true} wrap="truncate" {...tint(color, toneColor(l.tone))}>
-        {l.text || ' '}
-      </Text>
-    ));
-  }
-
-  const keys =
-    state.screen === 'list'
-      ? '↑↓/jk move  PgUp/PgDn  g/G  Enter details  / filter  f failures  r replay  c raw  q quit'
-      : '↑↓/jk scroll  PgUp/PgDn  g/G top/end  c raw/pretty  r replay  Esc back  q quit';
   return (
     <Box flexDirection="column" width={width}>
-      {header}
+      <Header status={status} counts={counts} shownRows={filtering ? rowCount : undefined} screen={state.screen} content={content} scroll={scroll} height={height} width={width} providers={providers} color={color} />
       <Box flexDirection="column" height={height}>
-        {body}
+        {state.screen !== 'list' ? (
+          <DetailLines content={content} scroll={scroll} height={height} color={color} />
+        ) : rowCount === 0 ? (
+          <Text dimColor>{total === 0 ? 'waiting for deliveries… (webhook trigger <event> sends one)' : 'nothing matches the filter (Esc clears it)'}</Text>
+        ) : (
+          visible.map((s, i) => <Row key={s.id} s={s} selected={win.top + i === win.selected} color={color} width={width} routed={status.showTargets === true} providers={providers} />)
+        )}
       </Box>
-      <Text wrap="truncate" {...tint(color, state.editing ? 'cyan' : undefined)}>
-        {state.editing ? `filter: ${state.draft}▏ (Enter apply, Esc cancel)` : filtering ? `filter: ${state.filter || '-'}${state.failuresOnly ? ' [failures only]' : ''}  (Esc clears)` : (status.note ?? ' ')}
-      </Text>
-      {shownNotices.map((n) => (
-        <Text key={n.id} wrap="truncate" {...tint(color, n.level === 'warn' ? 'yellow' : undefined)}>
-          {n.level === 'warn' ? 'warning: ' : ''}
-          {n.text}
-        </Text>
-      ))}
-      <Text dimColor wrap="truncate">
-        {keys}
-      </Text>
+      <Footer state={state} filtering={filtering} note={status.note} notices={shownNotices} color={color} />
     </Box>
   );
 }
