@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Dispatcher, Pool } from 'undici';
 import type { Clock } from '../clock.js';
-import { answered, BodyKeeper, classify, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
+import { answered, BodyKeeper, classify, headerRecord, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
 
 /** Connections to one origin kept open for a run of many sends (replay); `close` when done. */
 export interface SendPool {
@@ -28,7 +28,7 @@ export interface PoolOptions {
  * requests; see httpPool for short runs.
  */
 export async function undiciPool(options: PoolOptions): Promise<SendPool> {
-  const { Pool } = await import('undici');
+  const { Pool } = await loadUndici();
   const pool: Pool = new Pool(options.url.origin, { connections: options.connections, pipelining: 1 });
   const onAbort = () => void pool.destroy(new Error('interrupted')).catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -49,20 +49,23 @@ function dispatchOne(pool: Pool, input: SendInput, clock: Clock): Promise<SendRe
   return new Promise<SendResult>((resolve) => {
     let status = 0;
     let headers: Record<string, string | string[]> = {};
+    const fail = (error: Error) => resolve(noAnswer(classify(error, url, input.timeoutMs, input.signal), clock.monotonic() - started));
+    // The handler shape this undici's Pool checks for (raw header pairs, in order).
     const handler: Dispatcher.DispatchHandler = {
-      onResponseStart(_controller, statusCode, responseHeaders) {
+      onConnect() {},
+      onHeaders(statusCode: number, rawHeaders: Buffer[]) {
         status = statusCode;
-        headers = responseHeaders as Record<string, string | string[]>;
+        headers = headerRecord(rawHeaders);
+        return true;
       },
-      onResponseData(_controller, chunk) {
+      onData(chunk: Buffer) {
         keeper.add(chunk);
+        return true;
       },
-      onResponseEnd() {
+      onComplete() {
         resolve(answered(status, headers, keeper, clock.monotonic() - started));
       },
-      onResponseError(_controller, error) {
-        resolve(noAnswer(classify(error, url, input.timeoutMs, input.signal), clock.monotonic() - started));
-      },
+      onError: fail,
     };
     const options: Dispatcher.DispatchOptions = {
       path: `${url.pathname}${url.search}`,
@@ -75,7 +78,7 @@ function dispatchOne(pool: Pool, input: SendInput, clock: Clock): Promise<SendRe
     try {
       pool.dispatch(options, handler);
     } catch (error) {
-      resolve(noAnswer(classify(error, url, input.timeoutMs, input.signal), clock.monotonic() - started));
+      fail(error as Error);
     }
   });
 }

@@ -113,11 +113,11 @@ export function answered(status: number, headers: Record<string, string | string
 }
 
 /** Response headers as undici gives them: lower-case names, a list when a name came more than once. */
-function headerRecord(raw: readonly string[]): Record<string, string | string[]> {
+export function headerRecord(raw: readonly (string | Buffer)[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    const value = raw[i + 1]!;
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
     const seen = out[name];
     out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
@@ -185,6 +185,14 @@ export function sendOnce(input: SendInput, clock: Clock): Promise<SendResult> {
 }
 
 /**
+ * undici, loaded on first use. Its default export: bundled, a dynamic import of this CommonJS
+ * package yields only that.
+ */
+export async function loadUndici(): Promise<typeof import('undici').default> {
+  return (await import('undici')).default;
+}
+
+/**
  * POST (by default) these exact bytes with undici and report what came back: for senders that
  * reuse connections (listen's forwarding, the sandbox), through `dispatcher` when given. undici
  * is loaded on first use, so commands that never pool do not pay for it. Never throws for
@@ -195,7 +203,7 @@ export async function sendRequest(input: SendInput, clock: Clock): Promise<SendR
   const started = clock.monotonic();
   // Interrupted before it began: nothing goes out (an abort listener added now would never fire).
   if (input.signal?.aborted) return notSent();
-  const { request } = await import('undici');
+  const { request } = await loadUndici();
   // One timer for the whole exchange (undici's headers/body timeouts only bound the gaps).
   // A plain AbortController: AbortSignal.any/timeout cost more per request on Node 20.
   const controller = new AbortController();
