@@ -1,5 +1,4 @@
 import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { errorCode } from '../errors.js';
@@ -124,6 +123,11 @@ export function headerRecord(raw: readonly (string | Buffer)[]): Record<string, 
   return out;
 }
 
+/** node:https, loaded when first needed: it brings in TLS, which plain-http sends never use. */
+export function https(): typeof import('node:https') {
+  return process.getBuiltinModule('node:https');
+}
+
 /** The caller's headers as they are (lists become repeated lines), plus content-length unless given. */
 function withLength(headers: Readonly<Record<string, string | string[]>>, length: number): Record<string, string | string[]> {
   for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') return { ...headers };
@@ -164,7 +168,7 @@ export function sendOnce(input: SendInput, clock: Clock): Promise<SendResult> {
         if (!res.complete) fail(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
       });
     };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = url.protocol === 'https:' ? https().request : httpRequest;
     let req: ReturnType<typeof httpRequest>;
     try {
       req = send(url, { method: input.method ?? 'POST', headers: withLength(input.headers, input.body.length), ...(input.agent ? { agent: input.agent } : {}) }, onResponse);
