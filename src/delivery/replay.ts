@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
 import { describeExpectation, EXPECT_2XX, expectationHolds, type Expectation } from '../payloads/expect.js';
-import { readFixtureFile, type LoadedFixture } from '../payloads/load.js';
+import { readFixture, type LoadedFixture } from '../payloads/load.js';
 import type { TemplateSource } from '../payloads/template.js';
 import { listFixtureFiles } from '../payloads/walk.js';
 import type { ProviderProfile } from '../providers/types.js';
@@ -111,9 +111,21 @@ export async function checkReachable(url: URL, timeoutMs = 5_000): Promise<void>
 interface Prepared {
   readonly file: string;
   readonly fixture: LoadedFixture;
+  /** The body parsed while reading, when it is the file's JSON as it is. */
+  readonly parsed: { readonly payload: unknown } | undefined;
   readonly profile: ProviderProfile;
   readonly secret: string;
   readonly addresses: readonly string[] | undefined;
+}
+
+/**
+ * A file's path relative to `cwd`, as path.relative gives it: files under `cwd` (the usual case,
+ * thousands of them) without resolving both paths again for each.
+ */
+function relativeTo(cwd: string): (file: string) => string {
+  const root = path.resolve(cwd);
+  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
+  return (file) => (file.startsWith(prefix) ? file.slice(prefix.length) : path.relative(root, file)) || file;
 }
 
 /**
@@ -122,11 +134,12 @@ interface Prepared {
  */
 async function prepareAll(input: ReplayInput): Promise<(Prepared | undefined)[]> {
   const prepared: (Prepared | undefined)[] = [];
+  const relative = relativeTo(input.cwd);
   for (const file of await listFixtureFiles(input.paths, input.cwd)) {
-    const display = path.relative(input.cwd, file) || file;
-    const fixture = await readFixtureFile(file, input.templates, {}, display);
+    const display = relative(file);
+    const { fixture, parsed } = readFixture(file, input.templates, {}, display);
     const profile = input.providerFor(path.basename(path.dirname(file)), fixture.provider, display);
-    prepared.push({ file: display, fixture, profile, secret: input.secretFor(profile), addresses: input.sourceAddressesFor?.(profile) });
+    prepared.push({ file: display, fixture, parsed, profile, secret: input.secretFor(profile), addresses: input.sourceAddressesFor?.(profile) });
   }
   if (prepared.length === 0) throw new UsageError(`no fixtures found in ${input.paths.join(', ')}`, { hint: 'pass .json files, or folders holding <provider>/<event>.json' });
   return prepared;
@@ -147,7 +160,7 @@ async function replayOne(input: ReplayInput, item: Prepared, at: number, pool: S
   const described = { index: at, file: item.file, event: fixture.event, provider: profile.name, expected: describeExpectation(expectation) };
   if (input.signal?.aborted) return { ...described, status: undefined, passed: false, skipped: true, durationMs: 0, id: '' };
   const forwardedFor = item.addresses?.[at % item.addresses.length];
-  const outcome = await deliver({ profile, event: fixture.event, fixture, url: input.url, secret: item.secret, clock: input.clock, signal: input.signal, forwardedFor, send: pool.send });
+  const outcome = await deliver({ profile, event: fixture.event, fixture, parsed: item.parsed, url: input.url, secret: item.secret, clock: input.clock, signal: input.signal, forwardedFor, send: pool.send });
   if (outcome.error?.kind === 'aborted') return { ...described, status: undefined, passed: false, skipped: true, durationMs: outcome.durationMs, id: outcome.id, error: outcome.error };
   return {
     ...described,

@@ -64,13 +64,15 @@ export function excerpt(body: Uint8Array, truncated = false): string {
 /**
  * Sign and send one fixture body to a URL as the provider would; never throws for network
  * trouble. `send`: how (default sendOnce, a one-shot node:http request; replay passes its pool's).
+ * `parsed`: the fixture's body already parsed (readFixture), so it is not parsed again.
  */
 export async function deliver(
-  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined; send?: Send | undefined },
+  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; parsed?: { readonly payload: unknown } | undefined; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined; send?: Send | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult; readonly signedId: string }> {
   const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event, url: input.url }, input.clock);
   const headers = { ...signed.headers, ...input.fixture.meta.headers, ...(input.forwardedFor ? { [FORWARDED_FOR]: input.forwardedFor } : {}) };
-  const messageId = messageIdOf(input.profile, signed.body, headers);
+  // The fixture's body parsed while it was read, unless signing changed the bytes (Mailgun).
+  const messageId = messageIdOf(input.profile, signed.body, headers, signed.body === input.fixture.body ? input.parsed : undefined);
   const result = await (input.send ?? sendOnce)(
     { url: signed.url ?? input.url, headers, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
     input.clock,
