@@ -76,8 +76,11 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
 
   const from = options.fromIp === undefined ? undefined : parseSourceAddress(options.fromIp);
 
-  const out = ctx.sink(options);
-  const reporters: ReplayReporter[] = [out.json ? jsonReporter(out) : ctx.streams.stderr.isTTY ? progressReporter(out, ctx.streams, ctx.clock) : plainReporter(out)];
+  // Lines and NDJSON records go out once per event-loop turn (one write for a burst of results);
+  // the progress bar redraws around each failure line, so with it every line goes at once.
+  const progress = !options.json && ctx.streams.stderr.isTTY === true;
+  const out = ctx.sink({ ...options, batch: !progress });
+  const reporters: ReplayReporter[] = [out.json ? jsonReporter(out) : progress ? progressReporter(out, ctx.streams, ctx.clock) : plainReporter(out)];
   if (options.junit) reporters.push(await junitReporter(path.resolve(ctx.cwd, options.junit)));
 
   // Long runs go through undici, whose HTTP parser is WebAssembly: V8's baseline compiler is
@@ -98,7 +101,7 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
     clock: ctx.clock,
     signal: ctx.signal,
     reporter: combineReporters(reporters),
-  });
+  }).finally(() => out.flush());
   if (summary.interrupted) return 130;
   return summary.failed === 0 ? 0 : 1;
 }
