@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayResult } from '../src/delivery/replay.js';
+import { HTTP_POOL_MAX_FIXTURES, type ReplayResult } from '../src/delivery/replay.js';
 import { junitReporter } from '../src/reports/replay-report.js';
 import { BIN, cliEnv, ROOT } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
@@ -199,6 +199,32 @@ describe('replay, interrupted', () => {
     expect(skipped.every((r) => r.passed === false && r.status === null)).toBe(true);
     expect(skipped.filter((r) => r.id !== '')).toHaveLength(3); // the three cut off in flight
     expect(records.at(-1)).toMatchObject({ type: 'summary', sent: 1, passed: 1, failed: 0, skipped: PAYSTACK_FIXTURES - 1, interrupted: true });
+    expect(cli.stderr()).toBe('');
+  });
+
+  it('a run long enough to go through the pooled client (undici) stops the same way on SIGTERM', async () => {
+    const total = HTTP_POOL_MAX_FIXTURES + 1;
+    const folder = path.join(dir, 'paystack');
+    await mkdir(folder);
+    for (let i = 0; i < total; i++) await writeFile(path.join(folder, `e${String(i).padStart(4, '0')}.json`), `{"event":"charge.success","data":{"reference":"ref_${i}"}}`);
+    app = await startSlowApp(1);
+    cli = spawnCli(['replay', folder, '--to', app.url, '--concurrency', '3', '--json'], ENV);
+    await app.arrivals(4);
+    const atSignal = app.count();
+    cli.child.kill('SIGTERM');
+    expect(await Promise.race([cli.closed, app.arrivals(atSignal + 1).then(() => 'a request reached the app after SIGTERM' as const)])).toEqual({ code: 130, signal: null });
+    await app.allClosed();
+    expect(app.count()).toBe(atSignal);
+    expect(app.held.every((h) => h.cutOff && !h.res.headersSent)).toBe(true);
+
+    const records = cli.stdout().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const results = records.filter((r) => r.type === 'result');
+    expect(results).toHaveLength(total);
+    expect(results.filter((r) => r.passed === true && r.status === 200)).toHaveLength(1);
+    const skipped = results.filter((r) => r.skipped === true);
+    expect(skipped).toHaveLength(total - 1);
+    expect(skipped.filter((r) => r.id !== '')).toHaveLength(3); // the three cut off in flight
+    expect(records.at(-1)).toMatchObject({ type: 'summary', sent: 1, passed: 1, skipped: total - 1, interrupted: true });
     expect(cli.stderr()).toBe('');
   });
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { unixSeconds } from '../clock.js';
-import { sendRequest, type SendResult } from '../delivery/send.js';
+import { sendOnce, type SendResult } from '../delivery/send.js';
 import { newMessageId, signRequest } from '../delivery/sign.js';
 import { FORWARDED_FOR } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
@@ -51,7 +51,7 @@ const RAW_BODY_FIX = 'verify the raw request bytes before parsing (Express: expr
 
 async function send(target: CheckTarget, headers: Record<string, string>, body: Uint8Array): Promise<SendResult> {
   if (target.forwardedFor && headers[FORWARDED_FOR] === undefined) headers = { ...headers, [FORWARDED_FOR]: target.forwardedFor() };
-  return sendRequest({ url: target.url, headers, body, timeoutMs: target.timeoutMs, ...(target.signal ? { signal: target.signal } : {}) }, target.clock);
+  return sendOnce({ url: target.url, headers, body, timeoutMs: target.timeoutMs, ...(target.signal ? { signal: target.signal } : {}) }, target.clock);
 }
 
 const describeAnswer = (r: SendResult) => (r.status !== undefined ? String(r.status) : r.error?.kind === 'timeout' ? 'timeout' : r.error?.kind === 'refused' ? 'refused' : 'no answer');

@@ -3,7 +3,7 @@ import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { Delivery, OutcomeRecord, RequestRecord } from '../store/types.js';
-import { sendRequest, type SendResult } from './send.js';
+import { sendOnce, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
 import { endToEndHeaders } from './headers.js';
 
@@ -35,7 +35,7 @@ export async function resendDelivery(input: ResendInput): Promise<{ request: Req
   }
   // The provider's id as sent: the original's when the bytes and headers are the same.
   const messageId = messageIdOf(profile, body, headers);
-  const result = await sendRequest({ url: input.url, headers, body, timeoutMs: profile.timeoutMs }, clock);
+  const result = await sendOnce({ url: input.url, headers, body, timeoutMs: profile.timeoutMs }, clock);
   const id = newDeliveryId(clock);
   const { messageId: _originalMessageId, ...copied } = original.request;
   const request: RequestRecord = {

@@ -3,7 +3,7 @@ import type { LoadedFixture } from '../payloads/load.js';
 import { sessionSchemas, SESSION_BODY_SIZE_HEADER, SESSION_TOKEN_HEADER, type InjectRequest, type InjectTooLarge, type SessionInfo } from '../session-protocol.js';
 import { messageIdOf } from '../providers/message-id.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { sendRequest, type SendResult } from './send.js';
+import { sendOnce, type Send, type SendResult } from './send.js';
 import { signRequest } from './sign.js';
 import { checkUntrusted } from '../untrusted-json.js';
 import type { DeliveryOutcome, SessionErrorKind } from '../send-outcome.js';
@@ -38,14 +38,19 @@ export function excerpt(body: Uint8Array, truncated = false): string {
   return text.length > EXCERPT || truncated ? `${text.slice(0, EXCERPT)}…` : text;
 }
 
-/** Sign and send one fixture body to a URL as the provider would; never throws for network trouble. */
+/**
+ * Sign and send one fixture body to a URL as the provider would; never throws for network
+ * trouble. `send`: how (default sendOnce, a one-shot node:http request; replay passes its pool's).
+ * `parsed`: the fixture's body already parsed (readFixture), so it is not parsed again.
+ */
 export async function signAndSend(
-  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined },
+  input: { profile: ProviderProfile; event: string; fixture: LoadedFixture; parsed?: { readonly payload: unknown } | undefined; url: URL; secret: string; id?: string | undefined; clock: Clock; signal?: AbortSignal | undefined; forwardedFor?: string | undefined; send?: Send | undefined },
 ): Promise<DeliveryOutcome & { readonly result: SendResult; readonly signedId: string }> {
   const signed = signRequest(input.profile, { body: input.fixture.body, secret: input.secret, id: input.id, event: input.event, url: input.url }, input.clock);
   const headers = { ...signed.headers, ...input.fixture.meta.headers, ...(input.forwardedFor ? { [FORWARDED_FOR]: input.forwardedFor } : {}) };
-  const messageId = messageIdOf(input.profile, signed.body, headers);
-  const result = await sendRequest(
+  // The fixture's body parsed while it was read, unless signing changed the bytes (Mailgun).
+  const messageId = messageIdOf(input.profile, signed.body, headers, signed.body === input.fixture.body ? input.parsed : undefined);
+  const result = await (input.send ?? sendOnce)(
     { url: signed.url ?? input.url, headers, body: signed.body, timeoutMs: input.profile.timeoutMs, ...(input.signal ? { signal: input.signal } : {}) },
     input.clock,
   );
@@ -94,7 +99,7 @@ export async function injectIntoSession(
     ...(input.headers ? { headers: input.headers } : {}),
   };
   const url = new URL('inject', input.session.controlUrl.endsWith('/') ? input.session.controlUrl : `${input.session.controlUrl}/`);
-  const result = await sendRequest(
+  const result = await sendOnce(
     {
       url,
       headers: { 'content-type': 'application/json', [SESSION_TOKEN_HEADER]: input.session.token, [SESSION_BODY_SIZE_HEADER]: String(input.body.length) },

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { bytesEqual } from './compare.js';
 import { checkTimestamp } from './timestamp.js';
 import { OK, fail, headerValue, type SignatureScheme } from './types.js';
@@ -64,6 +64,22 @@ export function signedBytes(content: SignedContent, body: Uint8Array, id: string
   return Buffer.concat([text(content.slice(0, at)), raw, text(content.slice(at + '{body}'.length))]);
 }
 
+/**
+ * `decode` as a key made once per secret: the last secret's key is kept, so a run signing many
+ * messages with one secret decodes it and copies it into a key once, not once per message.
+ */
+export function keyOnce(decode: (secret: string) => Buffer): (secret: string) => KeyObject {
+  let last: string | undefined;
+  let key: KeyObject | undefined;
+  return (secret) => {
+    if (key === undefined || secret !== last) {
+      key = createSecretKey(decode(secret));
+      last = secret;
+    }
+    return key;
+  };
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -98,8 +114,7 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
   const millis = spec.timestampUnit === 'milliseconds';
   const idHeader = spec.idHeader?.toLowerCase();
   const tolerance = spec.toleranceSeconds ?? 300;
-  const key = (secret: string): Buffer =>
-    spec.secretEncoding === 'base64' ? Buffer.from(secret.replace(/^whsec_/, ''), 'base64') : Buffer.from(secret, 'utf8');
+  const key = keyOnce((secret) => (spec.secretEncoding === 'base64' ? Buffer.from(secret.replace(/^whsec_/, ''), 'base64') : Buffer.from(secret, 'utf8')));
   const mac = (secret: string, bytes: Buffer): Buffer => createHmac(spec.algorithm, key(secret)).update(bytes).digest();
 
   const headers = [header, ...(timestampHeader ? [timestampHeader] : []), ...(idHeader ? [idHeader] : [])];

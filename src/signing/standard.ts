@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { bytesEqual } from './compare.js';
-import { signedBytes } from './hmac.js';
+import { keyOnce, signedBytes } from './hmac.js';
 import { checkTimestamp } from './timestamp.js';
 import { OK, fail, headerValue, headerValues, type HeaderRecord, type SignatureScheme } from './types.js';
 
@@ -24,8 +24,9 @@ function familyHeaders(family: StandardHeaderFamily) {
 export function standardWebhooksScheme(family: StandardHeaderFamily, toleranceSeconds = 300): SignatureScheme {
   const names = familyHeaders(family);
   const order = [family, ...FAMILIES.filter((f) => f !== family)].map(familyHeaders);
+  const key = keyOnce(secretKey);
   const mac = (secret: string, id: string, timestamp: number, body: Uint8Array) =>
-    createHmac('sha256', secretKey(secret)).update(signedBytes('{id}.{timestamp}.{body}', body, id, timestamp)).digest();
+    createHmac('sha256', key(secret)).update(signedBytes('{id}.{timestamp}.{body}', body, id, timestamp)).digest();
   const pick = (headers: HeaderRecord) => order.find((h) => headerValue(headers, h.signature) !== undefined) ?? names;
 
   return {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { bytesEqual } from './compare.js';
-import { signedBytes } from './hmac.js';
+import { keyOnce, signedBytes } from './hmac.js';
 import { checkTimestamp } from './timestamp.js';
 import { OK, fail, headerValue, type SignatureScheme } from './types.js';
 
@@ -8,8 +8,9 @@ const HEADER = 'stripe-signature';
 
 /** Stripe: `Stripe-Signature: t=<ts>,v1=<hex HMAC-SHA256(secret, "{t}.{body}")>`; the secret is used as given. */
 export function stripeScheme(toleranceSeconds = 300): SignatureScheme {
+  const key = keyOnce((secret) => Buffer.from(secret, 'utf8'));
   const mac = (secret: string, timestamp: number, body: Uint8Array) =>
-    createHmac('sha256', secret).update(signedBytes('{timestamp}.{body}', body, '', timestamp)).digest();
+    createHmac('sha256', key(secret)).update(signedBytes('{timestamp}.{body}', body, '', timestamp)).digest();
   return {
     description: 'Stripe (t=<ts>,v1=<hex HMAC-SHA256 of "{timestamp}.{body}">) in stripe-signature',
     signatureHeader: HEADER,
