@@ -6,7 +6,7 @@ import { endToEndHeaders } from '../delivery/headers.js';
 import { sendRequest } from '../delivery/send.js';
 import { peerAddress, withForwardedFor } from '../delivery/source-address.js';
 import type { ProviderProfile } from '../providers/types.js';
-import { messageIdOf } from '../providers/message-id.js';
+import { deliveryFields, type DeliveryFields } from './delivery-fields.js';
 import { newDeliveryId, type DeliveryLog } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
 
@@ -158,27 +158,7 @@ function verdict(options: ReceiverOptions, body: Uint8Array, headers: RequestRec
   return result.ok ? { state: 'verified' } : { state: 'failed', reason: result.reason, detail: result.detail };
 }
 
-/** A received body decoded and parsed once (the event type and the message id both read it). */
-function parseBody(body: Buffer): { text: string; payload: unknown; json: boolean } {
-  const text = body.toString('utf8');
-  try {
-    return { text, payload: JSON.parse(text), json: true };
-  } catch {
-    return { text, payload: undefined, json: false };
-  }
-}
-
-function eventOf(profile: ProviderProfile, { text, payload, json }: ReturnType<typeof parseBody>, headers: RequestRecord['headers']): string | undefined {
-  try {
-    if (!json) throw new Error('not JSON');
-    return profile.eventType(payload, headers);
-  } catch {
-    // Form-encoded bodies (Twilio) are read as a flat object of their parameters.
-    const type = headers['content-type'];
-    return /^application\/x-www-form-urlencoded/i.test(typeof type === 'string' ? type : '') ? profile.eventType(Object.fromEntries(new URLSearchParams(text)), headers) : undefined;
-  }
-}
-
+const NO_FIELDS: DeliveryFields = { event: undefined, messageId: undefined };
 const RELAY_BYTES = 64 * 1024;
 const EXCERPT_BYTES = 4096;
 
@@ -218,9 +198,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   async function deliver(input: Arrival) {
     const { clock, log } = options;
     const whole = input.tooLarge === undefined && input.incomplete === undefined && input.refused === undefined;
-    const parsed = input.tooLarge === undefined ? parseBody(input.body) : undefined;
-    const event = whole && parsed ? eventOf(options.profile, parsed, input.headers) : undefined;
-    const messageId = parsed ? messageIdOf(options.profile, input.body, input.headers, parsed) : undefined;
+    const { event, messageId } = input.tooLarge === undefined ? deliveryFields(options.profile, input.body, input.headers, whole) : NO_FIELDS;
     const request: RequestRecord = {
       kind: 'request',
       id: newDeliveryId(clock),
