@@ -34,7 +34,8 @@ export interface SendResult {
   readonly error?: { readonly kind: SendErrorKind; readonly message: string };
 }
 
-function classify(error: unknown, url: URL, timeoutMs: number, signal?: AbortSignal): { kind: SendErrorKind; message: string } {
+/** Why a request got no answer, in words for the user (the URL's host named, never its path). */
+export function classifySendError(error: unknown, url: URL, timeoutMs: number, signal?: AbortSignal): { kind: SendErrorKind; message: string } {
   const code = errorCode(error) ?? errorCode((error as { cause?: unknown })?.cause);
   const where = `${url.protocol}//${url.host}`;
   if (signal?.aborted) return { kind: 'aborted', message: 'interrupted' };
@@ -114,7 +115,7 @@ export async function sendRequest(input: SendInput, clock: Clock): Promise<SendR
     };
   } catch (error) {
     const aborted = input.signal?.aborted === true;
-    const err = timeout.aborted && !aborted ? { kind: 'timeout' as const, message: `${url.protocol}//${url.host} did not answer within ${input.timeoutMs} ms` } : classify(error, url, input.timeoutMs, input.signal);
+    const err = timeout.aborted && !aborted ? { kind: 'timeout' as const, message: `${url.protocol}//${url.host} did not answer within ${input.timeoutMs} ms` } : classifySendError(error, url, input.timeoutMs, input.signal);
     return { ok: false, headers: {}, body: Buffer.alloc(0), truncated: false, durationMs: clock.monotonic() - started, error: err };
   } finally {
     clearTimeout(timer);
