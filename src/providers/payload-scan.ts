@@ -36,7 +36,8 @@ const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 
 const isHex = (c: number | undefined) => c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 
 function skipSpace(b: Uint8Array, pos: number): number {
-  while (pos < b.length && isSpace(b[pos]!)) pos++;
+  const n = b.length;
+  while (pos < n && isSpace(b[pos]!)) pos++;
   return pos;
 }
 
@@ -44,20 +45,24 @@ function skipSpace(b: Uint8Array, pos: number): number {
 function skipString(b: Uint8Array, pos: number): number {
   const n = b.length;
   escapedString = false;
-  while (pos < n) {
-    const c = b[pos++]!;
-    if (c === QUOTE) return pos;
-    if (c < 0x20) return -1;
-    if (c === BACKSLASH) {
-      escapedString = true;
-      const e = b[pos++];
-      if (e === 0x75) {
-        if (!(isHex(b[pos]) && isHex(b[pos + 1]) && isHex(b[pos + 2]) && isHex(b[pos + 3]))) return -1;
-        pos += 4;
-      } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) return -1;
+  for (;;) {
+    let c = 0;
+    // The run of plain bytes (not a quote, a backslash or a control character) first.
+    while (pos < n) {
+      c = b[pos]!;
+      if (c === QUOTE || c === BACKSLASH || c < 0x20) break;
+      pos++;
     }
+    if (pos >= n || c < 0x20) return -1;
+    pos++;
+    if (c === QUOTE) return pos;
+    escapedString = true;
+    const e = b[pos++];
+    if (e === 0x75) {
+      if (!(isHex(b[pos]) && isHex(b[pos + 1]) && isHex(b[pos + 2]) && isHex(b[pos + 3]))) return -1;
+      pos += 4;
+    } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) return -1;
   }
-  return -1;
 }
 
 /** A number from its first byte: the index after it, or -1. */
