@@ -107,7 +107,8 @@ export function createForwarder(options: { forwardTo: URL; routes?: readonly Rou
   const { timeoutMs, clock, maxResponseBytes } = options;
   const main = baseOf(options.forwardTo);
   const routes = (options.routes ?? []).map((r) => ({ pattern: r.pattern, base: baseOf(r.target) }));
-  const own = options.dispatcher ? undefined : new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 256 });
+  // No connection cap (as the global dispatcher): a forward waiting for a free connection would wait outside its timeout.
+  const own = options.dispatcher ? undefined : new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const dispatcher: Dispatcher = options.dispatcher ?? own!;
   return {
     target(event, path) {
