@@ -11,12 +11,13 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'pr
  */
 export function endToEndHeaders(headers: Readonly<Record<string, string | readonly string[]>>): Record<string, string | string[]> {
   let named: Set<string> | undefined;
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() !== 'connection') continue;
-    named = new Set([value].flat().flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean));
+  for (const name in headers) {
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    named = new Set([headers[name]!].flat().flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean));
   }
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name]!;
     const lower = name.toLowerCase();
     if (!HOP_BY_HOP.has(lower) && !named?.has(lower)) out[name] = typeof value === 'string' ? value : [...value];
   }

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import type { Clock } from '../clock.js';
-import { answered, BodyKeeper, classify, headerRecord, https, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
+import { answered, BodyKeeper, classifySendError, headerRecord, https, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
 
 /** Connections to one origin kept open for a run of many sends (replay); `close` when done. */
 export interface SendPool {
@@ -48,7 +48,7 @@ function dispatchOne(pool: Pool, input: SendInput, clock: Clock): Promise<SendRe
   return new Promise<SendResult>((resolve) => {
     let status = 0;
     let headers: Record<string, string | string[]> = {};
-    const fail = (error: Error) => resolve(noAnswer(classify(error, url, input.timeoutMs, input.signal), clock.monotonic() - started));
+    const fail = (error: Error) => resolve(noAnswer(classifySendError(error, url, input.timeoutMs, input.signal), clock.monotonic() - started));
     // The handler shape this undici's Pool checks for (raw header pairs, in order).
     const handler: Dispatcher.DispatchHandler = {
       onConnect() {},

@@ -35,8 +35,8 @@ export interface SendResult extends SendOutcome {
   readonly truncated: boolean;
 }
 
-/** Why a request got no answer, in words a user can act on. */
-export function classify(error: unknown, url: URL, timeoutMs: number, signal?: AbortSignal): { kind: SendErrorKind; message: string } {
+/** Why a request got no answer, in words for the user (the URL's host named, never its path). */
+export function classifySendError(error: unknown, url: URL, timeoutMs: number, signal?: AbortSignal): { kind: SendErrorKind; message: string } {
   const code = errorCode(error) ?? errorCode((error as { cause?: unknown })?.cause);
   const where = `${url.protocol}//${url.host}`;
   if (signal?.aborted) return { kind: 'aborted', message: 'interrupted' };
@@ -152,7 +152,7 @@ export function sendOnce(input: SendInput, clock: Clock): Promise<SendResult> {
       signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
-    const fail = (error: unknown) => settle(noAnswer(timedOut && !signal?.aborted ? timeoutMessage(url, input.timeoutMs) : classify(error, url, input.timeoutMs, signal), clock.monotonic() - started));
+    const fail = (error: unknown) => settle(noAnswer(timedOut && !signal?.aborted ? timeoutMessage(url, input.timeoutMs) : classifySendError(error, url, input.timeoutMs, signal), clock.monotonic() - started));
     const onResponse = (res: IncomingMessage) => {
       res.on('data', (chunk: Buffer) => keeper.add(chunk));
       res.on('end', () => settle(answered(res.statusCode ?? 0, headerRecord(res.rawHeaders), keeper, clock.monotonic() - started)));
@@ -168,7 +168,7 @@ export function sendOnce(input: SendInput, clock: Clock): Promise<SendResult> {
       req = send(url, { method: input.method ?? 'POST', headers: withLength(input.headers, input.body.length), ...(input.agent ? { agent: input.agent } : {}) }, onResponse);
     } catch (error) {
       // Bad input Node refuses before sending (an invalid header value, an unsupported protocol).
-      settle(noAnswer(classify(error, url, input.timeoutMs, signal), clock.monotonic() - started));
+      settle(noAnswer(classifySendError(error, url, input.timeoutMs, signal), clock.monotonic() - started));
       return;
     }
     const timer = setTimeout(() => {
@@ -225,7 +225,7 @@ export async function sendRequest(input: SendInput, clock: Clock): Promise<SendR
   } catch (error) {
     const aborted = input.signal?.aborted === true;
     const timedOut = controller.signal.aborted && !aborted;
-    return noAnswer(timedOut ? timeoutMessage(url, input.timeoutMs) : classify(error, url, input.timeoutMs, input.signal), clock.monotonic() - started);
+    return noAnswer(timedOut ? timeoutMessage(url, input.timeoutMs) : classifySendError(error, url, input.timeoutMs, input.signal), clock.monotonic() - started);
   } finally {
     clearTimeout(timer);
     input.signal?.removeEventListener('abort', onAbort);

@@ -43,11 +43,18 @@ export function peerAddress(address: string | undefined): string | undefined {
 /** Headers with `address` appended to X-Forwarded-For (added when absent), as a proxy does. */
 export function withForwardedFor<T extends string | string[]>(headers: Readonly<Record<string, T>>, address: string): Record<string, T | string> {
   const out: Record<string, T | string> = {};
-  const existing: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === FORWARDED_FOR) existing.push(...(Array.isArray(value) ? value : [value as string]));
-    else out[name] = value;
+  let existing = '';
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (name.length !== FORWARDED_FOR.length || name.toLowerCase() !== FORWARDED_FOR) {
+      out[name] = value;
+      continue;
+    }
+    for (const v of typeof value === 'string' ? [value] : value) {
+      const trimmed = v.trim();
+      if (trimmed !== '') existing = existing === '' ? trimmed : `${existing}, ${trimmed}`;
+    }
   }
-  out[FORWARDED_FOR] = [...existing.map((v) => v.trim()).filter((v) => v !== ''), address].join(', ');
+  out[FORWARDED_FOR] = existing === '' ? address : `${existing}, ${address}`;
   return out;
 }

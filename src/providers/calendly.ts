@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const calendly: ProviderProfile = {
   name: 'calendly',
@@ -17,7 +17,7 @@ export const calendly: ProviderProfile = {
   timeoutMs: 15 * duration.SECOND,
   retryDelaysMs: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Calendly-Webhooks' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   dedupeKey: 'payload.uri',
   dashboardHint: 'Create a subscription with POST https://api.calendly.com/webhook_subscriptions (url, events, organization, scope, signing_key).',
   notes: ['Calendly-Webhook-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "{t}.{body}">.', 'A 410 answer deletes the subscription.'],

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const checkout: ProviderProfile = {
   name: 'checkout',
@@ -9,7 +9,7 @@ export const checkout: ProviderProfile = {
   timeoutMs: 10 * duration.SECOND,
   retryDelaysMs: [1, 5, 30, 60, 120, 240].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Checkout.com-Webhooks' },
-  eventType: (payload) => stringField(payload, 'type'),
+  ...eventInField('type'),
   dedupeKey: 'id',
   dashboardHint: 'Add the URL as a webhook action of a workflow (Dashboard → Developers → Workflows).',
   notes: ['Cko-Signature is hex (Base16) HMAC-SHA256 of the raw body.', 'The Authorization header carries the separate header key, if you set one.'],

@@ -1,5 +1,5 @@
 import { sharedValueScheme } from '../signing/shared-value.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const flutterwave: ProviderProfile = {
   name: 'flutterwave',
@@ -15,7 +15,7 @@ export const flutterwave: ProviderProfile = {
   // Retries are a dashboard option (Settings → Webhooks); their schedule is not modelled.
   retryDelaysMs: [],
   requestHeaders: { 'content-type': 'application/json' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   dedupeKey: 'data.id',
   dashboardHint: 'Paste the URL in the Flutterwave dashboard → Settings → Webhooks, and set a secret hash there.',
   notes: [

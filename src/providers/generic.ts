@@ -1,5 +1,5 @@
 import { hmacScheme, type HmacSchemeSpec } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 const { SECOND, MINUTE, HOUR } = duration;
 
@@ -25,7 +25,7 @@ export const generic: ProviderProfile = {
   timeoutMs: 10 * SECOND,
   retryDelaysMs: [1 * MINUTE, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 6 * HOUR],
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'webhook-cli/generic' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   dedupeKey: 'data.transaction_id',
   notes: ['Scheme is configurable: header, algorithm, encoding, prefix, signed content, timestamp/id headers.'],
 };

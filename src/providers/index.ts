@@ -40,7 +40,7 @@ import { calendly } from './calendly.js';
 import { mux } from './mux.js';
 import { woocommerce } from './woocommerce.js';
 import { vercel } from './vercel.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export type { ProviderProfile } from './types.js';
 
@@ -131,7 +131,7 @@ function applyConfig(base: ProviderProfile, cfg: ProviderConfig): ProviderProfil
     // A configured schedule replaces every documented one (modes included).
     ...(cfg.retryDelaysSeconds ? { retryDelaysMs: cfg.retryDelaysSeconds.map((s) => s * duration.SECOND), retryModes: undefined, defaultRetryMode: undefined } : {}),
     ...(cfg.headers ? { requestHeaders: { ...base.requestHeaders, ...lowerKeys(cfg.headers) } } : {}),
-    ...(cfg.eventField ? { eventType: (payload: unknown) => stringField(payload, cfg.eventField as string) } : {}),
+    ...(cfg.eventField ? eventInField(cfg.eventField) : {}),
     ...(cfg.events ? { declaredEvents: cfg.events } : {}),
     ...(base.registration && (cfg.apiBase || cfg.apiKeyEnv)
       ? {

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const intercom: ProviderProfile = {
   name: 'intercom',
@@ -9,7 +9,7 @@ export const intercom: ProviderProfile = {
   timeoutMs: 5 * duration.SECOND,
   retryDelaysMs: [1 * duration.MINUTE],
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'intercom-parrot-service-client/1.0' },
-  eventType: (payload) => stringField(payload, 'topic'),
+  ...eventInField('topic'),
   dedupeKey: 'id',
   dashboardHint: 'Set the URL under Developer Hub → your app → Configure → Webhooks and pick the topics.',
   notes: ['HMAC-SHA1 (not SHA-256), hex, after "sha1=".', 'Intercom checks the URL with a HEAD request when you save it.'],

@@ -1,6 +1,6 @@
 import { standardWebhooksScheme } from '../signing/standard.js';
 import { SVIX_RETRY_DELAYS_MS } from './standard-sender.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 const { SECOND, DAY } = duration;
 
@@ -19,7 +19,7 @@ export const koard: ProviderProfile = {
   retryDelaysMs: SVIX_RETRY_DELAYS_MS,
   disableEndpointAfterFailingMs: 5 * DAY,
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Svix-Webhooks/1.0 (Koard)' },
-  eventType: (payload) => stringField(payload, 'type'),
+  ...eventInField('type'),
   dedupeKey: 'svix-id',
   dashboardHint: 'Add the URL as an endpoint in the Koard portal → Webhooks (no event filter = all events).',
   notes: ['Signed with Svix: the key is the base64 after "whsec_".', 'Timestamps more than 5 minutes off are rejected.', 'An endpoint whose every attempt fails for 5 days is disabled.'],

@@ -1,5 +1,5 @@
 import { jsonFieldHmacScheme } from '../signing/json-field.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const korapay: ProviderProfile = {
   name: 'korapay',
@@ -15,7 +15,7 @@ export const korapay: ProviderProfile = {
   // Not published.
   retryDelaysMs: [],
   requestHeaders: { 'content-type': 'application/json' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   dedupeKey: 'data.reference',
   dashboardHint: 'Paste the URL in the Korapay dashboard → Settings → API Configuration → Webhook URL.',
   notes: [

@@ -4,14 +4,34 @@ import type { ProviderProfile } from './types.js';
 /** Headers that carry the message id in the Svix / Standard Webhooks schemes. */
 const MESSAGE_ID_HEADERS = ['svix-id', 'webhook-id'] as const;
 
-/** The value at a dot path of a parsed payload, when it is a string or a number. */
-function valueAt(payload: unknown, dotPath: string): string | undefined {
+/** The value at a path (keys) of a parsed payload, when it is a string or a number. */
+function valueAt(payload: unknown, keys: readonly string[]): string | undefined {
   let node: unknown = payload;
-  for (const key of dotPath.split('.')) {
+  for (const key of keys) {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
+  return messageIdValue(node);
+}
+
+/** A payload value as a message id: a non-empty string, or a number. */
+export function messageIdValue(node: unknown): string | undefined {
   return typeof node === 'string' && node !== '' ? node : typeof node === 'number' ? String(node) : undefined;
+}
+
+/**
+ * Where a delivery's message id is: `{ id }` from a header, `{ path }` in the payload (the
+ * profile's dedupe key, as keys), or undefined when it carries none.
+ */
+export function messageIdSource(profile: ProviderProfile, headers: HeaderRecord): { id: string } | { path: readonly string[] } | undefined {
+  for (const name of MESSAGE_ID_HEADERS) {
+    const value = headerValue(headers, name);
+    if (value) return { id: value };
+  }
+  const key = profile.dedupeKey;
+  if (!key) return undefined;
+  const fromHeader = headerValue(headers, key);
+  return fromHeader ? { id: fromHeader } : { path: key.split('.') };
 }
 
 /**
@@ -22,17 +42,11 @@ function valueAt(payload: unknown, dotPath: string): string | undefined {
  * (`payload` undefined when it is not JSON), so it is not parsed twice.
  */
 export function messageIdOf(profile: ProviderProfile, body: Uint8Array, headers: HeaderRecord, parsed?: { readonly payload: unknown }): string | undefined {
-  for (const name of MESSAGE_ID_HEADERS) {
-    const value = headerValue(headers, name);
-    if (value) return value;
-  }
-  const key = profile.dedupeKey;
-  if (!key) return undefined;
-  const fromHeader = headerValue(headers, key);
-  if (fromHeader) return fromHeader;
-  if (parsed) return valueAt(parsed.payload, key);
+  const source = messageIdSource(profile, headers);
+  if (source === undefined || 'id' in source) return source?.id;
+  if (parsed) return valueAt(parsed.payload, source.path);
   try {
-    return valueAt(JSON.parse(Buffer.from(body).toString('utf8')), key);
+    return valueAt(JSON.parse(Buffer.from(body).toString('utf8')), source.path);
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const mux: ProviderProfile = {
   name: 'mux',
@@ -15,7 +15,7 @@ export const mux: ProviderProfile = {
   timeoutMs: 10 * duration.SECOND,
   retryDelaysMs: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Mux Webhooks' },
-  eventType: (payload) => stringField(payload, 'type'),
+  ...eventInField('type'),
   dedupeKey: 'id',
   dashboardHint: 'Add the URL under dashboard.mux.com → Settings → Webhooks for the environment your app uses.',
   notes: ['Mux-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "{t}.{body}">.', 'Each endpoint has its own signing secret.'],

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const paddle: ProviderProfile = {
   name: 'paddle',
@@ -18,7 +18,7 @@ export const paddle: ProviderProfile = {
   // Sandbox: three retries within 15 minutes (live: up to 60 over three days).
   retryDelaysMs: [1, 4, 10].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Paddle' },
-  eventType: (payload) => stringField(payload, 'event_type'),
+  ...eventInField('event_type'),
   dedupeKey: 'event_id',
   dashboardHint: 'Add the URL as a notification destination under Paddle → Developer tools → Notifications (sandbox).',
   notes: ['Paddle-Signature: ts=<unix>;h1=<hex HMAC-SHA256 of "{ts}:{body}">.', 'Each destination has its own secret key.', 'The SDKs reject timestamps more than 5 seconds off (use --tolerance for old captures).'],

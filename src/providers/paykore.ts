@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 const { SECOND, MINUTE, HOUR } = duration;
 
@@ -20,7 +20,7 @@ export const paykore: ProviderProfile = {
   // After the first attempt; the seed's "abandoned after 8 failed attempts" is read as 8 failed retries (sandbox --abandon-after changes it).
   retryDelaysMs: [1 * SECOND, 5 * SECOND, 30 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 6 * HOUR, 24 * HOUR],
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'PayKore-Webhooks/1.0' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   dedupeKey: 'data.id',
   registration: {
     apiKeyEnv: 'PAYKORE_API_KEY',

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 const { SECOND, MINUTE, HOUR } = duration;
 
@@ -31,7 +31,7 @@ export const paystack: ProviderProfile = {
   retryModes: PAYSTACK_RETRY_MODES,
   defaultRetryMode: 'test',
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Paystack/1.0' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   dedupeKey: 'data.reference',
   dashboardHint: 'Paste the URL in the Paystack dashboard → Settings → API Keys & Webhooks → Test Webhook URL.',
   sourceIps: ['52.31.139.75', '52.49.173.169', '52.214.14.220'],

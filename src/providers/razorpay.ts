@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const razorpay: ProviderProfile = {
   name: 'razorpay',
@@ -10,7 +10,7 @@ export const razorpay: ProviderProfile = {
   // Razorpay retries with exponential back-off for up to 24 hours.
   retryDelaysMs: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 730].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Razorpay-Webhook/v1' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   eventHeaders: (_event, id) => ({ 'x-razorpay-event-id': id }),
   dedupeKey: 'x-razorpay-event-id',
   dashboardHint: 'Add the URL under Razorpay Dashboard → Account & Settings → Webhooks (test mode).',

@@ -1,6 +1,6 @@
 import { hmacScheme } from '../signing/hmac.js';
 import type { SignatureScheme } from '../signing/types.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 const hmac = hmacScheme({ header: 'x-squad-encrypted-body', algorithm: 'sha512', encoding: 'hex' });
 
@@ -25,7 +25,7 @@ export const squad: ProviderProfile = {
   // Not published.
   retryDelaysMs: [],
   requestHeaders: { 'content-type': 'application/json' },
-  eventType: (payload) => stringField(payload, 'Event'),
+  ...eventInField('Event'),
   dedupeKey: 'TransactionRef',
   dashboardHint: 'Paste the URL in the Squad dashboard → Profile → API & Webhook → Webhook URL.',
   sourceIps: ['18.133.63.109'],

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const square: ProviderProfile = {
   name: 'square',
@@ -9,7 +9,7 @@ export const square: ProviderProfile = {
   timeoutMs: 10 * duration.SECOND,
   retryDelaysMs: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Square Connect v2', 'square-environment': 'Sandbox' },
-  eventType: (payload) => stringField(payload, 'type'),
+  ...eventInField('type'),
   dedupeKey: 'event_id',
   dashboardHint: 'Set the URL as the notification URL of a subscription in the Developer Console → Webhooks (sandbox).',
   notes: [

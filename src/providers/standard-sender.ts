@@ -1,5 +1,5 @@
 import { standardWebhooksScheme, type StandardHeaderFamily } from '../signing/standard.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 const { SECOND, MINUTE, HOUR } = duration;
 
@@ -31,7 +31,7 @@ export function standardWebhooksSender(input: {
     timeoutMs: 15 * SECOND,
     retryDelaysMs: SVIX_RETRY_DELAYS_MS,
     requestHeaders: { 'content-type': 'application/json', 'user-agent': input.userAgent },
-    eventType: (payload) => stringField(payload, 'type'),
+    ...eventInField('type'),
     dedupeKey: `${input.family}-id`,
     ...(input.dashboardHint ? { dashboardHint: input.dashboardHint } : {}),
     notes: input.notes,

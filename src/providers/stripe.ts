@@ -1,5 +1,5 @@
 import { stripeScheme } from '../signing/stripe.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 const { SECOND, HOUR } = duration;
 
@@ -21,7 +21,7 @@ export const stripe: ProviderProfile = {
   // Stripe retries with exponential back-off for up to three days in live mode.
   retryDelaysMs: [1, 2, 4, 8, 16, 24, 24, 24, 24, 24, 24].map((h) => h * HOUR),
   requestHeaders: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
-  eventType: (payload) => stringField(payload, 'type'),
+  ...eventInField('type'),
   dedupeKey: 'id',
   notes: ['The whsec_ secret is used as raw bytes (not base64-decoded).'],
 };

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const typeform: ProviderProfile = {
   name: 'typeform',
@@ -9,7 +9,7 @@ export const typeform: ProviderProfile = {
   timeoutMs: 30 * duration.SECOND,
   retryDelaysMs: [2, 3, 5, 10, 30, 60].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Typeform Webhooks' },
-  eventType: (payload) => stringField(payload, 'event_type'),
+  ...eventInField('event_type'),
   dedupeKey: 'event_id',
   dashboardHint: 'Add the URL under the form → Connect → Webhooks, set a secret and switch the webhook on.',
   notes: ['Base64 (not hex) after "sha256=".', 'Dashboard webhooks are created switched off.'],

@@ -46,6 +46,11 @@ export interface ProviderProfile {
   readonly requestHeaders: Readonly<Record<string, string>>;
   /** The event type of a delivery (from the payload or a header). */
   eventType(payload: unknown, headers: HeaderRecord): string | undefined;
+  /**
+   * The top-level payload field `eventType` reads, when that string is all it reads (set both
+   * with `eventInField`): the receiver then reads the event without parsing the whole body.
+   */
+  readonly eventField?: string;
   /** Extra headers for one delivery of an event (e.g. GitHub's x-github-event). */
   eventHeaders?(event: string, id: string): Record<string, string>;
   /** The value receivers dedupe on (e.g. data.id), as a path into the payload. */
@@ -80,4 +85,9 @@ export function stringField(payload: unknown, field: string): string | undefined
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   const value = (payload as Record<string, unknown>)[field];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** A profile's event type when it is the string in a top-level field of the payload. */
+export function eventInField(field: string): Pick<ProviderProfile, 'eventType' | 'eventField'> {
+  return { eventField: field, eventType: (payload) => stringField(payload, field) };
 }

@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const vercel: ProviderProfile = {
   name: 'vercel',
@@ -9,7 +9,7 @@ export const vercel: ProviderProfile = {
   timeoutMs: 10 * duration.SECOND,
   retryDelaysMs: [1, 5, 30, 60].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json', 'user-agent': 'Vercel-Webhooks' },
-  eventType: (payload) => stringField(payload, 'type'),
+  ...eventInField('type'),
   dedupeKey: 'id',
   dashboardHint: 'Create a webhook under Vercel → team Settings → Webhooks (Pro and Enterprise).',
   notes: ['HMAC-SHA1 (not SHA-256), hex, no prefix.'],

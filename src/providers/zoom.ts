@@ -1,5 +1,5 @@
 import { hmacScheme } from '../signing/hmac.js';
-import { duration, stringField, type ProviderProfile } from './types.js';
+import { duration, eventInField, type ProviderProfile } from './types.js';
 
 export const zoom: ProviderProfile = {
   name: 'zoom',
@@ -16,7 +16,7 @@ export const zoom: ProviderProfile = {
   timeoutMs: 3 * duration.SECOND,
   retryDelaysMs: [5, 30, 90].map((m) => m * duration.MINUTE),
   requestHeaders: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Zoom Marketplace/1.0a' },
-  eventType: (payload) => stringField(payload, 'event'),
+  ...eventInField('event'),
   dedupeKey: 'payload.object.uuid',
   dashboardHint: 'Set the URL as the Event notification endpoint URL of an event subscription (Zoom validates it with endpoint.url_validation).',
   notes: ['Signs "v0:{timestamp}:{body}" like Slack, in x-zm-signature.', 'Answer endpoint.url_validation with the plainToken and its HMAC (encryptedToken).'],
