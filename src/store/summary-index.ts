@@ -177,7 +177,8 @@ export class SummaryIndex {
       if (messageId !== undefined && !seen.has(this.ids[i]!)) link(index, messageId, i);
       seen.add(this.ids[i]!);
     }
-    return (this.byMessageId = index);
+    this.byMessageId = index;
+    return index;
   }
 
   private linkReplay(original: string, i: number): void {
