@@ -66,12 +66,6 @@ export function parseHeaderFlags(values: readonly string[]): Record<string, stri
   return out;
 }
 
-/** Parse a whole non-negative number flag, or explain. */
-export function parseNonNegativeInt(flag: string, raw: string): number {
-  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${flag} must be a whole number, got "${raw}"`);
-  return Number(raw.trim());
-}
-
 /**
  * Parse an http(s) URL given in a flag or the config (every URL option goes through here), or
  * explain. A URL written without its scheme ("localhost:3000/hooks", "127.0.0.1:3000",

@@ -63,7 +63,7 @@ const is4xx = (r: SendResult) => r.status !== undefined && r.status >= 400 && r.
  * (connection refused: it stopped, most likely crashed on an earlier case), it dropped the
  * connection (it crashed or threw on this one), or it is too slow. Undefined when it answered.
  */
-export function unanswered(t: CheckTarget, r: SendResult, durationMs = r.durationMs): CaseVerdict | undefined {
+function unanswered(t: CheckTarget, r: SendResult, durationMs = r.durationMs): CaseVerdict | undefined {
   if (r.status !== undefined) return undefined;
   const where = `${t.url.protocol}//${t.url.host}`;
   const got = describeAnswer(r);
@@ -110,7 +110,7 @@ function parse(body: Uint8Array): Record<string, unknown> {
  * The same event serialised unlike JSON.stringify: spaces after ':' and ',', keys in another
  * order, non-ASCII as \u escapes, and an id beyond 2^53 that JSON.parse cannot keep exactly.
  */
-export function reformat(body: Uint8Array): Uint8Array {
+function reformat(body: Uint8Array): Uint8Array {
   const value = parse(body);
   const data = typeof value.data === 'object' && value.data !== null && !Array.isArray(value.data) ? (value.data as Record<string, unknown>) : {};
   const reordered: Record<string, unknown> = { data: { ...data, check_note: 'café ✓ 🎉' }, ...Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'data')) };
@@ -126,7 +126,7 @@ export function reformat(body: Uint8Array): Uint8Array {
 }
 
 /** The body with its event type set to `event`, wherever this provider reads it. */
-export function withEventType(profile: ProviderProfile, body: Uint8Array, event: string): Uint8Array {
+function withEventType(profile: ProviderProfile, body: Uint8Array, event: string): Uint8Array {
   const value = parse(body);
   for (const field of ['event', 'type']) {
     const candidate = { ...value, [field]: event };
@@ -135,9 +135,9 @@ export function withEventType(profile: ProviderProfile, body: Uint8Array, event:
   return Buffer.from(JSON.stringify({ ...value, event }));
 }
 
-export const UNKNOWN_EVENT = 'webhook.check.unknown_event';
+const UNKNOWN_EVENT = 'webhook.check.unknown_event';
 
-export const CASES: readonly CheckCase[] = [
+const CASES: readonly CheckCase[] = [
   {
     id: 'valid',
     title: 'valid delivery',
@@ -270,7 +270,7 @@ export const CASES: readonly CheckCase[] = [
 const FOREIGN_ADDRESSES = ['203.0.113.7', '198.51.100.7'];
 
 /** Opt-in: for handlers that allow-list the provider's addresses (check --allowlist). */
-export const FOREIGN_ADDRESS_CASE: CheckCase = {
+const FOREIGN_ADDRESS_CASE: CheckCase = {
   id: 'foreign-address',
   title: "a delivery from an address that is not the provider's",
   expected: '4xx',

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 const MODULE = 'webhook';
 /** Where a config may live, in lookup order (cosmiconfig loads whichever is found). */
-export const SEARCH_PLACES = [
+const SEARCH_PLACES = [
   'package.json',
   `${MODULE}.config.json`,
   `${MODULE}.config.yaml`,

@@ -42,7 +42,7 @@ const schemeSchema = z.preprocess(
 );
 
 /** Settings for one provider: overrides for a built-in, or a whole custom provider. */
-export const providerConfigSchema = z.strictObject({
+const providerConfigSchema = z.strictObject({
   displayName: z.string().optional(),
   /** Environment variable holding the webhook secret (secrets never live in config files). */
   secretEnv: envVarName.optional(),

@@ -14,7 +14,6 @@ import { selfCheckGate, startSelfCheck, type SelfCheckGate } from './self-check.
 import { publishSession, type SessionInfo } from './session.js';
 import { tunnelPart } from './tunnel-part.js';
 
-export { SELF_CHECK_HEADER } from './self-check.js';
 
 export interface ListenOptions {
   readonly profile: ProviderProfile;

@@ -7,7 +7,7 @@ const { SECOND, MINUTE, HOUR } = duration;
  * The generic payment platform documents no scheme, so the default is the safest common one
  * (timestamped, so replays are rejected). Override it with `providers.generic.scheme` in config.
  */
-export const GENERIC_DEFAULT_SCHEME: HmacSchemeSpec = {
+const GENERIC_DEFAULT_SCHEME: HmacSchemeSpec = {
   header: 'x-webhook-signature',
   algorithm: 'sha256',
   encoding: 'hex',

@@ -8,7 +8,7 @@ const { SECOND, MINUTE, HOUR } = duration;
  * hours"; "in live mode ... every 3 minutes for the first 4 tries, then retried hourly for the
  * next 72 hours". Read as retries after an immediate first attempt.
  */
-export const PAYSTACK_RETRY_MODES = {
+const PAYSTACK_RETRY_MODES = {
   test: Array.from({ length: 10 }, () => 1 * HOUR),
   live: [...Array.from({ length: 4 }, () => 3 * MINUTE), ...Array.from({ length: 72 }, () => 1 * HOUR)],
 } as const;

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { ProviderProfile } from './types.js';
 
 /** The name of a provider's only schedule when it documents one. */
-export const SINGLE_MODE = 'default';
+const SINGLE_MODE = 'default';
 
 /** Every documented retry schedule of a provider, by mode (one "default" mode for most). */
 export function retrySchedules(profile: Pick<ProviderProfile, 'retryDelaysMs' | 'retryModes' | 'defaultRetryMode'>): Readonly<Record<string, readonly number[]>> {

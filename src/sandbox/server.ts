@@ -60,7 +60,7 @@ export interface Sandbox {
 }
 
 /** PayKore-style API key for the sandbox: sk_test_ and at least 8 more characters. */
-export const API_KEY_PATTERN = /^sk_test_[A-Za-z0-9_]{8,}$/;
+const API_KEY_PATTERN = /^sk_test_[A-Za-z0-9_]{8,}$/;
 const MAX_BODY = 1024 * 1024;
 
 class ApiError extends Error {

@@ -116,7 +116,7 @@ const changeSchema = z.discriminatedUnion('change', [
 ]);
 type Change = z.input<typeof changeSchema>;
 
-export const STATE_FILE = 'sandbox.json';
+const STATE_FILE = 'sandbox.json';
 const JOURNAL_FILE = 'sandbox.journal';
 /** The journal is folded into the snapshot while running once it is over this size and twice the snapshot's. */
 const COMPACT_AFTER_BYTES = 1024 * 1024;

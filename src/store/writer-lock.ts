@@ -16,7 +16,7 @@ const ownerSchema = z.strictObject({ pid: z.number().int().positive(), command: 
 export type LockOwner = z.infer<typeof ownerSchema>;
 
 /** The store is being written by another live process: what it is, for the message. */
-export class StoreBusyError extends UsageError {
+class StoreBusyError extends UsageError {
   constructor(
     readonly dir: string,
     readonly owner: LockOwner,

@@ -21,7 +21,7 @@ async function loadNgrok(load: () => Promise<NgrokModule>): Promise<NgrokModule>
 }
 
 /** How long to wait for ngrok before giving up with a clear error (no hang without network). */
-export const NGROK_START_TIMEOUT_MS = 15_000;
+const NGROK_START_TIMEOUT_MS = 15_000;
 
 /**
  * A public https URL through the official `@ngrok/ngrok` package (no binary download; the

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { detectIndent, lineColumn, mergePatch, parseJsonOrExplain, parseSetFlag, serialiseLike, setPath, topLevelValueSpan, typedValue } from '../../src/payloads/json.js';
+import { detectIndent, lineColumn, mergePatch, parseJsonOrExplain, parseSetFlag, refuseInexactNumbers, serialiseLike, setPath, topLevelValueSpan, typedValue } from '../../src/payloads/json.js';
 import { hasTemplates, neutraliseTemplates, renderTemplates, systemTemplateSource, type TemplateSource } from '../../src/payloads/template.js';
 
 /** What --set path=value does to a body text, as patchBody applies it. */
@@ -167,6 +167,12 @@ describe('numbers a body cannot carry exactly', () => {
     expect(parseSetFlag('x="12345678901234567890"').value).toBe('12345678901234567890');
     // Text that is not JSON is a string as typed: nothing is read as a number.
     expect(parseSetFlag('x=ref-12345678901234567890').value).toBe('ref-12345678901234567890');
+  });
+
+  it('checks a whole JSON text (a --data patch), numbers inside strings excepted', () => {
+    expect(() => refuseInexactNumbers('{"id": "12345678901234567890", "note": "say \\"1e400\\"", "n": [1.5, -2e-3]}', 'patch.json')).not.toThrow();
+    const error = usageError(() => refuseInexactNumbers('{\n  "data": {"id": 12345678901234567890}\n}', 'patch.json'));
+    expect(error.message).toBe('patch.json: the number 12345678901234567890 cannot be kept exactly (JSON numbers are 64-bit floats here)');
   });
 });
 
