@@ -184,7 +184,11 @@ export function startCapture() {
       resolve({
         url: `http://127.0.0.1:${server.address().port}`,
         take: () => seen.splice(0).sort((a, b) => (a.body < b.body ? -1 : a.body > b.body ? 1 : 0)),
-        close: () => new Promise((r) => (server.close(() => r()), server.closeAllConnections())),
+        close: () =>
+          new Promise((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
       }),
     ),
   );

@@ -32,7 +32,11 @@ async function app(mode) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     arrived: (n) => new Promise((resolve) => (waiter = { n, resolve })),
-    close: () => new Promise((r) => (server.close(() => r()), server.closeAllConnections())),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -51,7 +55,15 @@ async function sandbox(args) {
       }
     }),
   );
-  return { child, url: ready.url, attemptsReached: (n) => new Promise((resolve) => (attempts.length >= n ? resolve() : (waiter = { n, resolve }))) };
+  return {
+    child,
+    url: ready.url,
+    attemptsReached: (n) =>
+      new Promise((resolve) => {
+        if (attempts.length >= n) resolve();
+        else waiter = { n, resolve };
+      }),
+  };
 }
 
 const api = async (url, body) => {

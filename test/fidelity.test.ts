@@ -31,6 +31,7 @@ import { BIN, cliEnv, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { manualTime } from './support/manual-time.js';
 import { startStubApp, type StubApp } from './support/stub-app.js';
+import type { JsonRecord } from './support/json.js';
 
 const KEY = 'sk_test_fidelity_suite';
 const KOARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -63,7 +64,7 @@ afterEach(async () => {
 
 async function api(method: string, url: string, body?: unknown) {
   const res = await request(url, { method: method as 'GET', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: res.statusCode, json: (await res.body.json()) as Record<string, any> };
+  return { status: res.statusCode, json: (await res.body.json()) as JsonRecord };
 }
 
 interface Seen {
@@ -302,13 +303,13 @@ describe('webhook sandbox --mode / --abandon-after (built CLI, --time-scale)', (
       [BIN, 'sandbox', '--json', '--deliver-as', 'paystack', '--mode', 'live', '--abandon-after', '6', '--time-scale', '0.0000001', '--to', `${app.url}/paystack`, '--secret', PAYSTACK_SECRET],
       { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const lines: Record<string, any>[] = [];
+    const lines: JsonRecord[] = [];
     let settled!: () => void;
     const abandoned = new Promise<void>((resolve) => (settled = resolve));
-    let readyLine!: (l: Record<string, any>) => void;
-    const ready = new Promise<Record<string, any>>((resolve) => (readyLine = resolve));
+    let readyLine!: (l: JsonRecord) => void;
+    const ready = new Promise<JsonRecord>((resolve) => (readyLine = resolve));
     createInterface({ input: child.stdout! }).on('line', (l) => {
-      const line = JSON.parse(l) as Record<string, any>;
+      const line = JSON.parse(l) as JsonRecord;
       lines.push(line);
       if (line.type === 'ready') readyLine(line);
       if (line.type === 'attempt' && line.state === 'abandoned') settled();

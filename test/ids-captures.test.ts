@@ -8,6 +8,7 @@ import { ROOT, runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startStubApp, type StubApp } from './support/stub-app.js';
 import { SECRETS, verifyDelivery } from './support/verifier.js';
+import type { JsonRecord } from './support/json.js';
 
 let dir: string;
 let store: string;
@@ -26,7 +27,7 @@ afterEach(async () => {
 });
 
 /** The one JSON line a command printed. */
-const json = (stdout: string) => JSON.parse(stdout.trim()) as Record<string, any>;
+const json = (stdout: string) => JSON.parse(stdout.trim()) as JsonRecord;
 const cli = (args: string[], cwd = dir) => runCli(args, { cwd, env: { ...SECRETS } });
 /** Waits until the session has logged the delivery with this id (its `--json` delivery line). */
 const logged = (id: string) => listen!.next((e) => e.type === 'delivery' && e.id === id);
@@ -53,7 +54,7 @@ describe('one id per delivery across commands', () => {
     // 3. replay --json of one built-in fixture to the receiver.
     const replayed = await cli(['replay', path.join(ROOT, 'fixtures', 'koard', 'transaction.refunded.json'), '--to', listen.ready.localUrl, '--json']);
     expect(replayed.code).toBe(0);
-    const replayResult = replayed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>).find((l) => l.type === 'result')!;
+    const replayResult = replayed.stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonRecord).find((l) => l.type === 'result')!;
     expect(replayResult.id).toMatch(/^msg_/);
 
     // log show accepts each printed id (and the message id), and names the same delivery.
@@ -61,7 +62,7 @@ describe('one id per delivery across commands', () => {
       const result = await cli(['log', 'show', id, '--store', store, '--json']);
       expect(result.stderr, id).toBe('');
       expect(result.code, id).toBe(0);
-      return json(result.stdout).request as Record<string, any>;
+      return json(result.stdout).request as JsonRecord;
     };
     expect(await show(first.id)).toMatchObject({ id: first.id, messageId: first.messageId, event: 'transaction.created', source: 'trigger' });
     expect((await show(first.messageId)).id).toBe(first.id);

@@ -55,7 +55,7 @@ async function startSlowApp(answerFirst: number): Promise<SlowApp> {
     sockets.add(socket);
     socket.on('close', () => {
       sockets.delete(socket);
-      if (sockets.size === 0) closedWaiters.splice(0).forEach((resolve) => resolve());
+      if (sockets.size === 0) for (const resolve of closedWaiters.splice(0)) resolve();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -84,7 +84,7 @@ describe('the packed package, installed in a fresh project', () => {
     const result = await run('npx', ['webhook', 'demo'], project);
     // The demo keeps its log in a new temporary folder and names it: remove it.
     const kept = /webhook log --store (\S+)/.exec(result.stdout)?.[1];
-    if (kept && kept.startsWith(tmpdir())) await rm(kept, { recursive: true, force: true });
+    if (kept?.startsWith(tmpdir())) await rm(kept, { recursive: true, force: true });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toMatch(/\u001b\[/); // no colour or cursor codes off a terminal
     expect(result.stdout).toMatch(/^demo ok: \d+ deliveries, \d+ verified/m);

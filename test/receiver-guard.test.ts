@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startStubApp, type StubApp } from './support/stub-app.js';
+import type { JsonRecord } from './support/json.js';
 
 // The public receiver is on the internet behind the tunnel: what an attacker or a careless
 // client sends must not exhaust memory, reach the app unchecked, or learn where the app lives.
@@ -82,7 +83,7 @@ describe('listen under a flood', () => {
       }),
     );
     // At most 32 MiB of bodies are held (the default budget): at least flood - 32 are refused.
-    const refused = (e: Record<string, any>) => e.type === 'delivery' && e.answered === 503;
+    const refused = (e: JsonRecord) => e.type === 'delivery' && e.answered === 503;
     for (let i = 0; i < flood - 32; i++) await listen.next(refused);
     const rss = await rssMiB(listen.child.pid!);
     expect(rss).toBeLessThan(250);

@@ -136,7 +136,10 @@ describe('the registration part of listen', () => {
     return {
       calls,
       reachesLoopback,
-      start: async (url) => (calls.push(`start ${url}`), { endpointId: 'ep_1', secret: 'whsec_x', adopted: false }),
+      start: async (url) => {
+        calls.push(`start ${url}`);
+        return { endpointId: 'ep_1', secret: 'whsec_x', adopted: false };
+      },
       moved: async (url) => void calls.push(`moved ${url}`),
       stop: async () => void calls.push('stop'),
     };

@@ -212,7 +212,8 @@ describe.skipIf(!hasTmux)('webhook endpoints prune on a terminal', () => {
     const crashed = await crashListen(store);
     const prune = async (answer: string) => {
       const command = `env -u CI -u NO_COLOR PAYKORE_API_KEY=${API_KEY} TERM=xterm-256color ${process.execPath} ${BIN} endpoints prune --api-base ${sandbox!.url} --store ${store}`;
-      const tty = (open = await terminal(command));
+      open = await terminal(command);
+      const tty = open;
       const asked = await tty.waitForScreen((t) => t.includes('(yes/no)'));
       expect(asked).toMatch(new RegExp(`^${crashed}  \\S+  \\(registered by listen pid \\d+, which is no longer running\\)$`, 'm'));
       expect(asked).toContain('delete this endpoint at PayKore? (yes/no)');

@@ -11,6 +11,7 @@ import { startSandbox } from '../src/sandbox/server.js';
 import { runCli } from './support/cli.js';
 import { startListenCli, type ListenProcess } from './support/listen.js';
 import { startStubApp, type StubApp } from './support/stub-app.js';
+import type { JsonRecord } from './support/json.js';
 
 const SECRET = 'sk_test_reliability_secret_value';
 const sign = (body: string) => createHmac('sha512', SECRET).update(body).digest('hex');
@@ -30,7 +31,7 @@ afterEach(async () => {
 
 async function logLines(store: string) {
   const result = await runCli(['log', '--store', store, '--limit', '100000', '--json']);
-  return result.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  return result.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonRecord);
 }
 
 /** Send raw bytes over a socket and resolve with whatever comes back (or '' when closed). */
@@ -71,7 +72,11 @@ describe('listen under load and faults', () => {
     const answers = await Promise.all(Array.from({ length: 10_000 }, (_, n) => (n % 20 === 0 ? send(hanging.dispatcher, hanging.limit, n) : send(answering.dispatcher, answering.limit, n))));
     await Promise.all([answering.dispatcher.close(), hanging.dispatcher.close()]);
     const expected = { 200: 7500, 500: 2000, 504: 500 };
-    const tally = (codes: number[]) => codes.reduce<Record<number, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
+    const tally = (codes: number[]) => {
+      const counts: Record<number, number> = {};
+      for (const c of codes) counts[c] = (counts[c] ?? 0) + 1;
+      return counts;
+    };
     expect(tally(answers)).toEqual(expected);
     expect(await listen.stop()).toBe(130);
     const lines = await logLines(dir);

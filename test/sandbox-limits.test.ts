@@ -14,16 +14,17 @@ import { systemClock } from '../src/clock.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BIN, cliEnv } from './support/cli.js';
 import { startStubApp } from './support/stub-app.js';
+import type { JsonRecord } from './support/json.js';
 
 const KEY = 'sk_test_sandbox_limits';
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => Promise<unknown> | undefined)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function api(method: string, url: string, body?: unknown) {
   const res = await request(url, { method: method as 'GET', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: res.statusCode, json: (await res.body.json()) as Record<string, any> };
+  return { status: res.statusCode, json: (await res.body.json()) as JsonRecord };
 }
 
 async function tempDir(): Promise<string> {
@@ -50,7 +51,13 @@ async function countingApp(answer: number | 'hang') {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  cleanups.push(() => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     arrived: (n: number) => new Promise<void>((resolve) => (arrived >= n ? resolve() : waiters.push({ n, resolve }))),

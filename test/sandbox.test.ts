@@ -13,6 +13,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { Webhook as SvixWebhook } from 'svix';
 import { BIN, cliEnv } from './support/cli.js';
 import { startStubApp, type StubApp, type Received } from './support/stub-app.js';
+import type { JsonRecord } from './support/json.js';
 
 const KEY = 'sk_test_sandbox_suite';
 const SCALE = 0.00001; // PayKore's 24 h becomes 864 ms; the whole schedule about 1.2 s
@@ -29,7 +30,7 @@ afterEach(async () => {
 
 async function api(method: string, url: string, body?: unknown, key: string | null = KEY) {
   const res = await request(url, { method: method as 'GET', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
-  return { status: res.statusCode, json: (await res.body.json()) as Record<string, any> };
+  return { status: res.statusCode, json: (await res.body.json()) as JsonRecord };
 }
 
 /** A receiver that fails the first `failures` requests with 500, then answers 200; `arrived(n)` resolves at the n-th request. */
@@ -108,7 +109,7 @@ describe('webhook sandbox API', () => {
     expect(deliveries[0].attempts.map((a: { status_code: number }) => a.status_code)).toEqual([500, 500, 500, 200]);
     // Each gap is at least its scaled delay (timers never fire early; 2 ms of rounding allowed).
     const gaps = flaky.times.slice(1).map((t, i) => t - flaky.times[i]!);
-    paykore.retryDelaysMs.slice(0, 3).forEach((ms, i) => expect(gaps[i]).toBeGreaterThanOrEqual(ms * SCALE - 2));
+    for (const [i, ms] of paykore.retryDelaysMs.slice(0, 3).entries()) expect(gaps[i]).toBeGreaterThanOrEqual(ms * SCALE - 2);
   });
 
   it('abandons after the last retry (1 attempt + 8 retries), then a manual retry delivers again', async () => {

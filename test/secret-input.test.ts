@@ -112,7 +112,7 @@ describe('--secret-file and --secret -', () => {
     const good = await request(listen.ready.localUrl, { method: 'POST', body: BODY, headers: headers(SECRET) });
     await good.body.text();
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ signature: 'verified', status: 200 });
-    const forged = await request(listen.ready.localUrl, { method: 'POST', body: BODY, headers: headers('whsec_' + Buffer.from('another secret, 24 bytes').toString('base64')) });
+    const forged = await request(listen.ready.localUrl, { method: 'POST', body: BODY, headers: headers(`whsec_${Buffer.from('another secret, 24 bytes').toString('base64')}`) });
     await forged.body.text();
     expect(await listen.next((e) => e.type === 'delivery')).toMatchObject({ signature: 'failed' });
   });

@@ -35,7 +35,7 @@ describe('koard (Svix) against the official svix library', () => {
   });
 
   it('accepts any of several space-separated signatures (key rotation)', () => {
-    const old = 'whsec_' + Buffer.from('an-old-secret-of-32-bytes-long!!').toString('base64');
+    const old = `whsec_${Buffer.from('an-old-secret-of-32-bytes-long!!').toString('base64')}`;
     const oldSig = new SvixWebhook(old).sign('msg_3', new Date(NOW * 1000), RAW);
     const newSig = new SvixWebhook(SVIX_SECRET).sign('msg_3', new Date(NOW * 1000), RAW);
     const headers = { 'svix-id': 'msg_3', 'svix-timestamp': String(NOW), 'svix-signature': `${oldSig} v1a,ignored ${newSig}` };

@@ -96,7 +96,10 @@ describe('--tunnel cloudflared (a stand-in executable: no network here)', () => 
     expect(app.received[0]!.body.toString()).toBe('{"event":"charge.success"}');
 
     const events: TunnelEvent[] = [];
-    const dead = new Promise<void>((resolve) => first.onChange((e) => (events.push(e), resolve())));
+    const dead = new Promise<void>((resolve) => first.onChange((e) => {
+        events.push(e);
+        resolve();
+      }));
     process.kill(pid, 'SIGKILL');
     await dead;
     expect(events).toEqual([{ state: 'reconnecting', reason: expect.stringMatching(/^cloudflared exited \(SIGKILL\)/) }]);

@@ -10,6 +10,7 @@ import { startListenCli, type ListenProcess } from './support/listen.js';
 import { hasTmux, terminal } from './support/tmux.js';
 import { startStubApp, type StubApp } from './support/stub-app.js';
 import { freePort, makeSshKeys, SSHD, startSshd, type Sshd, type SshKeys } from './support/sshd.js';
+import type { JsonRecord } from './support/json.js';
 
 // `--tunnel ssh://` against a real OpenSSH server (Debian's openssh-server; .ci/run installs it),
 // started here on a loopback port with throwaway keys. Its remote forwarding is the public path.
@@ -39,7 +40,7 @@ afterEach(async () => {
 
 const exitCode = (p: ListenProcess) => new Promise<number | null>((resolve) => (p.child.exitCode !== null || p.child.signalCode !== null ? resolve(p.child.exitCode) : p.child.once('exit', (code) => resolve(code))));
 /** The next matching listen event; fails (instead of hanging) if listen exits first. */
-const until = (predicate: (e: Record<string, any>) => boolean) =>
+const until = (predicate: (e: JsonRecord) => boolean) =>
   Promise.race([
     listen!.next(predicate),
     exitCode(listen!).then((code) => {
@@ -204,7 +205,8 @@ describe.skipIf(!SSHD || !hasTmux)('listen --tunnel ssh:// on a terminal', () =>
       sshd = await startSshd(keys, port);
       app = await startStubApp();
       const command = `env -u CI -u NO_COLOR -u SSH_AUTH_SOCK HOME=${home} TERM=xterm-256color ${process.execPath} ${BIN} listen -p paystack --secret x -f ${app.url} --tunnel ssh://${keys.user}@127.0.0.1:${port} --ssh-key ${keys.clientKey} --self-check-interval 0 --store ${path.join(dir, 'store')}`;
-      const tty = (open = await terminal(command));
+      open = await terminal(command);
+      const tty = open;
       const asked = await tty.waitForScreen((t) => t.includes('(yes/no)'));
       expect(asked).toMatch(new RegExp(`\\[127\\.0\\.0\\.1\\]:${port} is not a known host; its ssh-ed25519 key is SHA256:\\S+`));
       await tty.keys(answer, 'Enter');

@@ -37,18 +37,25 @@ describe('printable', () => {
 async function listenPlain(store: string) {
   const child = spawn(process.execPath, [BIN, 'listen', '-p', 'paystack', '-f', 'http://127.0.0.1:9/', '--tunnel', 'none', '--store', store, '--self-check-interval', '0'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
-  let stderr = '';
   const waiters: { test: () => boolean; resolve: () => void }[] = [];
   const check = () => {
     for (const w of [...waiters]) if (w.test()) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
   };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => ((stdout += d), check()));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => ((stderr += d), check()));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    check();
+  });
+  child.stderr.setEncoding('utf8').on('data', () => check());
   const until = (test: () => boolean) => new Promise<void>((resolve) => (test() ? resolve() : waiters.push({ test, resolve })));
   await until(() => /^ {2}local {3}http:\/\/127\.0\.0\.1:\d+$/m.test(stdout));
   const url = /^ {2}local {3}(http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout)![1]!;
   const ready = stdout.length;
-  return { child, url, out: () => stdout.slice(ready), until, stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+  return { child, url, out: () => stdout.slice(ready), until, stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 describe('a forged delivery in every human-readable output', () => {

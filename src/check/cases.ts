@@ -114,11 +114,11 @@ function reformat(body: Uint8Array): Uint8Array {
   const value = parse(body);
   const data = typeof value.data === 'object' && value.data !== null && !Array.isArray(value.data) ? (value.data as Record<string, unknown>) : {};
   const reordered: Record<string, unknown> = { data: { ...data, check_note: 'café ✓ 🎉' }, ...Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'data')) };
-  const escape = (text: string) => text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escapeNonAscii = (text: string) => text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const write = (v: unknown): string => {
     if (Array.isArray(v)) return `[${v.map(write).join(', ')}]`;
-    if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${escape(JSON.stringify(k))}: ${write(x)}`).join(', ')}}`;
-    return escape(JSON.stringify(v));
+    if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${escapeNonAscii(JSON.stringify(k))}: ${write(x)}`).join(', ')}}`;
+    return escapeNonAscii(JSON.stringify(v));
   };
   // Splice a big integer in as raw text: JSON.stringify can never produce it exactly.
   const text = write(reordered).replace(/^\{"data": \{/, '{"data": {"check_big_id": 12345678901234567890, ');

@@ -24,7 +24,7 @@ export interface HealthMonitor {
 
 /**
  * Watches the public path end to end: checks periodically; on trouble says so at once, retries
- * recovery with backoff (0.25 s doubling to 30 s), reports when it is back, and gives up after a
+ * recovery with backoff (first retry 0.5 s after a failed check, doubling to 30 s), reports when it is back, and gives up after a
  * bound so a supervisor can restart the process.
  */
 export function monitorHealth(options: HealthOptions): HealthMonitor {

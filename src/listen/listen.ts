@@ -15,7 +15,6 @@ import { publishSession } from './session.js';
 import type { SessionInfo } from '../session-protocol.js';
 import { tunnelPart } from './tunnel-part.js';
 
-export { SELF_CHECK_HEADER } from './self-check.js';
 
 export interface ListenOptions {
   readonly profile: ProviderProfile;

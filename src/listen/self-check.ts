@@ -8,7 +8,7 @@ import { monitorHealth } from './health.js';
 import { senderUrl } from './receiver.js';
 import type { TunnelPart } from './tunnel-part.js';
 
-export const SELF_CHECK_HEADER = 'x-webhook-self-check';
+const SELF_CHECK_HEADER = 'x-webhook-self-check';
 
 /** What marks a self-check request: the receiver answers it 204 itself, the app never sees it. */
 export interface SelfCheckGate {

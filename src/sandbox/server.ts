@@ -141,16 +141,21 @@ function parseWebhookUrl(raw: unknown): URL {
   throw new ApiError(400, 'INVALID_WEBHOOK_URL', 'webhook URLs must use HTTPS (plain http is accepted only for localhost in the sandbox)');
 }
 
-/**
- * Start `webhook sandbox`: a PayKore-compatible API on loopback that registers endpoints,
- * emits signed deliveries, retries on PayKore's schedule (scaled) and abandons, with manual retry.
- */
-export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): Promise<Sandbox> {
-  const emitting = options.deliverAs?.profile ?? paykore;
-  const schedule = retryScheduleFor(emitting, { mode: options.mode, abandonAfter: options.abandonAfter });
-  const state = await SandboxState.open(options.storeDir, deps.onWarning);
-  const catalog = await listEvents(emitting, {}, options.cwd ?? process.cwd(), options.fixtures ?? []);
-  const engine = new DeliveryEngine(state, {
+/** What the API's handlers share: the state, the engine, the event catalog and the emitting profile. */
+interface Api {
+  readonly options: SandboxOptions;
+  readonly deps: SandboxDeps;
+  readonly emitting: ProviderProfile;
+  readonly schedule: RetrySchedule;
+  readonly state: SandboxState;
+  readonly engine: DeliveryEngine;
+  readonly catalog: readonly string[];
+  now(): string;
+}
+
+/** The deliveries' engine: retries on the emitting provider's schedule, signing as it (or as PayKore for registered endpoints). */
+function deliveryEngine(options: SandboxOptions, deps: SandboxDeps, state: SandboxState, emitting: ProviderProfile, schedule: RetrySchedule): DeliveryEngine {
+  return new DeliveryEngine(state, {
     timeScale: options.timeScale ?? 1,
     timeoutMs: options.timeoutMs,
     clock: deps.clock,
@@ -165,154 +170,219 @@ export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): 
       return endpoint && { profile: paykore, secret: endpoint.secret, url: endpoint.url };
     },
   });
+}
+
+/** The caller's identity: a hash of its test API key (endpoints are private to a key). */
+function authenticate(req: IncomingMessage): string {
+  const key = req.headers['x-api-key'];
+  if (typeof key !== 'string' || key === '') throw new ApiError(401, 'UNAUTHORIZED', 'missing X-API-Key header: use a test key such as sk_test_0123456789');
+  if (!API_KEY_PATTERN.test(key)) throw new ApiError(401, 'INVALID_API_KEY', 'invalid API key: sandbox keys look like sk_test_ followed by 8 or more letters, digits or _');
+  return ownerOf(key);
+}
+
+async function checkUrl(api: Api, raw: unknown): Promise<string> {
+  const url = parseWebhookUrl(raw);
+  if (!api.options.allowPrivate) {
+    const address = await privateAddressOf(url, api.deps.lookup ?? systemLookup);
+    if (address !== undefined) {
+      const where = address === url.hostname.replace(/^\[|\]$/g, '') ? address : `${url.hostname} (${address})`;
+      throw new ApiError(400, 'INVALID_WEBHOOK_URL', `${where} is a private or link-local address: the sandbox refuses such webhook URLs; start it with --allow-private to accept them`);
+    }
+  }
+  return url.toString();
+}
+
+function checkEvents(api: Api, raw: unknown): string[] {
+  const { catalog } = api;
+  if (raw === undefined) return [...catalog];
+  if (!Array.isArray(raw) || raw.some((e) => typeof e !== 'string')) throw new ApiError(400, 'INVALID_REQUEST', '"events" must be a list of event names');
+  const unknown = (raw as string[]).filter((e) => e !== '*' && !catalog.includes(e));
+  if (unknown.length > 0) throw new ApiError(400, 'INVALID_EVENT', `unknown event ${unknown.map((e) => `"${e}"`).join(', ')}; valid events: ${catalog.join(', ')}`);
+  return (raw as string[]).includes('*') ? [...catalog] : (raw as string[]);
+}
+
+function ownEndpoint(api: Api, owner: string, id: string): Endpoint {
+  const endpoint = api.state.endpoints.get(id);
+  if (!endpoint || endpoint.owner !== owner) throw new ApiError(404, 'NOT_FOUND', `no webhook endpoint ${id}`);
+  return endpoint;
+}
+
+/** The bytes of an emitted event: the request's `data` in the provider's envelope, or its fixture. */
+async function eventBody(api: Api, event: string, data: unknown): Promise<Uint8Array> {
+  const { emitting, options } = api;
+  if (data !== undefined) return Buffer.from(JSON.stringify(emitting.name === 'koard' ? { type: event, timestamp: api.now(), data } : { event, data }));
+  return (await loadFixture({ provider: emitting.name, event, fixtures: options.fixtures ?? [], cwd: options.cwd ?? process.cwd(), clock: api.deps.clock })).body;
+}
+
+async function emit(api: Api, owner: string, body: Record<string, unknown>) {
+  const { emitting, state, engine, options, catalog } = api;
+  const event = body.event;
+  if (typeof event !== 'string' || !catalog.includes(event)) {
+    throw new ApiError(400, 'INVALID_EVENT', `"event" must be one of: ${catalog.join(', ')}`);
+  }
+  const bytes = await eventBody(api, event, body.data);
+  const eventId = newMessageId(emitting);
+  const now = api.now();
+  // One copy of the body per event: every delivery and every attempt sends this same Buffer.
+  const emitted = { id: eventId, event, provider: emitting.name, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), createdAt: now };
+  const targets = options.deliverAs
+    ? [{ endpointId: 'target', url: options.deliverAs.url }]
+    : [...state.endpoints.values()].filter((e) => e.owner === owner && e.events.includes(event)).map((e) => ({ endpointId: e.id, url: e.url }));
+  const created = targets.map(
+    (t): SandboxDelivery => ({ id: newId('dlv'), eventId, event, provider: emitting.name, endpointId: t.endpointId, url: t.url, state: 'pending', attempts: [], createdAt: api.now() }),
+  );
+  for (const d of created) {
+    // A disabled endpoint gets nothing until it is enabled again; the delivery can be retried by hand.
+    if (engine.isDisabled(d.endpointId)) Object.assign(d, { state: 'abandoned', abandonedReason: 'endpoint disabled' });
+  }
+  await Promise.all([state.putEvent(emitted), ...created.map((d) => state.putDelivery(d))]);
+  for (const d of created) if (d.state === 'pending') engine.start(d);
+  return { event, event_id: eventId, deliveries: created.map((d) => d.id) };
+}
+
+/** One request, as the router sees it. */
+interface Call {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly method: string;
+  readonly owner: string;
+  readonly id: string | undefined;
+  readonly sub: string | undefined;
+}
+
+/** /v1/webhooks[/id[/deliveries]]: true when the call was answered. */
+async function routeWebhooks(api: Api, { req, res, method, owner, id, sub }: Call): Promise<boolean> {
+  const { state } = api;
+  if (id === undefined && method === 'POST') {
+    const body = await readJson(req);
+    const endpoint: Endpoint = {
+      id: newId('wh'),
+      url: await checkUrl(api, body.url),
+      events: checkEvents(api, body.events),
+      secret: `whsec_${randomBytes(24).toString('base64')}`,
+      status: 'active',
+      createdAt: api.now(),
+      description: typeof body.description === 'string' ? body.description : undefined,
+      owner,
+    };
+    await state.putEndpoint(endpoint);
+    send(res, 201, endpointView(endpoint, true));
+    return true;
+  }
+  if (id === undefined && method === 'GET') {
+    send(res, 200, { data: [...state.endpoints.values()].filter((e) => e.owner === owner).map((e) => endpointView(e)) });
+    return true;
+  }
+  if (id === undefined) return false;
+  if (sub === undefined && method === 'GET') {
+    send(res, 200, endpointView(ownEndpoint(api, owner, id)));
+    return true;
+  }
+  if (sub === undefined && method === 'PATCH') {
+    const endpoint = ownEndpoint(api, owner, id);
+    const body = await readJson(req);
+    const updated: Endpoint = { ...endpoint, ...(body.url !== undefined ? { url: await checkUrl(api, body.url) } : {}), ...(body.events !== undefined ? { events: checkEvents(api, body.events) } : {}) };
+    await state.putEndpoint(updated);
+    send(res, 200, endpointView(updated));
+    return true;
+  }
+  if (sub === undefined && method === 'DELETE') {
+    ownEndpoint(api, owner, id);
+    await state.removeEndpoint(id);
+    send(res, 200, { id, deleted: true });
+    return true;
+  }
+  if (sub === 'deliveries' && method === 'GET') {
+    ownEndpoint(api, owner, id);
+    send(res, 200, { data: [...state.deliveries.values()].filter((d) => d.endpointId === id).map(deliveryView) });
+    return true;
+  }
+  return false;
+}
+
+/** /v1/deliveries[/id[/retry]]: true when the call was answered. */
+async function routeDeliveries(api: Api, { res, method, owner, id, sub }: Call): Promise<boolean> {
+  const { state } = api;
+  const mine = (d: SandboxDelivery) => d.endpointId === 'target' || state.endpoints.get(d.endpointId)?.owner === owner;
+  if (id === undefined) {
+    if (method !== 'GET') return false;
+    send(res, 200, { data: [...state.deliveries.values()].filter(mine).map(deliveryView) });
+    return true;
+  }
+  if (sub !== undefined && sub !== 'retry') return false;
+  const delivery = state.deliveries.get(id);
+  if (!delivery || !mine(delivery)) throw new ApiError(404, 'NOT_FOUND', `no delivery ${id}`);
+  if (sub === undefined && method === 'GET') {
+    send(res, 200, deliveryView(delivery));
+    return true;
+  }
+  if (sub === 'retry' && method === 'POST') {
+    await api.engine.retryNow(delivery);
+    send(res, 200, deliveryView(delivery));
+    return true;
+  }
+  return false;
+}
+
+/** /v1/target[/enable] (only with --deliver-as): true when the call was answered. */
+async function routeTarget(api: Api, target: NonNullable<SandboxOptions['deliverAs']>, { res, method, id }: Call): Promise<boolean> {
+  const view = () => {
+    const health = api.state.health.get('target');
+    return {
+      provider: target.profile.name,
+      url: target.url,
+      status: health?.disabledAt ? 'disabled' : 'enabled',
+      failing_since: health?.failingSince ?? null,
+      disabled_at: health?.disabledAt ?? null,
+      retry_mode: api.schedule.mode,
+      max_attempts: api.schedule.attempts,
+    };
+  };
+  if (id === undefined && method === 'GET') {
+    send(res, 200, view());
+    return true;
+  }
+  if (id === 'enable' && method === 'POST') {
+    await api.engine.enable('target');
+    send(res, 200, view());
+    return true;
+  }
+  return false;
+}
+
+async function route(api: Api, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  const parts = url.pathname.split('/').filter(Boolean);
+  const method = req.method ?? 'GET';
+  const notFound = () => new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname}; see docs/sandbox.md`);
+  if (parts[0] !== 'v1') throw notFound();
+  const owner = authenticate(req);
+  const [, resource, id, sub] = parts;
+  const call: Call = { req, res, method, owner, id, sub };
+  if (resource === 'webhooks' && (await routeWebhooks(api, call))) return;
+  if (resource === 'deliveries' && (await routeDeliveries(api, call))) return;
+  const target = api.options.deliverAs;
+  if (resource === 'target' && target && (await routeTarget(api, target, call))) return;
+  if (resource === 'events' && id === undefined && method === 'POST') return send(res, 202, await emit(api, owner, await readJson(req)));
+  throw notFound();
+}
+
+/**
+ * Start `webhook sandbox`: a PayKore-compatible API on loopback that registers endpoints,
+ * emits signed deliveries, retries on PayKore's schedule (scaled) and abandons, with manual retry.
+ */
+export async function startSandbox(options: SandboxOptions, deps: SandboxDeps): Promise<Sandbox> {
+  const emitting = options.deliverAs?.profile ?? paykore;
+  const schedule = retryScheduleFor(emitting, { mode: options.mode, abandonAfter: options.abandonAfter });
+  const state = await SandboxState.open(options.storeDir, deps.onWarning);
+  const catalog = await listEvents(emitting, {}, options.cwd ?? process.cwd(), options.fixtures ?? []);
+  const engine = deliveryEngine(options, deps, state, emitting, schedule);
   engine.resume();
-  const now = () => new Date(deps.clock.now()).toISOString();
-
-  const authenticate = (req: IncomingMessage): string => {
-    const key = req.headers['x-api-key'];
-    if (typeof key !== 'string' || key === '') throw new ApiError(401, 'UNAUTHORIZED', 'missing X-API-Key header: use a test key such as sk_test_0123456789');
-    if (!API_KEY_PATTERN.test(key)) throw new ApiError(401, 'INVALID_API_KEY', 'invalid API key: sandbox keys look like sk_test_ followed by 8 or more letters, digits or _');
-    return ownerOf(key);
-  };
-
-  const checkUrl = async (raw: unknown): Promise<string> => {
-    const url = parseWebhookUrl(raw);
-    if (!options.allowPrivate) {
-      const address = await privateAddressOf(url, deps.lookup ?? systemLookup);
-      if (address !== undefined) {
-        const where = address === url.hostname.replace(/^\[|\]$/g, '') ? address : `${url.hostname} (${address})`;
-        throw new ApiError(400, 'INVALID_WEBHOOK_URL', `${where} is a private or link-local address: the sandbox refuses such webhook URLs; start it with --allow-private to accept them`);
-      }
-    }
-    return url.toString();
-  };
-
-  const checkEvents = (raw: unknown): string[] => {
-    if (raw === undefined) return [...catalog];
-    if (!Array.isArray(raw) || raw.some((e) => typeof e !== 'string')) throw new ApiError(400, 'INVALID_REQUEST', '"events" must be a list of event names');
-    const unknown = (raw as string[]).filter((e) => e !== '*' && !catalog.includes(e));
-    if (unknown.length > 0) throw new ApiError(400, 'INVALID_EVENT', `unknown event ${unknown.map((e) => `"${e}"`).join(', ')}; valid events: ${catalog.join(', ')}`);
-    return (raw as string[]).includes('*') ? [...catalog] : (raw as string[]);
-  };
-
-  const ownEndpoint = (owner: string, id: string): Endpoint => {
-    const endpoint = state.endpoints.get(id);
-    if (!endpoint || endpoint.owner !== owner) throw new ApiError(404, 'NOT_FOUND', `no webhook endpoint ${id}`);
-    return endpoint;
-  };
-
-  async function emit(owner: string, body: Record<string, unknown>) {
-    const event = body.event;
-    if (typeof event !== 'string' || !catalog.includes(event)) {
-      throw new ApiError(400, 'INVALID_EVENT', `"event" must be one of: ${catalog.join(', ')}`);
-    }
-    let bytes: Uint8Array;
-    if (body.data !== undefined) {
-      bytes = Buffer.from(JSON.stringify(emitting.name === 'koard' ? { type: event, timestamp: now(), data: body.data } : { event, data: body.data }));
-    } else {
-      bytes = (await loadFixture({ provider: emitting.name, event, fixtures: options.fixtures ?? [], cwd: options.cwd ?? process.cwd(), clock: deps.clock })).body;
-    }
-    const eventId = newMessageId(emitting);
-    // One copy of the body per event: every delivery and every attempt sends this same Buffer.
-    const emitted = { id: eventId, event, provider: emitting.name, body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), createdAt: now() };
-    const targets = options.deliverAs
-      ? [{ endpointId: 'target', url: options.deliverAs.url }]
-      : [...state.endpoints.values()].filter((e) => e.owner === owner && e.events.includes(event)).map((e) => ({ endpointId: e.id, url: e.url }));
-    const created = targets.map(
-      (t): SandboxDelivery => ({ id: newId('dlv'), eventId, event, provider: emitting.name, endpointId: t.endpointId, url: t.url, state: 'pending', attempts: [], createdAt: now() }),
-    );
-    for (const d of created) {
-      // A disabled endpoint gets nothing until it is enabled again; the delivery can be retried by hand.
-      if (engine.isDisabled(d.endpointId)) Object.assign(d, { state: 'abandoned', abandonedReason: 'endpoint disabled' });
-    }
-    await Promise.all([state.putEvent(emitted), ...created.map((d) => state.putDelivery(d))]);
-    for (const d of created) if (d.state === 'pending') engine.start(d);
-    return { event, event_id: eventId, deliveries: created.map((d) => d.id) };
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sandbox');
-    const parts = url.pathname.split('/').filter(Boolean);
-    const method = req.method ?? 'GET';
-    if (parts[0] !== 'v1') throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname}; see docs/sandbox.md`);
-    const owner = authenticate(req);
-    const [, resource, id, sub] = parts;
-    if (resource === 'webhooks' && id === undefined && method === 'POST') {
-      const body = await readJson(req);
-      const endpoint: Endpoint = {
-        id: newId('wh'),
-        url: await checkUrl(body.url),
-        events: checkEvents(body.events),
-        secret: `whsec_${randomBytes(24).toString('base64')}`,
-        status: 'active',
-        createdAt: now(),
-        description: typeof body.description === 'string' ? body.description : undefined,
-        owner,
-      };
-      await state.putEndpoint(endpoint);
-      return send(res, 201, endpointView(endpoint, true));
-    }
-    if (resource === 'webhooks' && id === undefined && method === 'GET') {
-      return send(res, 200, { data: [...state.endpoints.values()].filter((e) => e.owner === owner).map((e) => endpointView(e)) });
-    }
-    if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'GET') return send(res, 200, endpointView(ownEndpoint(owner, id)));
-    if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'PATCH') {
-      const endpoint = ownEndpoint(owner, id);
-      const body = await readJson(req);
-      const updated: Endpoint = { ...endpoint, ...(body.url !== undefined ? { url: await checkUrl(body.url) } : {}), ...(body.events !== undefined ? { events: checkEvents(body.events) } : {}) };
-      await state.putEndpoint(updated);
-      return send(res, 200, endpointView(updated));
-    }
-    if (resource === 'webhooks' && id !== undefined && sub === undefined && method === 'DELETE') {
-      ownEndpoint(owner, id);
-      await state.removeEndpoint(id);
-      return send(res, 200, { id, deleted: true });
-    }
-    if (resource === 'webhooks' && id !== undefined && sub === 'deliveries' && method === 'GET') {
-      ownEndpoint(owner, id);
-      return send(res, 200, { data: [...state.deliveries.values()].filter((d) => d.endpointId === id).map(deliveryView) });
-    }
-    if (resource === 'deliveries' && id === undefined && method === 'GET') {
-      const mine = (d: SandboxDelivery) => d.endpointId === 'target' || state.endpoints.get(d.endpointId)?.owner === owner;
-      return send(res, 200, { data: [...state.deliveries.values()].filter(mine).map(deliveryView) });
-    }
-    if (resource === 'deliveries' && id !== undefined && (sub === undefined || sub === 'retry')) {
-      const delivery = state.deliveries.get(id);
-      const visible = delivery && (delivery.endpointId === 'target' || state.endpoints.get(delivery.endpointId)?.owner === owner);
-      if (!delivery || !visible) throw new ApiError(404, 'NOT_FOUND', `no delivery ${id}`);
-      if (sub === undefined && method === 'GET') return send(res, 200, deliveryView(delivery));
-      if (sub === 'retry' && method === 'POST') {
-        await engine.retryNow(delivery);
-        return send(res, 200, deliveryView(delivery));
-      }
-    }
-    if (resource === 'target' && options.deliverAs && (id === undefined || id === 'enable')) {
-      const target = options.deliverAs;
-      const view = () => {
-        const health = state.health.get('target');
-        return {
-          provider: target.profile.name,
-          url: target.url,
-          status: health?.disabledAt ? 'disabled' : 'enabled',
-          failing_since: health?.failingSince ?? null,
-          disabled_at: health?.disabledAt ?? null,
-          retry_mode: schedule.mode,
-          max_attempts: schedule.attempts,
-        };
-      };
-      if (id === undefined && method === 'GET') return send(res, 200, view());
-      if (id === 'enable' && method === 'POST') {
-        await engine.enable('target');
-        return send(res, 200, view());
-      }
-    }
-    if (resource === 'events' && id === undefined && method === 'POST') return send(res, 202, await emit(owner, await readJson(req)));
-    throw new ApiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname}; see docs/sandbox.md`);
-  }
+  const api: Api = { options, deps, emitting, schedule, state, engine, catalog, now: () => new Date(deps.clock.now()).toISOString() };
 
   const server = await startHttpServer(
     (req, res) => {
-      route(req, res).catch((error: unknown) => {
+      route(api, req, res).catch((error: unknown) => {
         if (res.headersSent) return res.destroy();
         if (error instanceof ApiError) return send(res, error.status, { error: { code: error.code, message: error.message } });
         if (error instanceof WebhookError) return send(res, 400, { error: { code: 'INVALID_REQUEST', message: error.message } });

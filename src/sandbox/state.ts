@@ -317,13 +317,14 @@ export class SandboxState {
 
   /** Finish pending appends and fold the journal into the snapshot; idempotent. */
   close(): Promise<void> {
-    return (this.closing ??= (async () => {
+    this.closing ??= (async () => {
       if (!this.dir) return;
       await this.writing;
       await this.journal?.close();
       this.journal = undefined;
       if (!this.writeFailed) await this.compact();
-    })());
+    })();
+    return this.closing;
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Tally } from './summary-index.js';
 import type { Delivery, DeliverySource } from './types.js';
 
 /**
@@ -26,6 +25,19 @@ export interface DeliverySummary {
   readonly durationMs?: number | undefined;
   readonly errorKind?: string | undefined;
   readonly skipped?: string | undefined;
+}
+
+/** Running totals for a status bar: kept as records arrive, so no view counts 100,000 rows. */
+export interface Tally {
+  readonly total: number;
+  /** Answered 2xx by the app. */
+  readonly ok: number;
+  /** Answered otherwise, or not at all. */
+  readonly failed: number;
+  /** Answered deliveries whose signature failed. */
+  readonly signatureFailures: number;
+  /** Every provider seen (a view shows a provider column when there are several). */
+  readonly providers: ReadonlySet<string>;
 }
 
 /**

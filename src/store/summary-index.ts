@@ -1,4 +1,4 @@
-import type { DeliverySummary } from './feed.js';
+import type { DeliverySummary, Tally } from './feed.js';
 import type { DeliverySource, LogRecord, OutcomeRecord, RequestRecord } from './types.js';
 
 /** Where a delivery's records are in the log file. */
@@ -68,19 +68,6 @@ function grown(old: Columns, capacity: number): Columns {
   const next = columns(capacity);
   for (const key of Object.keys(old) as (keyof Columns)[]) (next[key] as Float64Array).set(old[key] as unknown as Float64Array);
   return next;
-}
-
-/** Running totals for a status bar: kept as records arrive, so no view counts 100,000 rows. */
-export interface Tally {
-  readonly total: number;
-  /** Answered 2xx by the app. */
-  readonly ok: number;
-  /** Answered otherwise, or not at all. */
-  readonly failed: number;
-  /** Answered deliveries whose signature failed. */
-  readonly signatureFailures: number;
-  /** Every provider seen (a view shows a provider column when there are several). */
-  readonly providers: ReadonlySet<string>;
 }
 
 function link(index: Map<string, number | number[]>, messageId: string, i: number): void {
@@ -190,7 +177,8 @@ export class SummaryIndex {
       if (messageId !== undefined && !seen.has(this.ids[i]!)) link(index, messageId, i);
       seen.add(this.ids[i]!);
     }
-    return (this.byMessageId = index);
+    this.byMessageId = index;
+    return index;
   }
 
   private linkReplay(original: string, i: number): void {

@@ -89,6 +89,111 @@ async function authMethods(options: SshTunnelOptions, username: string): Promise
   return methods;
 }
 
+/** Checks the server's host key against known_hosts (adding a new one when allowed); remembers why it refused. */
+function hostKeyVerifier(options: SshTunnelOptions, host: string, port: number) {
+  let problem: UsageError | undefined;
+  const name = knownHostsName(host, port);
+  const verify = async (blob: Buffer): Promise<boolean> => {
+    const verdict: HostKeyVerdict = await checkHostKey(options.knownHostsFiles, host, port, blob);
+    if (verdict.state === 'known') return true;
+    const { createHash } = await import('node:crypto');
+    const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+    const file = options.knownHostsFiles[0] ?? '~/.ssh/known_hosts';
+    if (verdict.state === 'revoked') {
+      problem = new UsageError(`the host key of ${name} is marked @revoked in known_hosts (line ${verdict.line})`, { hint: 'ask the server admin for its current key' });
+      return false;
+    }
+    if (verdict.state === 'changed') {
+      problem = new UsageError(`the ${verdict.type} host key of ${name} is not the one in ${file} (line ${verdict.line}): it changed, or someone is in between (${fingerprint})`, {
+        hint: `if the server's key really changed: ssh-keygen -R '${name}', then connect again`,
+      });
+      return false;
+    }
+    if (options.acceptNewHostKey || (options.askHostKey && (await options.askHostKey({ host: name, type: verdict.type, fingerprint })))) {
+      await addHostKey(file, host, port, blob);
+      return true;
+    }
+    problem = new UsageError(`${name} is not in ${file} (its ${verdict.type} key is ${fingerprint})`, {
+      hint: `check the fingerprint, then add it with: ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${host} >> ${file}  (or pass --ssh-accept-new-host-key to add it on first use)`,
+    });
+    return false;
+  };
+  return { verify, problem: () => problem };
+}
+
+/** Connect and authenticate; a refused host key, an abort or a failed handshake each get their own error. */
+async function handshake(conn: Client, config: ConnectConfig, signal: AbortSignal, where: string, hostKeyProblem: () => UsageError | undefined): Promise<void> {
+  const onAbort = () => conn.end();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      conn.once('ready', () => resolve());
+      conn.once('error', reject);
+      conn.once('close', () => reject(new Error('the connection closed during the handshake')));
+      conn.connect(config);
+    });
+  } catch (error) {
+    conn.end();
+    const refused = hostKeyProblem();
+    if (refused) throw refused;
+    if (signal.aborted) throw new FailureError('interrupted while opening the SSH tunnel');
+    const message = (error as Error).message;
+    throw new FailureError(`cannot open the SSH tunnel to ${where}: ${message}`, {
+      hint: /authentication/i.test(message)
+        ? 'load your key into the SSH agent (ssh-add), or name it with --ssh-key; the server must list its public key in authorized_keys'
+        : 'check the host and port (ssh -p PORT user@host works?), or pick another --tunnel',
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  conn.removeAllListeners('close');
+  conn.removeAllListeners('error');
+}
+
+/** Each connection the server accepts on the remote port comes back here: relay it to the receiver. */
+function relayToLocal(conn: Client, localPort: number): void {
+  conn.on('tcp connection', (_info, accept) => {
+    const stream = accept();
+    const socket = connectTcp(localPort, '127.0.0.1');
+    stream.pipe(socket).pipe(stream);
+    const drop = () => {
+      socket.destroy();
+      stream.destroy();
+    };
+    socket.on('error', drop);
+    stream.on('error', drop);
+    socket.on('close', () => stream.end());
+  });
+}
+
+/** Ask the server to listen on the remote port (`ssh -R`); the port it bound. */
+function forwardRemotePort(conn: Client, remotePort: number, where: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    conn.forwardIn('localhost', remotePort, (error, bound) => (error ? reject(error) : resolve(bound || remotePort)));
+  }).catch((error: Error) => {
+    conn.end();
+    throw new FailureError(`${where} refused to listen on remote port ${remotePort || '(any)'}: ${error.message}`, {
+      hint: 'the server needs AllowTcpForwarding yes (or remote) in sshd_config; a port below 1024 needs root there; try another --remote-port',
+    });
+  });
+}
+
+/**
+ * The tunnel's public URL: --public-url; else one a tunnel service prints on the session (or in the
+ * pre-login banner); else a server of one's own, which prints none: its address and the bound port.
+ */
+async function discoverPublicUrl(conn: Client, options: SshTunnelOptions, banner: string, boundPort: number) {
+  if (options.publicUrl) return { publicUrl: options.publicUrl, printed: false, session: undefined };
+  let session: ClientChannel | undefined;
+  let publicUrl = publicUrlIn(banner);
+  if (!publicUrl) {
+    session = await new Promise<ClientChannel | undefined>((resolve) => conn.shell(false, (error, channel) => resolve(error ? undefined : channel)));
+    if (session) publicUrl = await printedUrl(session, options.urlWaitMs ?? 5_000);
+  }
+  const { host } = options.target;
+  return { publicUrl: publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`, printed: publicUrl !== undefined, session };
+}
+
 /**
  * An SSH reverse tunnel (remote forwarding, `ssh -R`) with the `ssh2` library: the server listens
  * on a port and hands each connection back through the SSH connection to the local receiver.
@@ -107,33 +212,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
       const methods = await authMethods(options, username);
       const knownTypes = await knownKeyTypes(options.knownHostsFiles, host, port);
       const preferred = knownTypes.flatMap((type) => ALGORITHMS_FOR[type] ?? []);
-      let hostKeyProblem: UsageError | undefined;
-      const verifyHostKey = async (blob: Buffer): Promise<boolean> => {
-        const verdict: HostKeyVerdict = await checkHostKey(options.knownHostsFiles, host, port, blob);
-        if (verdict.state === 'known') return true;
-        const { createHash } = await import('node:crypto');
-        const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-        const file = options.knownHostsFiles[0] ?? '~/.ssh/known_hosts';
-        if (verdict.state === 'revoked') {
-          hostKeyProblem = new UsageError(`the host key of ${knownHostsName(host, port)} is marked @revoked in known_hosts (line ${verdict.line})`, { hint: 'ask the server admin for its current key' });
-          return false;
-        }
-        if (verdict.state === 'changed') {
-          hostKeyProblem = new UsageError(`the ${verdict.type} host key of ${knownHostsName(host, port)} is not the one in ${file} (line ${verdict.line}): it changed, or someone is in between (${fingerprint})`, {
-            hint: `if the server's key really changed: ssh-keygen -R '${knownHostsName(host, port)}', then connect again`,
-          });
-          return false;
-        }
-        if (options.acceptNewHostKey || (options.askHostKey && (await options.askHostKey({ host: knownHostsName(host, port), type: verdict.type, fingerprint })))) {
-          await addHostKey(file, host, port, blob);
-          return true;
-        }
-        hostKeyProblem = new UsageError(`${knownHostsName(host, port)} is not in ${file} (its ${verdict.type} key is ${fingerprint})`, {
-          hint: `check the fingerprint, then add it with: ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${host} >> ${file}  (or pass --ssh-accept-new-host-key to add it on first use)`,
-        });
-        return false;
-      };
-
+      const hostKey = hostKeyVerifier(options, host, port);
       const conn: Client = new SshClient();
       const config: ConnectConfig = {
         host,
@@ -141,7 +220,7 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
         username,
         authHandler: methods,
         hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
-          verifyHostKey(blob).then(verify, () => verify(false));
+          hostKey.verify(blob).then(verify, () => verify(false));
         },
         ...(preferred.length > 0 ? { algorithms: { serverHostKey: { append: [], remove: preferred, prepend: preferred } } } : {}),
         readyTimeout: options.connectTimeoutMs ?? 15_000,
@@ -149,80 +228,26 @@ export function sshTunnel(options: SshTunnelOptions): TunnelOpener {
         keepaliveCountMax: 3,
       };
       let banner = '';
-      conn.on('banner', (message: string) => (banner += message));
-      const onAbort = () => conn.end();
-      signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          conn.once('ready', () => resolve());
-          conn.once('error', reject);
-          conn.once('close', () => reject(new Error('the connection closed during the handshake')));
-          conn.connect(config);
-        });
-      } catch (error) {
-        conn.end();
-        if (hostKeyProblem) throw hostKeyProblem;
-        if (signal.aborted) throw new FailureError('interrupted while opening the SSH tunnel');
-        const message = (error as Error).message;
-        throw new FailureError(`cannot open the SSH tunnel to ${where}: ${message}`, {
-          hint: /authentication/i.test(message)
-            ? 'load your key into the SSH agent (ssh-add), or name it with --ssh-key; the server must list its public key in authorized_keys'
-            : 'check the host and port (ssh -p PORT user@host works?), or pick another --tunnel',
-        });
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
-      conn.removeAllListeners('close');
-      conn.removeAllListeners('error');
+      conn.on('banner', (message: string) => {
+        banner += message;
+      });
+      await handshake(conn, config, signal, where, hostKey.problem);
       // From here on the connection's end is the tunnel's death (reported once a listener is told).
       const { emit, onChange } = tunnelListeners();
       let closing = false;
       let closed = false;
       let lastError: string | undefined;
-      conn.on('error', (error) => (lastError = error.message));
+      conn.on('error', (error) => {
+        lastError = error.message;
+      });
       conn.on('close', () => {
         closed = true;
         if (closing) return;
         emit({ state: 'reconnecting', reason: `the SSH connection to ${where} closed${lastError ? `: ${lastError}` : ''}` });
       });
-
-      // Each connection the server accepts on the remote port comes back here: relay it to the receiver.
-      conn.on('tcp connection', (_info, accept) => {
-        const stream = accept();
-        const socket = connectTcp(local.port, '127.0.0.1');
-        stream.pipe(socket).pipe(stream);
-        const drop = () => {
-          socket.destroy();
-          stream.destroy();
-        };
-        socket.on('error', drop);
-        stream.on('error', drop);
-        socket.on('close', () => stream.end());
-      });
-
-      const boundPort = await new Promise<number>((resolve, reject) => {
-        conn.forwardIn('localhost', options.remotePort, (error, bound) => (error ? reject(error) : resolve(bound || options.remotePort)));
-      }).catch((error: Error) => {
-        conn.end();
-        throw new FailureError(`${where} refused to listen on remote port ${options.remotePort || '(any)'}: ${error.message}`, {
-          hint: 'the server needs AllowTcpForwarding yes (or remote) in sshd_config; a port below 1024 needs root there; try another --remote-port',
-        });
-      });
-
-      let publicUrl = options.publicUrl;
-      let printed = false;
-      let session: ClientChannel | undefined;
-      if (!publicUrl) {
-        // Tunnel services print the URL on the session (or in the pre-login banner); a server of
-        // one's own prints none, so the URL is its address and the bound port.
-        publicUrl = publicUrlIn(banner);
-        if (!publicUrl) {
-          session = await new Promise<ClientChannel | undefined>((resolve) => conn.shell(false, (error, channel) => resolve(error ? undefined : channel)));
-          if (session) publicUrl = await printedUrl(session, options.urlWaitMs ?? 5_000);
-        }
-        printed = publicUrl !== undefined;
-        publicUrl ??= `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-      }
+      relayToLocal(conn, local.port);
+      const boundPort = await forwardRemotePort(conn, options.remotePort, where);
+      const { publicUrl, printed, session } = await discoverPublicUrl(conn, options, banner, boundPort);
 
       if (closed) throw new FailureError(`the SSH connection to ${where} closed while the tunnel was being set up${lastError ? `: ${lastError}` : ''}`);
       return {

@@ -42,7 +42,9 @@ export function staticTunnel(kind: string, publicUrl: string | undefined, stable
 export function tunnelListeners() {
   const listeners = new Set<(event: TunnelEvent) => void>();
   return {
-    emit: (event: TunnelEvent) => listeners.forEach((l) => l(event)),
+    emit: (event: TunnelEvent) => {
+      for (const listener of listeners) listener(event);
+    },
     onChange: (listener: (event: TunnelEvent) => void) => {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -4,7 +4,7 @@ import { printable } from '../output/printable.js';
 import { signatureTone, statusTone, toneColor } from '../output/tone.js';
 import { useEffect, useMemo, useRef } from 'react';
 import type { DeliveryFeed, DeliverySummary } from '../store/feed.js';
-import type { Tally } from '../store/summary-index.js';
+import type { Tally } from '../store/feed.js';
 import { useBodyMatches, useFeedTick, useFilteredRows, useNotices, useSelectedDelivery, useTerminalSize, useViewState } from './hooks.js';
 import { keyPresses } from './keys.js';
 import type { NoticeBoard } from './notices.js';

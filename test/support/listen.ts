@@ -1,14 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BIN, cliEnv } from './cli.js';
+import type { JsonRecord } from './json.js';
 
 export interface ListenProcess {
   readonly child: ChildProcess;
-  readonly ready: Record<string, any>;
+  readonly ready: JsonRecord;
   /** Every NDJSON line so far. */
-  readonly events: Record<string, any>[];
+  readonly events: JsonRecord[];
   /** Resolves with the n-th event matching the predicate (waits for it to arrive). */
-  next(predicate: (event: Record<string, any>) => boolean): Promise<Record<string, any>>;
+  next(predicate: (event: JsonRecord) => boolean): Promise<JsonRecord>;
   stderr(): string;
   /** Send a signal and wait for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -17,13 +18,13 @@ export interface ListenProcess {
 /** Spawn the built `webhook listen --json ...` and wait for its ready line. */
 export async function startListenCli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<ListenProcess> {
   const child = spawn(process.execPath, [BIN, 'listen', '--json', ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const events: Record<string, any>[] = [];
-  const waiters: { predicate: (e: Record<string, any>) => boolean; resolve: (e: Record<string, any>) => void; seen: number }[] = [];
+  const events: JsonRecord[] = [];
+  const waiters: { predicate: (e: JsonRecord) => boolean; resolve: (e: JsonRecord) => void; seen: number }[] = [];
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    const event = JSON.parse(line) as Record<string, any>;
+    const event = JSON.parse(line) as JsonRecord;
     events.push(event);
     for (const w of [...waiters]) {
       if (w.predicate(event)) {
@@ -33,10 +34,10 @@ export async function startListenCli(args: readonly string[], env: Record<string
     }
   });
   // Each event is handed out once: the first not yet returned that matches, past or future.
-  const returned = new Set<Record<string, any>>();
-  const next = (predicate: (e: Record<string, any>) => boolean) =>
-    new Promise<Record<string, any>>((resolve) => {
-      const done = (e: Record<string, any>) => {
+  const returned = new Set<JsonRecord>();
+  const next = (predicate: (e: JsonRecord) => boolean) =>
+    new Promise<JsonRecord>((resolve) => {
+      const done = (e: JsonRecord) => {
         returned.add(e);
         resolve(e);
       };

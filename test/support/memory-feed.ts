@@ -1,5 +1,5 @@
-import type { DeliveryFeed, DeliverySummary } from '../../src/store/feed.js';
-import { SummaryIndex, type Tally } from '../../src/store/summary-index.js';
+import type { DeliveryFeed, DeliverySummary, Tally } from '../../src/store/feed.js';
+import { SummaryIndex } from '../../src/store/summary-index.js';
 import type { Delivery, OutcomeRecord, RequestRecord } from '../../src/store/types.js';
 
 /** A DeliveryFeed held in memory, for the view's component tests. */

@@ -58,7 +58,12 @@ function descendants(pid: number): number[] {
     }
   }
   const all: number[] = [];
-  const walk = (p: number) => (parents.get(p) ?? []).forEach((c) => (all.push(c), walk(c)));
+  const walk = (p: number): void => {
+    for (const c of parents.get(p) ?? []) {
+      all.push(c);
+      walk(c);
+    }
+  };
   walk(pid);
   return all;
 }

@@ -72,11 +72,20 @@ export async function verifyDelivery(r: Received): Promise<{ provider: string | 
     }
   };
   const svixSender = /\((\w+)\)/.exec(h['user-agent'] ?? '')?.[1]?.toLowerCase() ?? 'koard';
-  if (h['svix-id']) return attempt(svixSender, () => (new SvixWebhook(SECRETS.KOARD_WEBHOOK_SECRET).verify(raw, h), true));
+  if (h['svix-id']) return attempt(svixSender, () => {
+      new SvixWebhook(SECRETS.KOARD_WEBHOOK_SECRET).verify(raw, h);
+      return true;
+    });
   // Standard Webhooks senders share the headers: OpenAI names itself in its user agent.
   const standardSender = /^OpenAI\//.test(h['user-agent'] ?? '') ? 'openai' : 'standard';
-  if (h['webhook-id']) return attempt(standardSender, () => (new StandardWebhook(SECRETS.STANDARD_WEBHOOK_SECRET).verify(raw, h), true));
-  if (h['stripe-signature']) return attempt('stripe', () => (stripeClient.webhooks.constructEvent(r.body, h['stripe-signature']!, SECRETS.STRIPE_WEBHOOK_SECRET), true));
+  if (h['webhook-id']) return attempt(standardSender, () => {
+      new StandardWebhook(SECRETS.STANDARD_WEBHOOK_SECRET).verify(raw, h);
+      return true;
+    });
+  if (h['stripe-signature']) return attempt('stripe', () => {
+      stripeClient.webhooks.constructEvent(r.body, h['stripe-signature']!, SECRETS.STRIPE_WEBHOOK_SECRET);
+      return true;
+    });
   if (h['x-hub-signature-256']) return { provider: 'github', verified: await octokitVerify(SECRETS.GITHUB_WEBHOOK_SECRET, raw, h['x-hub-signature-256']) };
   if (h['x-paykore-signature']) return { provider: 'paykore', verified: same(h['x-paykore-signature'], `sha256=${hmac('sha256', SECRETS.PAYKORE_WEBHOOK_SECRET, r.body)}`) };
   if (h['x-paystack-signature']) return { provider: 'paystack', verified: same(h['x-paystack-signature'], hmac('sha512', SECRETS.PAYSTACK_SECRET_KEY, r.body)) };

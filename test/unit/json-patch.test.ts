@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { detectIndent, lineColumn, mergePatch, parseJsonOrExplain, parseSetFlag, serialiseLike, setPath, topLevelValueSpan, typedValue } from '../../src/json-text.js';
+import { detectIndent, lineColumn, mergePatch, parseJsonOrExplain, parseSetFlag, refuseInexactNumbers, serialiseLike, setPath, topLevelValueSpan, typedValue } from '../../src/json-text.js';
 import { neutraliseTemplates, renderTemplates, systemTemplateSource, type TemplateSource } from '../../src/payloads/template.js';
 
 /** What --set path=value does to a body text, as patchBody applies it. */
@@ -131,18 +131,48 @@ describe('hostile paths never reach Object.prototype', () => {
     clean();
   });
 
-  // Known defects (see the branch report): these state the intended behaviour and fail today.
-  // `it.fails` keeps them visible; when the behaviour is fixed they turn red: make them plain `it`.
-  it.fails('known defect: --set __proto__.x=1 on a body without it should write a "__proto__" member (today it is dropped silently)', () => {
+  it('--set __proto__.x=1 on a body without it writes a "__proto__" member', () => {
     expect(JSON.stringify(applySet({ a: 1 }, '__proto__.x=1'))).toBe('{"a":1,"__proto__":{"x":1}}');
+    expect(JSON.stringify(applySet({ data: {} }, 'data.__proto__.x=1'))).toBe('{"data":{"__proto__":{"x":1}}}');
+    clean();
   });
 
-  it.fails('known defect: --set constructor.x=1 on a body without it should write a "constructor" member (today: "inside a function")', () => {
+  it('--set constructor.x=1 on a body without it writes a "constructor" member', () => {
     expect(applySet({}, 'constructor.x=1')).toEqual({ constructor: { x: 1 } });
+    expect(JSON.stringify(applySet({ a: 1 }, 'constructor.prototype.x=1'))).toBe('{"a":1,"constructor":{"prototype":{"x":1}}}');
+    clean();
   });
 
-  it.fails('known defect: --data {"__proto__": …} on a body without it should keep the member (RFC 7396; today it is dropped)', () => {
+  it('--data {"__proto__": …} on a body without it keeps the member (RFC 7396)', () => {
     expect(JSON.stringify(mergePatch({ a: 1 }, JSON.parse('{"__proto__": {"x": 1}}')))).toBe('{"a":1,"__proto__":{"x":1}}');
+    clean();
+  });
+});
+
+describe('numbers a body cannot carry exactly', () => {
+  it.each(['data.amount=12345678901234567890', 'data.amount=1e400', 'data={"id": 9007199254740993}', 'data=[1, 0.10000000000000000001]'])(
+    'refuses --set %s with a hint to quote it',
+    (flag) => {
+      const error = usageError(() => parseSetFlag(flag));
+      expect(error.message.startsWith(`--set ${flag}: the number `)).toBe(true);
+      expect(error.message).toMatch(/cannot be kept exactly/);
+      expect(error.hint).toMatch(/^quote it to send it as a string/);
+    },
+  );
+
+  it('keeps numbers that survive JSON.stringify, whatever their spelling, and quoted big ones', () => {
+    for (const raw of ['5000', '-1.50', '1e3', '0.1', '-0', '9007199254740992', '123456789012345', '2.5e-7', '"12345678901234567890"', '{"n": "1e400", "m": 12.25}']) {
+      expect(() => parseSetFlag(`x=${raw}`)).not.toThrow();
+    }
+    expect(parseSetFlag('x="12345678901234567890"').value).toBe('12345678901234567890');
+    // Text that is not JSON is a string as typed: nothing is read as a number.
+    expect(parseSetFlag('x=ref-12345678901234567890').value).toBe('ref-12345678901234567890');
+  });
+
+  it('checks a whole JSON text (a --data patch), numbers inside strings excepted', () => {
+    expect(() => refuseInexactNumbers('{"id": "12345678901234567890", "note": "say \\"1e400\\"", "n": [1.5, -2e-3]}', 'patch.json')).not.toThrow();
+    const error = usageError(() => refuseInexactNumbers('{\n  "data": {"id": 12345678901234567890}\n}', 'patch.json'));
+    expect(error.message).toBe('patch.json: the number 12345678901234567890 cannot be kept exactly (JSON numbers are 64-bit floats here)');
   });
 });
 

@@ -4,7 +4,7 @@
  * details scrolling and transient notices; test/ui.test.tsx the rendered view.
  */
 import type { Key } from 'ink';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeliverySummary } from '../../src/store/feed.js';
 import { keyPresses, type KeyPress } from '../../src/ui/keys.js';
 import { initialState, isFailure, KEPT_NOTICES, matchesFilter, press, reduce, type KeyContext, type ViewState } from '../../src/ui/state.js';
