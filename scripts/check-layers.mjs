@@ -26,7 +26,7 @@ function dpdmGraph() {
     const bin = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'dpdm.cmd' : 'dpdm');
     const run = spawnSync(
       bin,
-      [...(process.argv.includes('--runtime') ? ['-T'] : []), '--no-tree', '--no-warning', '--no-circular', '--no-progress', '-o', out, 'src/**/*.ts', 'src/**/*.tsx'],
+      [...(process.argv.includes('--runtime') ? ['-T'] : []), '--skip-dynamic-imports', 'circular', '--no-tree', '--no-warning', '--no-circular', '--no-progress', '-o', out, 'src/**/*.ts', 'src/**/*.tsx'],
       { cwd: root, encoding: 'utf8' },
     );
     if (run.status !== 0) {

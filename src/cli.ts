@@ -145,7 +145,7 @@ Secrets come from each provider's environment variable (see \`webhook providers\
     },
   };
   for (const define of DEFINITIONS) define(program, input);
-  program.commands.forEach((cmd) => cmd.exitOverride().showHelpAfterError(`(run 'webhook ${cmd.name()} --help' for usage)`));
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError(`(run 'webhook ${cmd.name()} --help' for usage)`);
 
   const run = async (): Promise<number> => {
     try {

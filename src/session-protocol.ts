@@ -97,7 +97,7 @@ export interface InjectTooLarge {
  */
 let schemas: Promise<{ sessionInfo: z.ZodType<SessionInfo>; injectResponse: z.ZodType<InjectResponse> }> | undefined;
 export function sessionSchemas() {
-  return (schemas ??= import('zod').then(({ z }) => ({
+  schemas ??= import('zod').then(({ z }) => ({
     sessionInfo: z.looseObject({
       pid: z.number().int().positive(),
       provider: z.string().min(1),
@@ -122,5 +122,6 @@ export function sessionSchemas() {
       bodyExcerpt: z.string().optional(),
       skipped: z.string().optional(),
     }),
-  })));
+  }));
+  return schemas;
 }

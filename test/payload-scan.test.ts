@@ -92,7 +92,10 @@ describe('scanJson', () => {
   it('agrees with JSON.parse on every fixture and on random damage to them', async () => {
     const root = path.resolve('fixtures');
     let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const alphabet = Buffer.from('{}[]":,\\u0123456789abcdefeEtrn.-+ \n\t\x01\xff');
     for (const provider of await readdir(root)) {
       for (const file of (await readdir(path.join(root, provider))).filter((f) => f.endsWith('.json'))) {

@@ -5,7 +5,7 @@ import { newDeliveryId } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
 import { deliveryFields, type DeliveryFields } from './delivery-fields.js';
 import { matchesPattern, type Forwarder, type ForwardTarget } from './forward.js';
-import type { ReceiverOptions } from './receiver.js';
+import type { ReceiverOptions } from './receiver-options.js';
 
 /** A delivery as it reaches the pipeline: received over HTTP, or made inside the session. */
 export interface Arrival {

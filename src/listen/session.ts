@@ -9,11 +9,11 @@ import { sessionSchemas, type SessionInfo } from '../session-protocol.js';
 /** The session file: <store>/session.json while a `listen` runs (its shape: SessionInfo in session-protocol.ts). */
 export const SESSION_FILE = 'session.json';
 
-export async function writeSession(storeDir: string, info: SessionInfo): Promise<void> {
+async function writeSession(storeDir: string, info: SessionInfo): Promise<void> {
   await writePrivateFile(path.join(storeDir, SESSION_FILE), `${JSON.stringify(info, null, 2)}\n`);
 }
 
-export async function removeSession(storeDir: string, pid: number): Promise<void> {
+async function removeSession(storeDir: string, pid: number): Promise<void> {
   const current = await readSessionFile(storeDir);
   if (current && 'info' in current && current.info.pid === pid) await rm(path.join(storeDir, SESSION_FILE), { force: true });
 }

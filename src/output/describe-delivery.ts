@@ -22,7 +22,7 @@ export interface DescribeOptions {
 }
 
 /** The body for reading: pretty JSON when it parses, else the text as received. */
-export function readableBody(bytes: Buffer): string {
+function readableBody(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   try {
     return JSON.stringify(JSON.parse(text), null, 2);

@@ -9,17 +9,17 @@
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const CONTROLS_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-const escape = (ch: string) => {
+const escapeControl = (ch: string) => {
   const code = ch.charCodeAt(0);
   return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 };
 
 /** One line of outside text, every control character escaped (newlines and tabs too). */
 export function printable(text: string): string {
-  return text.replace(CONTROLS, escape);
+  return text.replace(CONTROLS, escapeControl);
 }
 
 /** Outside text over several lines (a body): newlines and tabs kept, every other control escaped. */
 export function printableLines(text: string): string {
-  return text.replace(CONTROLS_BUT_LINES, escape);
+  return text.replace(CONTROLS_BUT_LINES, escapeControl);
 }

@@ -106,14 +106,18 @@ function follow(b: Uint8Array, paths: readonly (readonly string[])[], found: (Sc
   for (const i of live) {
     const wanted = paths[i]![depth]!;
     let same: boolean;
-    if (escaped) same = (key ??= textOf(b, start, end, true)) === wanted;
+    if (escaped) {
+      key ??= textOf(b, start, end, true);
+      same = key === wanted;
+    }
     else {
       const bytes = bytesOf(wanted);
       same = bytes.length === end - start;
       for (let j = 0; same && j < bytes.length; j++) same = b[start + j] === bytes[j];
     }
     if (!same) continue;
-    (next ??= []).push(i);
+    next ??= [];
+    next.push(i);
     found[i] = undefined;
   }
   return next;

@@ -14,7 +14,7 @@ export type CheckEvent =
 export type CheckRenderer = (event: CheckEvent) => void;
 
 /** A heading, a line per case with why and how to fix a failure, then the verdict. */
-export function plainCheckRenderer(out: OutputSink): CheckRenderer {
+function plainCheckRenderer(out: OutputSink): CheckRenderer {
   const { style } = out;
   // When the app has stopped, every later case fails for the same reason: said once.
   let previousWhy: string | undefined;
@@ -40,7 +40,7 @@ export function plainCheckRenderer(out: OutputSink): CheckRenderer {
 }
 
 /** NDJSON: {"type":"case",...} per case, then {"type":"summary",...}. */
-export function jsonCheckRenderer(out: OutputSink): CheckRenderer {
+function jsonCheckRenderer(out: OutputSink): CheckRenderer {
   return (event) => {
     if (event.type === 'case') out.record({ type: 'case', ...event.result, explanation: event.result.explanation ?? null, fix: event.result.fix ?? null });
     else if (event.type === 'summary') out.record(event);
@@ -48,7 +48,7 @@ export function jsonCheckRenderer(out: OutputSink): CheckRenderer {
 }
 
 /** JUnit XML for CI: one <testcase> per case, <failure> with why and the fix; the file is replaced whole at the summary. */
-export async function junitCheckRenderer(file: string, provider: string): Promise<CheckRenderer> {
+async function junitCheckRenderer(file: string, provider: string): Promise<CheckRenderer> {
   const newBuilder = await loadJUnit();
   const results: CaseResult[] = [];
   return (event) => {
@@ -68,5 +68,7 @@ export async function junitCheckRenderer(file: string, provider: string): Promis
 export async function checkRenderer(out: OutputSink, junit?: { readonly file: string; readonly provider: string }): Promise<CheckRenderer> {
   const renderers = [out.json ? jsonCheckRenderer(out) : plainCheckRenderer(out)];
   if (junit) renderers.push(await junitCheckRenderer(junit.file, junit.provider));
-  return (event) => renderers.forEach((render) => render(event));
+  return (event) => {
+    for (const render of renderers) render(event);
+  };
 }

@@ -24,7 +24,7 @@ const SESSIONS: ListenRenderOptions = { provider: DEMO_PROVIDERS, providerColumn
 const sessionsOwn = (event: DemoEvent) => event.type === 'ready' || event.type === 'tunnel';
 
 /** listen's plain lines for the sessions; a note when it starts (off a terminal: the view's header says it), the result, how to go on. */
-export function plainDemoRenderer(out: OutputSink, options: { readonly interactive: boolean }): DemoRenderer {
+function plainDemoRenderer(out: OutputSink, options: { readonly interactive: boolean }): DemoRenderer {
   const session = plainListenRenderer(out, SESSIONS);
   return (event) => {
     if (event.type === 'started') {
@@ -41,7 +41,7 @@ export function plainDemoRenderer(out: OutputSink, options: { readonly interacti
 }
 
 /** NDJSON: the demo's ready record, the deliveries, its summary. */
-export function jsonDemoRenderer(out: OutputSink): DemoRenderer {
+function jsonDemoRenderer(out: OutputSink): DemoRenderer {
   const session = jsonListenRenderer(out);
   return (event) => {
     if (event.type === 'started') out.record({ type: 'ready', app: event.app, sandbox: event.sandbox, store: event.store, sessions: event.sessions.map((s) => ({ localUrl: s.localUrl, publicUrl: s.publicUrl ?? null })) });
@@ -51,7 +51,7 @@ export function jsonDemoRenderer(out: OutputSink): DemoRenderer {
 }
 
 /** The view: the sessions' notices, and when the demo has played, what to try next. */
-export function viewDemoRenderer(view: ViewTarget): DemoRenderer {
+function viewDemoRenderer(view: ViewTarget): DemoRenderer {
   const session = viewListenRenderer(view, SESSIONS);
   return (event) => {
     if (event.type === 'played') view.setStatus({ note: `done · in another terminal: WEBHOOK_STORE=${event.store} ${event.run} trigger kyc.verified` });

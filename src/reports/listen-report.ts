@@ -30,7 +30,7 @@ export interface ListenNotice {
 }
 
 /** The stderr line for a session event: the same words in plain output and in the view's notice area. */
-export function describeListenEvent(event: ListenReport, provider: string): ListenNotice | undefined {
+function describeListenEvent(event: ListenReport, provider: string): ListenNotice | undefined {
   const notice = describeRaw(event, provider);
   // Reasons quote providers' answers, tunnel output and event names: escaped for the terminal.
   return notice && { ...notice, text: printable(notice.text) };

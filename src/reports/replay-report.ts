@@ -33,7 +33,7 @@ export function plainReporter(out: OutputSink): ReplayReporter {
   return {
     start: ({ total, url }) => out.note(`replaying ${total} fixture${total === 1 ? '' : 's'} to ${url}`),
     result: (r) => {
-      if (!r.skipped) describeResult(out, r).forEach((l) => out.line(l));
+      if (!r.skipped) for (const l of describeResult(out, r)) out.line(l);
     },
     interrupted: () => out.note(INTERRUPTED_NOTE),
     finish: (s) => out.line(summaryLine(out, s)),
@@ -66,7 +66,7 @@ export function progressReporter(out: OutputSink, streams: Streams, clock: Clock
       if (!r.passed && !r.skipped) {
         failed++;
         clear();
-        describeResult(out, r).forEach((l) => out.line(l));
+        for (const l of describeResult(out, r)) out.line(l);
         draw(true);
       } else draw();
     },
@@ -105,7 +105,10 @@ export async function junitReporter(file: string): Promise<ReplayReporter> {
     const suites = new Map<string, ReturnType<typeof builder.testSuite>>();
     for (const r of results) {
       let suite = suites.get(r.provider);
-      if (!suite) suites.set(r.provider, (suite = builder.testSuite().name(`webhook replay ${r.provider}`)));
+      if (!suite) {
+        suite = builder.testSuite().name(`webhook replay ${r.provider}`);
+        suites.set(r.provider, suite);
+      }
       const testCase = suite.testCase().className(r.provider).name(`${r.event} (${r.file})`).file(r.file).time(r.durationMs / 1000);
       if (r.skipped) testCase.skipped().standardOutput(r.id ? 'interrupted while waiting for the answer' : 'interrupted before it was sent');
       else if (!r.passed) {
@@ -131,9 +134,15 @@ export async function junitReporter(file: string): Promise<ReplayReporter> {
 /** Several reporters as one. */
 export function combineReporters(reporters: readonly ReplayReporter[]): ReplayReporter {
   return {
-    start: (info) => reporters.forEach((r) => r.start(info)),
-    result: (result) => reporters.forEach((r) => r.result(result)),
-    interrupted: (progress) => reporters.forEach((r) => r.interrupted?.(progress)),
+    start: (info) => {
+      for (const r of reporters) r.start(info);
+    },
+    result: (result) => {
+      for (const r of reporters) r.result(result);
+    },
+    interrupted: (progress) => {
+      for (const r of reporters) r.interrupted?.(progress);
+    },
     finish: async (summary) => {
       for (const r of reporters) await r.finish(summary);
     },

@@ -31,7 +31,7 @@ function disabledLine(out: OutputSink, event: Disabled): string {
 }
 
 /** The ready line and how to use it, a line per attempt and per disabled endpoint; notes and warnings on stderr. */
-export function plainSandboxRenderer(out: OutputSink): SandboxRenderer {
+function plainSandboxRenderer(out: OutputSink): SandboxRenderer {
   return (event) => {
     switch (event.type) {
       case 'ready': {
@@ -58,7 +58,7 @@ export function plainSandboxRenderer(out: OutputSink): SandboxRenderer {
 }
 
 /** NDJSON: {"type":"ready"}, {"type":"attempt"} per attempt, {"type":"endpoint"} when one is disabled; warnings on stderr. */
-export function jsonSandboxRenderer(out: OutputSink): SandboxRenderer {
+function jsonSandboxRenderer(out: OutputSink): SandboxRenderer {
   return (event) => {
     switch (event.type) {
       case 'ready': {

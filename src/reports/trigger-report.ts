@@ -38,7 +38,7 @@ function deliveryLines(out: OutputSink, outcome: DeliveryOutcome): void {
 }
 
 /** Delivery lines on stdout; warnings and notes on stderr. */
-export function plainTriggerRenderer(out: OutputSink): TriggerRenderer {
+function plainTriggerRenderer(out: OutputSink): TriggerRenderer {
   return (event) => {
     if (event.type === 'delivery') deliveryLines(out, event.outcome);
     else if (event.type === 'warning') out.warn(event.message);
@@ -47,7 +47,7 @@ export function plainTriggerRenderer(out: OutputSink): TriggerRenderer {
 }
 
 /** NDJSON: one object per delivery (no body excerpt, "status": null when none came); warnings and notes stay on stderr. */
-export function jsonTriggerRenderer(out: OutputSink): TriggerRenderer {
+function jsonTriggerRenderer(out: OutputSink): TriggerRenderer {
   return (event) => {
     if (event.type === 'delivery') {
       const { bodyExcerpt: _excerpt, ...rest } = event.outcome;

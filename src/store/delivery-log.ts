@@ -91,7 +91,9 @@ export async function openDeliveryLog(dir: string, options: OpenLogOptions = {})
           await indexRecords(file, from, summaries, warnings);
         },
         written: (record, offset, length) => summaries.add(record, offset, length),
-        committed: () => listeners.forEach((listener) => listener()),
+        committed: () => {
+          for (const listener of listeners) listener();
+        },
       })
     : undefined;
   const append = (record: LogRecord): Promise<void> => appender?.append(record) ?? Promise.reject(new Error(`the delivery log ${file} was opened read-only`));

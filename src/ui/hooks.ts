@@ -79,12 +79,18 @@ export function useNotices(notices: NoticeBoard | undefined, shown: ViewState['n
       expiry.current.set(n.id, setTimeout(() => dispatch({ type: 'expire', id: n.id }), noticeMs));
     }
   }, [shown, noticeMs, dispatch]);
-  useEffect(() => () => expiry.current.forEach((timer) => clearTimeout(timer)), []);
+  useEffect(
+    () => () => {
+      for (const timer of expiry.current.values()) clearTimeout(timer);
+    },
+    [],
+  );
 }
 
 /** Ids of deliveries whose body contains the filter text (searched on disk, as the filter changes). */
 export function useBodyMatches(feed: DeliveryFeed, filter: string, total: number): ReadonlySet<string> | undefined {
   const [bodyMatches, setBodyMatches] = useState<ReadonlySet<string> | undefined>(undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the feed grows in place; `total` is its version (search again when it grew)
   useEffect(() => {
     if (filter === '') return setBodyMatches(undefined);
     const abort = new AbortController();
@@ -97,6 +103,7 @@ export function useBodyMatches(feed: DeliveryFeed, filter: string, total: number
 /** The positions of the rows that pass the filter; undefined when nothing filters (every row shows). */
 export function useFilteredRows(feed: DeliveryFeed, total: number, tick: number, state: ViewState, bodyMatches: ReadonlySet<string> | undefined): number[] | undefined {
   const filtering = state.filter !== '' || state.failuresOnly;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the feed changes in place; `tick` is its version
   return useMemo(() => {
     if (!filtering) return undefined;
     const out: number[] = [];
@@ -113,6 +120,7 @@ export function useFilteredRows(feed: DeliveryFeed, total: number, tick: number,
 /** The selected delivery, read from the log while a details or raw screen shows it. */
 export function useSelectedDelivery(feed: DeliveryFeed, screen: ViewState['screen'], selectedId: string | undefined, tick: number): Delivery | undefined {
   const [detail, setDetail] = useState<Delivery | undefined>(undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the feed changes in place; `tick` is its version (the outcome may have arrived)
   useEffect(() => {
     if (screen === 'list' || !selectedId) return;
     let live = true;

@@ -83,7 +83,7 @@ function Row({ s, selected, color, width, routed, providers }: { s: DeliverySumm
   const target = routed && s.target ? ` → ${new URL(s.target).host}` : '';
   return (
     <Text inverse={selected} wrap="truncate">
-      {selected ? '›' : ' '} {time(s.receivedAt)} {providers ? pad(printable(s.provider), cols.provider - 1) + ' ' : ''}
+      {selected ? '›' : ' '} {time(s.receivedAt)} {providers ? `${pad(printable(s.provider), cols.provider - 1)} ` : ''}
       {pad(printable(s.event ?? '(no event)'), cols.event)} <Text {...tint(color, markColor)}>{mark.padEnd(3)}</Text>
       <Text {...tint(color, toneColor(statusTone({ status: s.status ?? s.answered, skipped: s.skipped })))}>{(s.answered === undefined ? '...' : s.skipped ? 'skip' : String(code ?? s.answered)).padStart(4)}</Text>{' '}
       {s.durationMs === undefined || s.skipped ? '      ' : `${Math.round(s.durationMs)}ms`.padStart(6)}
@@ -150,7 +150,8 @@ function DetailLines({ content, scroll, height, color }: { content: readonly Des
   return (
     <>
       {content.slice(scroll, scroll + height).map((l, i) => (
-        <Text key={i} bold={l.heading === true} wrap="truncate" {...tint(color, toneColor(l.tone))}>
+        // biome-ignore lint/suspicious/noArrayIndexKey: a line has no id of its own; its place in the delivery's text is its identity
+        <Text key={scroll + i} bold={l.heading === true} wrap="truncate" {...tint(color, toneColor(l.tone))}>
           {l.text || ' '}
         </Text>
       ))}
@@ -182,6 +183,7 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
   // Draw the window as it will be once the new row count is applied, so no frame shows a stale selection.
   const win = reduce(state, { type: 'rows', rows: rowCount, height });
   const summaryAt = (row: number) => (indices ? (indices[row] === undefined ? undefined : feed.summaries(indices[row], indices[row] + 1)[0]) : feed.summaries(row, row + 1)[0]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the feed changes in place; `tick` is its version
   const visible = useMemo(() => {
     const end = Math.min(rowCount, win.top + height);
     return indices ? indices.slice(win.top, end).map((i) => feed.summaries(i, i + 1)[0]!) : feed.summaries(win.top, end);
@@ -190,6 +192,7 @@ export function DeliveryView({ feed, status, actions, color, notices, throttleMs
 
   // What the details (or raw) screen shows, and so how far it scrolls.
   const loaded = useSelectedDelivery(feed, state.screen, selectedId, tick);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the feed changes in place; `total` and `tick` are its version (a replay may have been added)
   const content = useMemo(() => {
     if (!loaded) return undefined;
     if (state.screen === 'raw') return rawBodyLines(loaded);

@@ -159,7 +159,8 @@ describe('DeliveryEngine schedule', () => {
   });
 
   it('a timeout counts as a failure and is retried', async () => {
-    const target = (app = await startStubApp(() => new Promise(() => {}))); // never answers
+    app = await startStubApp(() => new Promise(() => {})); // never answers
+    const target = app;
     const time = manualTime(START);
     const log = attempts();
     const state = await SandboxState.open(undefined);

@@ -10,6 +10,7 @@ export function defineCompletion(program: Command, { context, run }: DefineInput
       'after',
       examples([
         'webhook completion bash > ~/.local/share/bash-completion/completions/webhook',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh's own ${fpath[1]}, shown to the user as typed
         'webhook completion zsh > "${fpath[1]}/_webhook"',
         'webhook completion fish > ~/.config/fish/completions/webhook.fish',
       ]),

@@ -58,7 +58,10 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
   const given = await secretFromFlags(options, ctx);
   const secretFor = (profile: ProviderProfile): string => {
     let secret = secrets.get(profile.name);
-    if (secret === undefined) secrets.set(profile.name, (secret = resolveSecret(profile, given, ctx.env, { cwd: ctx.cwd, warn: (text) => ctx.sink({}).warn(text) })!.value));
+    if (secret === undefined) {
+      secret = resolveSecret(profile, given, ctx.env, { cwd: ctx.cwd, warn: (text) => ctx.sink({}).warn(text) })!.value;
+      secrets.set(profile.name, secret);
+    }
     return secret;
   };
 

@@ -1,7 +1,6 @@
 import { storeDirFor } from '../options/store.js';
 import type { CliContext } from '../../context.js';
 import { triggerEvent, type TriggerTarget } from '../../delivery/trigger.js';
-import type { DeliveryOutcome } from '../../send-outcome.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { readFixtureFile, type LoadedFixture } from '../../payloads/load.js';
