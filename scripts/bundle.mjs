@@ -1,6 +1,6 @@
 // Bundles the CLI into a few ESM files (one per lazily loaded command) so start-up reads a
 // handful of files instead of dozens. tsc still emits dist/ (types and the library API).
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // Start clean: chunk names are content hashes, so old ones would pile up.
@@ -19,3 +19,13 @@ await build({
   banner: { js: "import { createRequire as __webhookRequire } from 'node:module'; const require = __webhookRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The top-level help, rendered once by the real program as it renders it for a stream that is no
+// terminal (80 columns): bin/webhook.js prints it for `webhook`, `--help` and `-h` without loading
+// the CLI. test/help-prebuilt.test.ts keeps it identical to the live output.
+const { main } = await import(new URL('../dist/bundle/cli.js', import.meta.url).href);
+let help = '';
+const capture = { write: (text) => ((help += text), true), isTTY: false };
+const code = await main(['node', 'webhook', '--help'], { env: {}, streams: { stdout: capture, stderr: process.stderr, stdin: process.stdin } });
+if (code !== 0 || help === '') throw new Error(`bundle: rendering the help failed (exit ${code})`);
+writeFileSync('dist/bundle/help.txt', help);

@@ -125,6 +125,10 @@ Secrets come from each provider's environment variable (see \`webhook providers\
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
       writeErr: (s) => streams.stderr.write(s),
+      // Help wraps to the width of the stream it goes to when that is a terminal, else to 80
+      // (commander's rule, applied to these streams so the build can render it: dist/bundle/help.txt).
+      getOutHelpWidth: () => (streams.stdout.isTTY ? streams.stdout.columns : undefined) ?? 80,
+      getErrHelpWidth: () => (streams.stderr.isTTY ? streams.stderr.columns : undefined) ?? 80,
       outputError: (s, write) => write(paint({ color: mode.color && streams.stderr.isTTY === true }).red(s)),
     });
 

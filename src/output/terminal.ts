@@ -3,7 +3,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 /** Streams and environment the CLI runs in; tests pass their own. */
 export interface Streams {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
