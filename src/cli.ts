@@ -5,25 +5,8 @@ import { systemClock } from './clock.js';
 import { packageVersion } from './package-root.js';
 import { createContext, type CliContext } from './context.js';
 import { errorCode, ExitCode, WebhookError } from './errors.js';
-import { detectTerminal, paint, OutputClosed, type Streams } from './output/terminal.js';
-import { defineProviders } from './commands/providers/command.js';
+import { detectTerminal, loadColours, paint, OutputClosed, type Streams } from './output/terminal.js';
 import type { DefineInput } from './commands/options/flags.js';
-import { defineSign } from './commands/sign/command.js';
-import { defineVerify } from './commands/verify/command.js';
-import { defineInit } from './commands/init/command.js';
-import { defineCompletion } from './commands/completion/command.js';
-import { defineSandbox } from './commands/sandbox/command.js';
-import { defineListen } from './commands/listen/command.js';
-import { defineLog } from './commands/log/command.js';
-import { defineResend } from './commands/resend/command.js';
-import { defineDemo } from './commands/demo/command.js';
-import { defineCheck } from './commands/check/command.js';
-import { defineEndpoints } from './commands/endpoints/command.js';
-import { defineFixtures } from './commands/fixtures/command.js';
-import { defineTrigger } from './commands/trigger/command.js';
-import { defineReplay } from './commands/replay/command.js';
-import { defineTrust } from './commands/trust/command.js';
-import { defineKeys } from './commands/keys/command.js';
 
 export interface MainOverrides {
   cwd?: string;
@@ -32,8 +15,56 @@ export interface MainOverrides {
 }
 
 
-/** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend, defineCheck, defineEndpoints, defineTrust, defineKeys];
+type Define = (program: Command, input: DefineInput) => void;
+
+/**
+ * Every command, in the order help lists them: its name and how to load its definition. A run
+ * loads only the definition of the command it invokes (its behaviour, in run.ts, loads when it
+ * runs); help for the program, an unknown command and completion load them all.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Define>>> = {
+  demo: async () => (await import('./commands/demo/command.js')).defineDemo,
+  sign: async () => (await import('./commands/sign/command.js')).defineSign,
+  verify: async () => (await import('./commands/verify/command.js')).defineVerify,
+  providers: async () => (await import('./commands/providers/command.js')).defineProviders,
+  init: async () => (await import('./commands/init/command.js')).defineInit,
+  completion: async () => (await import('./commands/completion/command.js')).defineCompletion,
+  fixtures: async () => (await import('./commands/fixtures/command.js')).defineFixtures,
+  trigger: async () => (await import('./commands/trigger/command.js')).defineTrigger,
+  replay: async () => (await import('./commands/replay/command.js')).defineReplay,
+  sandbox: async () => (await import('./commands/sandbox/command.js')).defineSandbox,
+  listen: async () => (await import('./commands/listen/command.js')).defineListen,
+  log: async () => (await import('./commands/log/command.js')).defineLog,
+  resend: async () => (await import('./commands/resend/command.js')).defineResend,
+  check: async () => (await import('./commands/check/command.js')).defineCheck,
+  endpoints: async () => (await import('./commands/endpoints/command.js')).defineEndpoints,
+  trust: async () => (await import('./commands/trust/command.js')).defineTrust,
+  keys: async () => (await import('./commands/keys/command.js')).defineKeys,
+};
+
+/** The program's own options that take a value (the next argument is not a command name). */
+const GLOBAL_VALUE_OPTIONS = new Set(['-c', '--config']);
+const GLOBAL_FLAGS = new Set(['--debug', '--no-color']);
+
+/**
+ * The definitions a run needs: the invoked command's alone when the arguments name one before
+ * anything else (global options aside); all of them otherwise (help, `help <command>`, an unknown
+ * command's suggestion, completion, which lists every command).
+ */
+async function definitionsFor(argv: readonly string[]): Promise<Define[]> {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (GLOBAL_FLAGS.has(arg) || arg.startsWith('--config=') || (arg.startsWith('-c') && !arg.startsWith('--'))) continue;
+    else {
+      const load = Object.hasOwn(COMMANDS, arg) && arg !== 'completion' ? COMMANDS[arg] : undefined;
+      if (load) return [await load()];
+      break;
+    }
+  }
+  return Promise.all(Object.values(COMMANDS).map((load) => load()));
+}
 
 /** Render any error in one place: one line and a hint; the stack only with --debug. */
 export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {
@@ -73,6 +104,7 @@ export async function main(argv: readonly string[], overrides: MainOverrides = {
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
   const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
+  if (mode.color) await loadColours();
   const abort = new AbortController();
   // Every request of a run listens to this one signal (replay sends hundreds at once).
   setMaxListeners(0, abort.signal);
@@ -148,7 +180,7 @@ Secrets come from each provider's environment variable (see \`webhook providers\
       exitCode = await load();
     },
   };
-  for (const define of DEFINITIONS) define(program, input);
+  for (const define of await definitionsFor(argv)) define(program, input);
   program.commands.forEach((cmd) => cmd.exitOverride().showHelpAfterError(`(run 'webhook ${cmd.name()} --help' for usage)`));
 
   const run = async (): Promise<number> => {

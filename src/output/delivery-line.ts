@@ -1,15 +1,15 @@
-import type { ChalkInstance } from 'chalk';
+import type { Style } from './terminal.js';
 import { printable } from './printable.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 /** The signature verdict as one mark: ✓ verified, ✗ failed, ? unknown. */
-export function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
+export function signatureMark(state: RequestRecord['signature']['state'], style: Style): string {
   return state === 'verified' ? style.green('✓') : state === 'failed' ? style.red('✗') : style.yellow('?');
 }
 
-export function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+export function statusText(outcome: OutcomeRecord | undefined, style: Style): string {
   if (!outcome) return style.dim('...');
   if (outcome.skipped) return style.dim(`${outcome.answered} skipped`);
   const code = outcome.status ?? outcome.answered;
@@ -18,7 +18,7 @@ export function statusText(outcome: OutcomeRecord | undefined, style: ChalkInsta
 }
 
 /** One line per delivery for plain output: time, event, signature, status, latency, target. */
-export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | undefined, style: Style): string {
   const signature = request.signature.state === 'failed' ? `${signatureMark('failed', style)} ${request.signature.reason}` : `${signatureMark(request.signature.state, style)} ${request.signature.state}`;
   // Everything here but the verdict came with the delivery (or from the app): escaped.
   const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${printable(request.replayOf)}` : ''}]`) : '';

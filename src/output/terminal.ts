@@ -1,4 +1,3 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 
 /** Streams and environment the CLI runs in; tests pass their own. */
 export interface Streams {
@@ -35,7 +34,29 @@ export function detectTerminal(env: NodeJS.ProcessEnv, streams: Streams, flags: 
   return { color, interactive };
 }
 
-/** A chalk instance that honours the terminal mode. */
-export function paint(mode: Pick<TerminalMode, 'color'>): ChalkInstance {
-  return new Chalk({ level: mode.color ? 1 : 0 });
+/** The colours output is drawn with; with colour off each returns its text unchanged. */
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+const same = (text: string) => text;
+const PLAIN: Style = { bold: same, dim: same, red: same, green: same, yellow: same, cyan: same };
+
+let chalk: typeof import('chalk') | undefined;
+
+/** Load chalk, for a run that draws in colour (start-up does not load it otherwise). */
+export async function loadColours(): Promise<void> {
+  chalk ??= await import('chalk');
+}
+
+/** The style for the terminal mode: chalk's 16 colours (loadColours() first), or plain text. */
+export function paint(mode: Pick<TerminalMode, 'color'>): Style {
+  if (!mode.color) return PLAIN;
+  if (!chalk) throw new Error('paint: colours are not loaded (await loadColours() first)');
+  return new chalk.Chalk({ level: 1 });
 }
