@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 
@@ -28,11 +29,23 @@ function prebuiltHelp() {
   return true;
 }
 
+/**
+ * The program for this run: the invoked command's own file (dist/bundle/commands/<name>.cjs, the
+ * program with that command alone) when the first argument names a command that has one; else
+ * the whole CLI (global options first, help, unknown commands, commands that run from cli.js).
+ */
+async function program() {
+  const name = args[0] ?? '';
+  const file = /^[a-z]+$/.test(name) ? new URL(`../dist/bundle/commands/${name}.cjs`, import.meta.url) : undefined;
+  if (file && existsSync(file)) return module.createRequire(import.meta.url)(fileURLToPath(file));
+  return import('../dist/bundle/cli.js');
+}
+
 if (!prebuiltHelp()) {
   // Node 22.1+ keeps compiled code on disk between runs (start-up ~x faster, see BENCHMARKS.md);
   // older versions have no such API. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   module.enableCompileCache?.();
-  const { main } = await import('../dist/bundle/cli.js');
+  const { main } = await program();
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

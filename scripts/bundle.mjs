@@ -1,6 +1,11 @@
-// Bundles the CLI into a few ESM files (one per lazily loaded command) so start-up reads a
-// handful of files instead of dozens. tsc still emits dist/ (types and the library API).
-import { rmSync, writeFileSync } from 'node:fs';
+// Bundles the CLI for start-up. tsc still emits dist/ (types and the library API).
+// - dist/bundle/cli.js: the whole CLI, ESM, split into chunks loaded as commands need them;
+// - dist/bundle/commands/<name>.cjs: one file per command holding the program with that command
+//   alone and everything its run may need (lazily evaluated), so `webhook <name> …` compiles one
+//   file; bin/webhook.js takes it when the first argument names it. CommonJS, so the packages it
+//   leaves in node_modules load (require) only when code that uses them runs;
+// - dist/bundle/help.txt: the top-level help.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -24,6 +29,12 @@ const lazyChildProcess = {
   },
 };
 
+// Native, heavy or lazily needed packages stay as they are in node_modules.
+const EXTERNAL = ['ink', 'react', 'react/*', '@ngrok/ngrok', 'ssh2', 'cosmiconfig', 'zod', 'junit-report-builder'];
+// Of those, the ones require() cannot load on Node 20: a command whose code imports one has no
+// CommonJS file (it runs from cli.js).
+const ESM_ONLY = ['ink'];
+
 await build({
   entryPoints: ['src/cli.ts'],
   outdir: 'dist/bundle',
@@ -32,8 +43,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.18',
-  // Native, heavy or lazily needed packages stay as they are in node_modules.
-  external: ['ink', 'react', 'react/*', '@ngrok/ngrok', 'ssh2', 'cosmiconfig', 'zod', 'junit-report-builder'],
+  external: EXTERNAL,
   banner: { js: "import { createRequire as __webhookRequire } from 'node:module'; const require = __webhookRequire(import.meta.url);" },
   plugins: [lazyChildProcess],
   logLevel: 'warning',
@@ -48,3 +58,47 @@ const capture = { write: (text) => ((help += text), true), isTTY: false };
 const code = await main(['node', 'webhook', '--help'], { env: {}, streams: { stdout: capture, stderr: process.stderr, stdin: process.stdin } });
 if (code !== 0 || help === '') throw new Error(`bundle: rendering the help failed (exit ${code})`);
 writeFileSync('dist/bundle/help.txt', help);
+
+/** One command's CommonJS file, or the reason it has none. */
+async function buildCommand(name, file, define) {
+  const result = await build({
+    stdin: {
+      contents: `import { runProgram } from './program.js';\nimport { ${define} } from '${file}';\nexport const main = (argv, overrides) => runProgram(argv, { ${name}: async () => ${define} }, overrides);\n`,
+      resolveDir: 'src',
+      sourcefile: `${name}.ts`,
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    outfile: `dist/bundle/commands/${name}.cjs`,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20.18',
+    // Less to compile at every start; names are kept, so --debug stacks still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // chalk and undici as well: loaded from node_modules only when colour is on or a request is sent.
+    external: [...EXTERNAL, 'chalk', 'undici'],
+    define: { 'import.meta.url': '__webhookModuleUrl' },
+    banner: { js: "'use strict';const __webhookModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [lazyChildProcess],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  const esmOnly = output.imports.find((i) => ESM_ONLY.includes(i.path));
+  if (esmOnly) return `imports ${esmOnly.path}`;
+  writeFileSync(`dist/bundle/commands/${name}.cjs`, result.outputFiles[0].contents);
+  return 'ok';
+}
+
+// The command table in src/cli.ts is the one list of commands and where their definitions are.
+const table = await readFile('src/cli.ts', 'utf8');
+const commands = [...table.matchAll(/^ {2}(\w+): async \(\) => \(await import\('(\.\/commands\/[\w-]+\/command\.js)'\)\)\.(\w+),$/gm)];
+if (commands.length === 0) throw new Error('bundle: no commands found in the table in src/cli.ts');
+mkdirSync('dist/bundle/commands', { recursive: true });
+// completion lists every command: it runs from cli.js, which loads them all.
+for (const [, name, file, define] of commands.filter(([, name]) => name !== 'completion')) {
+  const outcome = await buildCommand(name, file, define);
+  if (outcome !== 'ok') console.log(`bundle: ${name} runs from cli.js (${outcome})`);
+}
