@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
-import module from 'node:module';
-import { fileURLToPath } from 'node:url';
+// CommonJS (bin/package.json says so): a run that needs no ES module starts without node's ES
+// module loader.
+'use strict';
+const { existsSync, readFileSync } = require('node:fs');
+const path = require('node:path');
 
 const args = process.argv.slice(2);
+const bundle = path.join(__dirname, '..', 'dist', 'bundle');
 
 /**
  * `webhook`, `webhook --help` and `webhook -h` print the top-level help the build rendered from the
@@ -17,7 +20,7 @@ function prebuiltHelp() {
   if (stream.isTTY && stream.columns !== 80) return false;
   let text;
   try {
-    text = readFileSync(new URL('../dist/bundle/help.txt', import.meta.url), 'utf8');
+    text = readFileSync(path.join(bundle, 'help.txt'), 'utf8');
   } catch {
     return false;
   }
@@ -34,19 +37,20 @@ function prebuiltHelp() {
  * program with that command alone) when the first argument names a command that has one; else
  * the whole CLI (global options first, help, unknown commands, commands that run from cli.js).
  */
-async function program() {
+function program() {
   const name = args[0] ?? '';
-  const file = /^[a-z]+$/.test(name) ? new URL(`../dist/bundle/commands/${name}.cjs`, import.meta.url) : undefined;
-  if (file && existsSync(file)) return module.createRequire(import.meta.url)(fileURLToPath(file));
+  const file = /^[a-z]+$/.test(name) ? path.join(bundle, 'commands', `${name}.cjs`) : undefined;
+  if (file && existsSync(file)) return Promise.resolve(require(file));
   return import('../dist/bundle/cli.js');
 }
 
 if (!prebuiltHelp()) {
   // Node 22.1+ keeps compiled code on disk between runs (start-up ~x faster, see BENCHMARKS.md);
   // older versions have no such API. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-  module.enableCompileCache?.();
-  const { main } = await program();
-  main(process.argv).then((code) => {
-    process.exitCode = code;
-  });
+  require('node:module').enableCompileCache?.();
+  program()
+    .then(({ main }) => main(process.argv))
+    .then((code) => {
+      process.exitCode = code;
+    });
 }
