@@ -79,8 +79,10 @@ async function buildCommand(name, file, define) {
     minifySyntax: true,
     // chalk and undici as well: loaded from node_modules only when colour is on or a request is sent.
     external: [...EXTERNAL, 'chalk', 'undici'],
-    define: { 'import.meta.url': '__webhookModuleUrl' },
-    banner: { js: "'use strict';const __webhookModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
+    // The one use of import.meta (package-root.ts) wants the module's folder; any other fails the build.
+    define: { 'import.meta.dirname': '__dirname' },
+    logOverride: { 'empty-import-meta': 'error' },
+    banner: { js: "'use strict';" },
     plugins: [lazyChildProcess],
     metafile: true,
     logLevel: 'warning',
