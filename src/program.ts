@@ -78,7 +78,14 @@ function isClosedPipe(error: unknown): boolean {
  */
 export async function runProgram(argv: readonly string[], commands: CommandTable, overrides: MainOverrides = {}): Promise<number> {
   const env = overrides.env ?? process.env;
-  const streams: Streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  // process.stdin is made on first use (setting it up costs start-up; most commands never read it).
+  const streams: Streams = overrides.streams ?? {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+  };
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
   const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });

@@ -30,8 +30,14 @@ export function detectTerminal(env: NodeJS.ProcessEnv, streams: Streams, flags: 
   let color = force || (stdoutTTY && !noColor && env.TERM !== 'dumb');
   if (noColor || flags.color === false) color = false;
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
-  const interactive = stdoutTTY && streams.stdin.isTTY === true && !ci && env.TERM !== 'dumb';
-  return { color, interactive };
+  // Asked of stdin only when a command wants to know: looking sets stdin up, which costs start-up.
+  let interactive: boolean | undefined;
+  return {
+    color,
+    get interactive() {
+      return (interactive ??= stdoutTTY && !ci && env.TERM !== 'dumb' && streams.stdin.isTTY === true);
+    },
+  };
 }
 
 /** The colours output is drawn with; with colour off each returns its text unchanged. */
