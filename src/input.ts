@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// fs.promises, read where used: a command that reads no file never loads node:fs/promises.
+import { promises as fsp, readFileSync } from 'node:fs';
 import { errorCode, UsageError } from './errors.js';
 
 /** Host names of this machine as URLs write them. */
@@ -35,7 +35,7 @@ function explainReadError(error: unknown, file: string, what: string): UsageErro
 /** Read a file the user named, turning ENOENT/EACCES/EISDIR into one clear usage error. */
 export async function readFileOrExplain(file: string, what: string): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return await fsp.readFile(file);
   } catch (error) {
     throw explainReadError(error, file, what);
   }
