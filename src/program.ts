@@ -5,7 +5,7 @@ import { systemClock } from './clock.js';
 import { packageVersion } from './package-root.js';
 import { createContext, type CliContext } from './context.js';
 import { errorCode, ExitCode, WebhookError } from './errors.js';
-import { detectTerminal, loadColours, paint, OutputClosed, type Streams } from './output/terminal.js';
+import { detectTerminal, loadColours, paint, OutputClosed, type Streams, type TerminalMode } from './output/terminal.js';
 import type { DefineInput } from './commands/options/flags.js';
 
 export interface MainOverrides {
@@ -68,54 +68,20 @@ function isClosedPipe(error: unknown): boolean {
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }
 
-/**
- * Run the CLI with argv; resolves to the exit code. With the process's own streams it also owns
- * the process's signals and output pipes:
- * - the first SIGINT/SIGTERM aborts the run's signal (commands stop, clean up, report and return
- *   130); a second one exits at once with 130 (the only process.exit in the code);
- * - output into a closed pipe (`| head -1`) aborts the run too, and it ends quietly with exit 0,
- *   as any command whose reader went away.
- */
-export async function runProgram(argv: readonly string[], commands: CommandTable, overrides: MainOverrides = {}): Promise<number> {
-  const env = overrides.env ?? process.env;
-  // process.stdin is made on first use (setting it up costs start-up; most commands never read it).
-  const streams: Streams = overrides.streams ?? {
+/** The process's own streams; process.stdin is made on first use (setting it up costs start-up, and most commands never read it). */
+function processStreams(): Streams {
+  return {
     stdout: process.stdout,
     stderr: process.stderr,
     get stdin() {
       return process.stdin;
     },
   };
-  const debug = argv.includes('--debug');
-  const json = argv.includes('--json');
-  const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
-  if (mode.color) await loadColours();
-  const abort = new AbortController();
-  // Every request of a run listens to this one signal (replay sends hundreds at once).
-  setMaxListeners(0, abort.signal);
-  let interrupts = 0;
-  const onSignal = () => {
-    if (++interrupts > 1) process.exit(ExitCode.interrupted);
-    abort.abort();
-  };
-  let outputClosed = false;
-  const onOutputError = (error: unknown) => {
-    if (!isClosedPipe(error)) throw error;
-    outputClosed = true;
-    abort.abort(new OutputClosed());
-  };
-  const overridesGiven = overrides.streams !== undefined;
-  if (!overridesGiven) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // Kept after main returns: the error of a last write into a closed pipe comes a tick later.
-    process.stdout.on('error', onOutputError);
-    process.stderr.on('error', onOutputError);
-  }
+}
 
-  let exitCode: number = ExitCode.ok;
-  let context: CliContext | undefined;
-  const program = new Command('webhook')
+/** The program without its commands: global options, help text and where output goes. */
+function newProgram(streams: Streams, mode: TerminalMode) {
+  return new Command('webhook')
     .description('Build and test payment webhooks: sign, verify, trigger, replay, listen, check.')
     .version(packageVersion(), '-v, --version')
     .option('--debug', 'show stack traces for errors')
@@ -148,6 +114,49 @@ Secrets come from each provider's environment variable (see \`webhook providers\
       getErrHelpWidth: () => (streams.stderr.isTTY ? streams.stderr.columns : undefined) ?? 80,
       outputError: (s, write) => write(paint({ color: mode.color && streams.stderr.isTTY === true }).red(s)),
     });
+}
+
+/**
+ * Run the CLI with argv; resolves to the exit code. With the process's own streams it also owns
+ * the process's signals and output pipes:
+ * - the first SIGINT/SIGTERM aborts the run's signal (commands stop, clean up, report and return
+ *   130); a second one exits at once with 130 (the only process.exit in the code);
+ * - output into a closed pipe (`| head -1`) aborts the run too, and it ends quietly with exit 0,
+ *   as any command whose reader went away.
+ */
+export async function runProgram(argv: readonly string[], commands: CommandTable, overrides: MainOverrides = {}): Promise<number> {
+  const env = overrides.env ?? process.env;
+  const streams: Streams = overrides.streams ?? processStreams();
+  const debug = argv.includes('--debug');
+  const json = argv.includes('--json');
+  const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
+  if (mode.color) await loadColours();
+  const abort = new AbortController();
+  // Every request of a run listens to this one signal (replay sends hundreds at once).
+  setMaxListeners(0, abort.signal);
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts > 1) process.exit(ExitCode.interrupted);
+    abort.abort();
+  };
+  let outputClosed = false;
+  const onOutputError = (error: unknown) => {
+    if (!isClosedPipe(error)) throw error;
+    outputClosed = true;
+    abort.abort(new OutputClosed());
+  };
+  const overridesGiven = overrides.streams !== undefined;
+  if (!overridesGiven) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // Kept after main returns: the error of a last write into a closed pipe comes a tick later.
+    process.stdout.on('error', onOutputError);
+    process.stderr.on('error', onOutputError);
+  }
+
+  let exitCode: number = ExitCode.ok;
+  let context: CliContext | undefined;
+  const program = newProgram(streams, mode);
 
   const input: DefineInput = {
     context: () =>
