@@ -51,7 +51,7 @@ await build({
 
 // The top-level help, rendered once by the real program as it renders it for a stream that is no
 // terminal (80 columns): bin/webhook.js prints it for `webhook`, `--help` and `-h` without loading
-// the CLI. test/help-prebuilt.test.ts keeps it identical to the live output.
+// the CLI. test/start-up.test.ts keeps it identical to the live output.
 const { main } = await import(new URL('../dist/bundle/cli.js', import.meta.url).href);
 let help = '';
 const capture = { write: (text) => ((help += text), true), isTTY: false };
