@@ -1,170 +1,36 @@
-import { setMaxListeners } from 'node:events';
-import { printable } from './output/printable.js';
-import { Command, CommanderError } from '@commander-js/extra-typings';
-import { systemClock } from './clock.js';
-import { packageVersion } from './package-root.js';
-import { createContext, type CliContext } from './context.js';
-import { errorCode, ExitCode, WebhookError } from './errors.js';
-import { detectTerminal, paint, OutputClosed, type Streams } from './output/terminal.js';
-import { defineProviders } from './commands/providers/command.js';
-import type { DefineInput } from './commands/options/flags.js';
-import { defineSign } from './commands/sign/command.js';
-import { defineVerify } from './commands/verify/command.js';
-import { defineInit } from './commands/init/command.js';
-import { defineCompletion } from './commands/completion/command.js';
-import { defineSandbox } from './commands/sandbox/command.js';
-import { defineListen } from './commands/listen/command.js';
-import { defineLog } from './commands/log/command.js';
-import { defineResend } from './commands/resend/command.js';
-import { defineDemo } from './commands/demo/command.js';
-import { defineCheck } from './commands/check/command.js';
-import { defineEndpoints } from './commands/endpoints/command.js';
-import { defineFixtures } from './commands/fixtures/command.js';
-import { defineTrigger } from './commands/trigger/command.js';
-import { defineReplay } from './commands/replay/command.js';
-import { defineTrust } from './commands/trust/command.js';
-import { defineKeys } from './commands/keys/command.js';
+import { runProgram, type CommandTable, type MainOverrides } from './program.js';
 
-export interface MainOverrides {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  streams?: Streams;
-}
-
-
-/** Every command's definition; its behaviour lives in src/commands/ and is imported when run. */
-const DEFINITIONS = [defineDemo, defineSign, defineVerify, defineProviders, defineInit, defineCompletion, defineFixtures, defineTrigger, defineReplay, defineSandbox, defineListen, defineLog, defineResend, defineCheck, defineEndpoints, defineTrust, defineKeys];
-
-/** Render any error in one place: one line and a hint; the stack only with --debug. */
-export function renderError(error: unknown, streams: Streams, options: { debug: boolean; color: boolean; json: boolean }): number {
-  const style = paint({ color: options.color });
-  if (error instanceof WebhookError) {
-    // Messages may quote input (an event name, a file's content, a provider's answer): escaped.
-    streams.stderr.write(`${style.red('error:')} ${printable(error.message)}\n`);
-    if (error.hint) streams.stderr.write(`${style.dim('hint:')} ${printable(error.hint)}\n`);
-    if (options.json) streams.stdout.write(`${JSON.stringify({ type: 'error', message: error.message, hint: error.hint, exitCode: error.exitCode })}\n`);
-    if (options.debug && error.stack) streams.stderr.write(`${error.stack}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  streams.stderr.write(`${style.red('error:')} unexpected failure: ${printable(message)}\n`);
-  streams.stderr.write(options.debug && error instanceof Error && error.stack ? `${error.stack}\n` : `${style.dim('hint:')} rerun with --debug for details; if it persists, please report it\n`);
-  if (options.json) streams.stdout.write(`${JSON.stringify({ type: 'error', message, exitCode: ExitCode.failed })}\n`);
-  return ExitCode.failed;
-}
-
-/** Whether a write failed because nobody reads the stream any more (`webhook log | head -1`). */
-function isClosedPipe(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
-}
+export { renderError, type MainOverrides } from './program.js';
 
 /**
- * Run the CLI with argv; resolves to the exit code. With the process's own streams it also owns
- * the process's signals and output pipes:
- * - the first SIGINT/SIGTERM aborts the run's signal (commands stop, clean up, report and return
- *   130); a second one exits at once with 130 (the only process.exit in the code);
- * - output into a closed pipe (`| head -1`) aborts the run too, and it ends quietly with exit 0,
- *   as any command whose reader went away.
+ * Every command, in the order help lists them: its name and how to load its definition. A run
+ * loads only the definition of the command it invokes (its behaviour, in run.ts, loads when it
+ * runs); help for the program, an unknown command and completion load them all.
  */
-export async function main(argv: readonly string[], overrides: MainOverrides = {}): Promise<number> {
-  const env = overrides.env ?? process.env;
-  const streams: Streams = overrides.streams ?? { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
-  const debug = argv.includes('--debug');
-  const json = argv.includes('--json');
-  const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
-  const abort = new AbortController();
-  // Every request of a run listens to this one signal (replay sends hundreds at once).
-  setMaxListeners(0, abort.signal);
-  let interrupts = 0;
-  const onSignal = () => {
-    if (++interrupts > 1) process.exit(ExitCode.interrupted);
-    abort.abort();
-  };
-  let outputClosed = false;
-  const onOutputError = (error: unknown) => {
-    if (!isClosedPipe(error)) throw error;
-    outputClosed = true;
-    abort.abort(new OutputClosed());
-  };
-  const overridesGiven = overrides.streams !== undefined;
-  if (!overridesGiven) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // Kept after main returns: the error of a last write into a closed pipe comes a tick later.
-    process.stdout.on('error', onOutputError);
-    process.stderr.on('error', onOutputError);
-  }
+const COMMANDS: CommandTable = {
+  demo: async () => (await import('./commands/demo/command.js')).defineDemo,
+  sign: async () => (await import('./commands/sign/command.js')).defineSign,
+  verify: async () => (await import('./commands/verify/command.js')).defineVerify,
+  providers: async () => (await import('./commands/providers/command.js')).defineProviders,
+  init: async () => (await import('./commands/init/command.js')).defineInit,
+  completion: async () => (await import('./commands/completion/command.js')).defineCompletion,
+  fixtures: async () => (await import('./commands/fixtures/command.js')).defineFixtures,
+  trigger: async () => (await import('./commands/trigger/command.js')).defineTrigger,
+  replay: async () => (await import('./commands/replay/command.js')).defineReplay,
+  sandbox: async () => (await import('./commands/sandbox/command.js')).defineSandbox,
+  listen: async () => (await import('./commands/listen/command.js')).defineListen,
+  log: async () => (await import('./commands/log/command.js')).defineLog,
+  resend: async () => (await import('./commands/resend/command.js')).defineResend,
+  check: async () => (await import('./commands/check/command.js')).defineCheck,
+  endpoints: async () => (await import('./commands/endpoints/command.js')).defineEndpoints,
+  trust: async () => (await import('./commands/trust/command.js')).defineTrust,
+  keys: async () => (await import('./commands/keys/command.js')).defineKeys,
+};
 
-  let exitCode: number = ExitCode.ok;
-  let context: CliContext | undefined;
-  const program = new Command('webhook')
-    .description('Build and test payment webhooks: sign, verify, trigger, replay, listen, check.')
-    .version(packageVersion(), '-v, --version')
-    .option('--debug', 'show stack traces for errors')
-    .option('--no-color', 'disable colours (also: NO_COLOR=1)')
-    .option('-c, --config <path>', 'config file (default: nearest webhook.config.* / .webhookrc / package.json#webhook)')
-    .showHelpAfterError('(add --help for usage)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ webhook demo                                        # everything, offline, in one command
-  $ webhook listen -p paystack -f http://localhost:3000/webhooks
-  $ webhook trigger charge.success                      # into the running listen
-  $ webhook replay --provider paystack --to http://localhost:3000/webhooks --junit reports/webhooks.xml
-  $ webhook check --to http://localhost:3000/webhooks -p paystack
-  $ npm i -D webhook-cli                                # in a project (then npx webhook …); -g for everywhere
-
-Exit codes: 0 ok, 1 a delivery/verification/check failed, 2 bad usage or input, 130 interrupted.
-Secrets come from each provider's environment variable (see \`webhook providers\`), --secret-file <path>,
---secret - (one line from stdin) or --secret (visible to other users in ps).
-`,
-    )
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => streams.stdout.write(s),
-      writeErr: (s) => streams.stderr.write(s),
-      outputError: (s, write) => write(paint({ color: mode.color && streams.stderr.isTTY === true }).red(s)),
-    });
-
-  const input: DefineInput = {
-    context: () =>
-      (context ??= createContext({
-        cwd: overrides.cwd ?? process.cwd(),
-        env,
-        streams,
-        mode,
-        clock: systemClock,
-        debug,
-        signal: abort.signal,
-        configPath: program.opts().config,
-      })),
-    run: async (load) => {
-      exitCode = await load();
-    },
-  };
-  for (const define of DEFINITIONS) define(program, input);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError(`(run 'webhook ${cmd.name()} --help' for usage)`);
-
-  const run = async (): Promise<number> => {
-    try {
-      await program.parseAsync(argv as string[]);
-      return exitCode;
-    } catch (error) {
-      if (error instanceof CommanderError) {
-        return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? ExitCode.ok : ExitCode.usage;
-      }
-      return renderError(error, streams, { debug, color: mode.color && streams.stderr.isTTY === true, json });
-    }
-  };
-  try {
-    const code = await run();
-    return outputClosed ? ExitCode.ok : code;
-  } finally {
-    if (!overridesGiven) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-  }
+/**
+ * Run the CLI with argv; resolves to the exit code (see runProgram). The build also makes one
+ * bundle per command, whose table holds that command alone (scripts/bundle.mjs).
+ */
+export function main(argv: readonly string[], overrides: MainOverrides = {}): Promise<number> {
+  return runProgram(argv, COMMANDS, overrides);
 }

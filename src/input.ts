@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// fs.promises, read where used: a command that reads no file never loads node:fs/promises.
+import { promises as fsp, readFileSync } from 'node:fs';
 import { errorCode, UsageError } from './errors.js';
 
 /** Host names of this machine as URLs write them. */
@@ -8,7 +8,8 @@ export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.
 /** Read body bytes from `--body <text>` or `--body-file <path>` (`-` reads stdin). */
 export async function readBodyInput(
   options: { body?: string | undefined; bodyFile?: string | undefined },
-  stdin: NodeJS.ReadableStream,
+  // The streams, not stdin itself: process.stdin is set up only when the body is read from it.
+  streams: { readonly stdin: NodeJS.ReadableStream },
 ): Promise<Uint8Array> {
   if (options.body !== undefined && options.bodyFile !== undefined) {
     throw new UsageError('give either --body or --body-file, not both');
@@ -19,7 +20,7 @@ export async function readBodyInput(
   }
   if (options.bodyFile === '-') {
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    for await (const chunk of streams.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     return Buffer.concat(chunks);
   }
   return readFileOrExplain(options.bodyFile, 'body file');
@@ -34,7 +35,7 @@ function explainReadError(error: unknown, file: string, what: string): UsageErro
 /** Read a file the user named, turning ENOENT/EACCES/EISDIR into one clear usage error. */
 export async function readFileOrExplain(file: string, what: string): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return await fsp.readFile(file);
   } catch (error) {
     throw explainReadError(error, file, what);
   }

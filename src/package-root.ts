@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** The name the package is published under (the command it installs is `webhook`). */
 export const PACKAGE_NAME = 'webhook-cli';
@@ -10,7 +9,7 @@ export const PACKAGE_NAME = 'webhook-cli';
  * from this module, so it is right both for tsc's dist/ layout and for the start-up bundle.
  */
 export const PACKAGE_ROOT = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+  let dir = import.meta.dirname;
   for (;;) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;

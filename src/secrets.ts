@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+// fs.promises, read where used: a secret from a flag or the environment never loads node:fs/promises.
+import { promises as fsp } from 'node:fs';
 import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
 import { readFileOrExplain } from './input.js';
@@ -41,7 +42,7 @@ export async function secretFromFlags(flags: SecretFlags, ctx: Pick<CliContext, 
     const file = flags.secretFile;
     const source = `--secret-file ${file}`;
     const value = nonEmpty((await readFileOrExplain(file, 'secret file')).toString('utf8').trim(), source);
-    const mode = (await stat(file)).mode;
+    const mode = (await fsp.stat(file)).mode;
     if (process.platform !== 'win32' && (mode & 0o044) !== 0) {
       ctx.sink({}).warn(`the secret file ${file} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): chmod 600 ${file}`);
     }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { UsageError } from '../src/errors.js';
 import { detectTerminal } from '../src/output/terminal.js';
-import { getProvider, providerRegistry } from '../src/providers/index.js';
+import { BUILTIN_PROVIDERS, getProvider, providerRegistry } from '../src/providers/index.js';
+import { loadProvider, providerNames } from '../src/providers/load.js';
 import { maskSecret, redactSecrets, resolveSecret } from '../src/secrets.js';
 
 function streams(tty: boolean) {
@@ -46,6 +47,40 @@ describe('provider registry', () => {
   it('a timestamped custom scheme needs its timestamp header', () => {
     const config = parseConfig({ providers: { acme: { scheme: { header: 'x-sig', algorithm: 'sha256', encoding: 'hex', signedContent: '{timestamp}.{body}' } } } }, 'x.json');
     expect(() => providerRegistry(config)).toThrow(UsageError);
+  });
+});
+
+describe('one provider loaded by name (what commands use)', () => {
+  it('knows the built-ins in the order of the registry, each its registry profile', async () => {
+    expect(providerNames()).toEqual(BUILTIN_PROVIDERS.map((p) => p.name));
+    const registry = providerRegistry();
+    for (const name of providerNames()) expect(await loadProvider(name)).toBe(registry.get(name));
+  });
+
+  it('applies config as the registry does: overrides, custom providers, names in any case', async () => {
+    const config = parseConfig({ providers: { paykore: { apiBase: 'http://127.0.0.1:4010', secretEnv: 'PK' }, acme: { scheme: { header: 'x-sig', algorithm: 'sha256', encoding: 'hex' }, eventField: 'kind' } } }, 'x.json');
+    const registry = providerRegistry(config);
+    const paykore = await loadProvider('PayKore', config);
+    expect(paykore.registration).toEqual(registry.get('paykore')!.registration);
+    expect(paykore.secret).toEqual(registry.get('paykore')!.secret);
+    const acme = await loadProvider('acme', config);
+    expect({ ...acme, scheme: undefined, eventType: undefined }).toEqual({ ...registry.get('acme')!, scheme: undefined, eventType: undefined });
+    expect(acme.eventType({ kind: 'order.paid' }, {})).toBe('order.paid');
+    expect(providerNames(config)).toEqual([...registry.keys()]);
+  });
+
+  it('fails as the registry does: an unknown name, and a bad entry in config whichever provider is asked for', async () => {
+    const unknown = (() => {
+      try {
+        getProvider(providerRegistry(), 'paystak');
+      } catch (error) {
+        return error;
+      }
+    })();
+    await expect(loadProvider('paystak')).rejects.toEqual(unknown);
+    await expect(loadProvider('paystack', parseConfig({ providers: { acme: {} } }, 'x.json'))).rejects.toThrow(/needs "scheme"/);
+    const stale = parseConfig({ providers: { stripe: { scheme: { header: 'x-sig', algorithm: 'sha256', encoding: 'hex', signedContent: '{timestamp}.{body}' } } } }, 'x.json');
+    await expect(loadProvider('paystack', stale)).rejects.toThrow(UsageError);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Style } from './terminal.js';
 import { printable } from './printable.js';
 import { paintTone, signatureTone, statusTone } from './tone.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
@@ -7,19 +7,19 @@ import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 export const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 /** The signature verdict as one mark: ✓ verified, ✗ failed, ? unknown. */
-function signatureMark(state: RequestRecord['signature']['state'], style: ChalkInstance): string {
+function signatureMark(state: RequestRecord['signature']['state'], style: Style): string {
   return paintTone(style, signatureTone(state), state === 'verified' ? '✓' : state === 'failed' ? '✗' : '?');
 }
 
 /** The app's status (what the provider was answered when the app did not), coloured by `statusTone`. */
-function statusText(outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+function statusText(outcome: OutcomeRecord | undefined, style: Style): string {
   if (!outcome) return paintTone(style, statusTone({}), '...');
   const tone = statusTone({ status: outcome.status ?? outcome.answered, skipped: outcome.skipped });
   return paintTone(style, tone, outcome.skipped ? `${outcome.answered} skipped` : String(outcome.status ?? outcome.answered));
 }
 
 /** One line per delivery for plain output: time, event, signature, status, latency, target. */
-export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | undefined, style: ChalkInstance): string {
+export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | undefined, style: Style): string {
   const signature = request.signature.state === 'failed' ? `${signatureMark('failed', style)} ${request.signature.reason}` : `${signatureMark(request.signature.state, style)} ${request.signature.state}`;
   // Everything here but the verdict came with the delivery (or from the app): escaped.
   const source = request.source && request.source !== 'provider' ? style.dim(` [${request.source}${request.replayOf ? ` of ${printable(request.replayOf)}` : ''}]`) : '';

@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Style } from './terminal.js';
 import { countOf } from '../quantity.js';
 import type { DeliverySummary } from '../store/feed.js';
 import type { Delivery, RequestRecord } from '../store/types.js';
@@ -95,7 +95,7 @@ export function rawBodyLines(delivery: Delivery): DescribedLine[] {
 }
 
 /** A described line as plain text: its tone as colour, a heading in bold. */
-export function plainDescribedLine(style: ChalkInstance, line: DescribedLine): string {
+export function plainDescribedLine(style: Style, line: DescribedLine): string {
   const text = paintTone(style, line.tone, line.text);
   return line.heading ? style.bold(text) : text;
 }

@@ -1,5 +1,4 @@
-import type { ChalkInstance } from 'chalk';
-import { paint, OutputClosed, type Streams, type TerminalMode } from './terminal.js';
+import { paint, OutputClosed, type Streams, type Style, type TerminalMode } from './terminal.js';
 
 /**
  * Where commands write. `line` is human output on stdout; `json` writes one object per line
@@ -13,7 +12,7 @@ import { paint, OutputClosed, type Streams, type TerminalMode } from './terminal
  */
 export interface OutputSink {
   readonly json: boolean;
-  readonly style: ChalkInstance;
+  readonly style: Style;
   line(text: string): void;
   record(value: unknown): void;
   note(text: string): void;

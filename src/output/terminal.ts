@@ -1,9 +1,8 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 
 /** Streams and environment the CLI runs in; tests pass their own. */
 export interface Streams {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
@@ -31,11 +30,40 @@ export function detectTerminal(env: NodeJS.ProcessEnv, streams: Streams, flags: 
   let color = force || (stdoutTTY && !noColor && env.TERM !== 'dumb');
   if (noColor || flags.color === false) color = false;
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI !== 'false';
-  const interactive = stdoutTTY && streams.stdin.isTTY === true && !ci && env.TERM !== 'dumb';
-  return { color, interactive };
+  // Asked of stdin only when a command wants to know: looking sets stdin up, which costs start-up.
+  let interactive: boolean | undefined;
+  return {
+    color,
+    get interactive() {
+      interactive ??= stdoutTTY && !ci && env.TERM !== 'dumb' && streams.stdin.isTTY === true;
+      return interactive;
+    },
+  };
 }
 
-/** A chalk instance that honours the terminal mode. */
-export function paint(mode: Pick<TerminalMode, 'color'>): ChalkInstance {
-  return new Chalk({ level: mode.color ? 1 : 0 });
+/** The colours output is drawn with; with colour off each returns its text unchanged. */
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+const same = (text: string) => text;
+const PLAIN: Style = { bold: same, dim: same, red: same, green: same, yellow: same, cyan: same };
+
+let chalk: typeof import('chalk') | undefined;
+
+/** Load chalk, for a run that draws in colour (start-up does not load it otherwise). */
+export async function loadColours(): Promise<void> {
+  chalk ??= await import('chalk');
+}
+
+/** The style for the terminal mode: chalk's 16 colours (loadColours() first), or plain text. */
+export function paint(mode: Pick<TerminalMode, 'color'>): Style {
+  if (!mode.color) return PLAIN;
+  if (!chalk) throw new Error('paint: colours are not loaded (await loadColours() first)');
+  return new chalk.Chalk({ level: 1 });
 }

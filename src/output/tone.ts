@@ -1,4 +1,4 @@
-import type { ChalkInstance } from 'chalk';
+import type { Style } from './terminal.js';
 
 /**
  * What a piece of output means, not how it is drawn: plain lines paint a tone with chalk, the
@@ -30,7 +30,7 @@ export function signatureTone(state: 'verified' | 'failed' | 'unknown'): Tone {
 }
 
 /** A tone on a plain line (nothing when colour is off). */
-export function paintTone(style: ChalkInstance, tone: Tone | undefined, text: string): string {
+export function paintTone(style: Style, tone: Tone | undefined, text: string): string {
   switch (tone) {
     case 'ok':
       return style.green(text);

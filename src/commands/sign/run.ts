@@ -10,7 +10,7 @@ import { ExitCode } from '../../errors.js';
 export async function runSign(options: SignOptions, ctx: CliContext): Promise<number> {
   const profile = await chooseProvider(ctx, options.provider);
   const secret = (await commandSecret(profile, options, ctx))!;
-  const body = await readBodyInput(options, ctx.streams.stdin);
+  const body = await readBodyInput(options, ctx.streams);
   const signed = signRequest(profile, { body, secret: secret.value, id: options.id, timestamp: options.timestamp, event: options.event, url: options.url, method: options.method }, ctx.clock);
   const out = ctx.sink(options);
   const urlChanged = signed.url !== undefined && signed.url !== options.url;

@@ -11,7 +11,7 @@ export async function runVerify(options: VerifyOptions, ctx: CliContext): Promis
   const profile = await chooseProvider(ctx, options.provider);
   const secret = (await commandSecret(profile, options, ctx))!;
   const headers = parseHeaderFlags(options.header ?? []);
-  const body = await readBodyInput(options, ctx.streams.stdin);
+  const body = await readBodyInput(options, ctx.streams);
   const result = profile.scheme.verify({
     body,
     secret: secret.value,
