@@ -104,6 +104,14 @@ export class SummaryIndex {
   private readonly replays = new Map<string, number[]>();
   private readonly totals = { ok: 0, failed: 0, signatureFailures: 0, providers: new Set<string>() };
 
+  /**
+   * Make room for `rows` deliveries at once (an estimate from the log's size): growing a column
+   * copies it, so a large log indexed row by row would hold two copies of every column at its peak.
+   */
+  reserve(rows: number): void {
+    if (rows > this.cols.receivedAt.length) this.cols = grown(this.cols, rows);
+  }
+
   get size(): number {
     return this.rows;
   }

@@ -46,6 +46,18 @@ describe('SummaryIndex', () => {
     expect(index.place('d3000')).toEqual({ requestOffset: 30000, requestLength: 9 });
   });
 
+  it('keeps every row when room is made ahead (reserve) and when rows outgrow it', () => {
+    const index = new SummaryIndex();
+    index.add(request('d0', { bodySize: 7 }), 0, 1);
+    index.reserve(3000);
+    for (let i = 1; i < 4000; i++) index.add(request(`d${i}`, { bodySize: i }), i, 1);
+    index.reserve(10); // never shrinks
+    expect(index.size).toBe(4000);
+    expect(index.summary(0).bodySize).toBe(7);
+    expect(index.summary(3999)).toMatchObject({ id: 'd3999', bodySize: 3999 });
+    expect(index.place('d2500')?.requestOffset).toBe(2500);
+  });
+
   it('tallies answers as they come, and counts a replaced outcome once', () => {
     const index = new SummaryIndex();
     index.add(request('d1'), 0, 1);
