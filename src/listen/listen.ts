@@ -1,6 +1,5 @@
 import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
-import type { ProviderProfile } from '../providers/types.js';
 import type { EndpointRegistrar } from '../registration/types.js';
 import { maskSecret } from '../secrets.js';
 import { openDeliveryLog, type DeliveryLog } from '../store/delivery-log.js';
@@ -8,7 +7,7 @@ import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 import type { Tunnel, TunnelOpener } from '../tunnel/types.js';
 import { startControl, type Control } from './control.js';
 import type { ListenEvent } from '../listen-events.js';
-import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverGuard, type Route } from './receiver.js';
+import { DEFAULT_MAX_BODY_BYTES, startReceiver, type Receiver, type ReceiverOptions } from './receiver.js';
 import { catchUpMarker, startRegistration, type RegistrationPart } from './register.js';
 import { selfCheckGate, startSelfCheck, type SelfCheckGate } from './self-check.js';
 import { publishSession } from './session.js';
@@ -16,18 +15,12 @@ import type { SessionInfo } from '../session-protocol.js';
 import { tunnelPart } from './tunnel-part.js';
 
 
-export interface ListenOptions {
-  readonly profile: ProviderProfile;
+/** The receiver's settings a session passes through as given (see ReceiverOptions). */
+type ReceiverSettings = Pick<ReceiverOptions, 'profile' | 'forwardTo' | 'routes' | 'events' | 'port' | 'maxBodyBytes' | 'guard' | 'timeoutMs'>;
+
+export interface ListenOptions extends ReceiverSettings {
   /** Verification secret (--secret / env); replaced by the registered endpoint's secret. */
   readonly secret?: string | undefined;
-  readonly forwardTo: URL;
-  readonly routes?: readonly Route[];
-  readonly events?: readonly string[];
-  readonly port?: number;
-  readonly maxBodyBytes?: number;
-  /** What the public receiver accepts: memory and connection budget, methods, verdicts. */
-  readonly guard?: ReceiverGuard;
-  readonly timeoutMs?: number;
   readonly storeDir: string;
   readonly tunnel: TunnelOpener;
   /** The provider's registration (its profile makes it): register the public URL on start, delete it on stop. */
