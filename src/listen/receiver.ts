@@ -8,7 +8,7 @@ import type { ReceiverOptions } from './receiver-options.js';
 
 export { matchesPattern, type Route } from './forward.js';
 export { senderUrl } from './pipeline.js';
-export type { ReceiverGuard, ReceiverOptions } from './receiver-options.js';
+export type { ReceiverOptions } from './receiver-options.js';
 
 /** Input for a delivery made inside the session (trigger, replay, resend, self-check). */
 export interface LocalDelivery {
