@@ -6,7 +6,10 @@ import path from 'node:path';
 import type { CliContext } from '../../context.js';
 import { ExitCode, FailureError, UsageError } from '../../errors.js';
 import { parseHttpUrl } from '../../input.js';
-import { startListen } from '../../listen/listen.js';
+import { startListen, type ListenSession } from '../../listen/listen.js';
+import type { WebhookConfig } from '../../config/schema.js';
+import type { ProviderProfile } from '../../providers/types.js';
+import type { RunningView } from '../../ui/index.js';
 import type { Route } from '../../listen/receiver.js';
 import { commandSecret } from '../../secrets.js';
 import { cloudflaredTunnel } from '../../tunnel/cloudflared.js';
@@ -85,6 +88,60 @@ function askOnTerminal(ctx: CliContext): SshTunnelOptions['askHostKey'] {
   return ({ host, type, fingerprint }) => askYesNo(ctx.streams, `${host} is not a known host; its ${type} key is ${fingerprint}.\nAdd it to known_hosts and connect? (yes/no) `);
 }
 
+/** The receiver's flags (and config), as startListen takes them. */
+function receiverSettings(options: ListenCommandOptions, config: WebhookConfig) {
+  const port = options.port ?? config.listen?.port;
+  return {
+    ...(port !== undefined ? { port } : {}),
+    ...(options.maxBody !== undefined ? { maxBodyBytes: options.maxBody } : {}),
+    guard: {
+      ...(options.maxInFlight !== undefined ? { maxInFlightBytes: options.maxInFlight } : {}),
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+      verifiedOnly: options.verifiedOnly === true,
+      anyMethod: options.anyMethod === true,
+    },
+    ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+  };
+}
+
+/** The session's own flags: the secret shown, the self-check, keeping the endpoint. */
+function sessionSettings(options: ListenCommandOptions) {
+  return {
+    printSecret: options.printSecret === true,
+    ...(options.selfCheckInterval !== undefined ? { selfCheckIntervalMs: options.selfCheckInterval } : {}),
+    ...(options.giveUpAfter !== undefined ? { giveUpAfterMs: options.giveUpAfter } : {}),
+    catchUp: options.catchUp === true,
+    keepEndpoint: options.keepEndpoint === true,
+  };
+}
+
+/** The interactive view over the session's log (Ink loads only here). */
+async function openView(session: ListenSession, at: { profile: ProviderProfile; forwardTo: URL; routed: boolean; registering: boolean; tunnelKind: string; quit: () => void }, ctx: CliContext): Promise<RunningView> {
+  const { startDeliveryView } = await import('../../ui/index.js');
+  return startDeliveryView({
+    feed: session.log,
+    status: {
+      provider: at.profile.displayName,
+      localUrl: session.localUrl,
+      publicUrl: session.publicUrl(),
+      forwardTo: at.forwardTo.toString(),
+      registration: session.endpointId() ? `${session.endpointId()} registered` : at.registering ? 'not registered' : undefined,
+      tunnel: at.tunnelKind === 'none' ? undefined : 'up',
+      showTargets: at.routed,
+    },
+    actions: {
+      async replay(id) {
+        const { outcome } = await session.replay(id);
+        return `replayed ${id} → ${outcome.status ?? outcome.error?.message ?? outcome.answered}`;
+      },
+      quit: at.quit,
+    },
+    stdin: ctx.streams.stdin as NodeJS.ReadStream,
+    stdout: ctx.streams.stdout as NodeJS.WriteStream,
+    color: ctx.mode.color,
+  });
+}
+
 /** Run until `q` (or Ctrl-C, a key there) in the view: exit 0, or SIGINT/SIGTERM: exit 130; either after a clean shutdown (endpoint deleted, session removed). */
 export async function runListen(options: ListenCommandOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
@@ -107,60 +164,12 @@ export async function runListen(options: ListenCommandOptions, ctx: CliContext):
   const interactive = ctx.mode.interactive && !out.json;
   const stop = new AbortController();
   ctx.signal.addEventListener('abort', () => stop.abort(), { once: true });
-  let view: import('../../ui/index.js').RunningView | undefined;
+  let view: RunningView | undefined;
 
-  const session = await startListen(
-    {
-      profile,
-      secret,
-      forwardTo,
-      routes,
-      ...(events ? { events } : {}),
-      ...(options.port ?? config.listen?.port) !== undefined ? { port: options.port ?? config.listen?.port } : {},
-      ...(options.maxBody !== undefined ? { maxBodyBytes: options.maxBody } : {}),
-      guard: {
-        ...(options.maxInFlight !== undefined ? { maxInFlightBytes: options.maxInFlight } : {}),
-        ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
-        verifiedOnly: options.verifiedOnly === true,
-        anyMethod: options.anyMethod === true,
-      },
-      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
-      storeDir,
-      tunnel: opener,
-      registration,
-      printSecret: options.printSecret === true,
-      ...(options.selfCheckInterval !== undefined ? { selfCheckIntervalMs: options.selfCheckInterval } : {}),
-      ...(options.giveUpAfter !== undefined ? { giveUpAfterMs: options.giveUpAfter } : {}),
-      catchUp: options.catchUp === true,
-      keepEndpoint: options.keepEndpoint === true,
-    },
-    { clock: ctx.clock, signal: ctx.signal, onEvent: output.render },
-  );
+  const session = await startListen({ ...receiverSettings(options, config), profile, secret, forwardTo, routes, ...(events ? { events } : {}), ...sessionSettings(options), storeDir, tunnel: opener, registration }, { clock: ctx.clock, signal: ctx.signal, onEvent: output.render });
   if (interactive) {
-    const { startDeliveryView } = await import('../../ui/index.js');
     out.flush(); // the ready lines, above the view
-    view = startDeliveryView({
-      feed: session.log,
-      status: {
-        provider: profile.displayName,
-        localUrl: session.localUrl,
-        publicUrl: session.publicUrl(),
-        forwardTo: forwardTo.toString(),
-        registration: session.endpointId() ? `${session.endpointId()} registered` : registration ? 'not registered' : undefined,
-        tunnel: opener.kind === 'none' ? undefined : 'up',
-        showTargets: routes.length > 0,
-      },
-      actions: {
-        async replay(id) {
-          const { outcome } = await session.replay(id);
-          return `replayed ${id} → ${outcome.status ?? outcome.error?.message ?? outcome.answered}`;
-        },
-        quit: () => stop.abort(),
-      },
-      stdin: ctx.streams.stdin as NodeJS.ReadStream,
-      stdout: ctx.streams.stdout as NodeJS.WriteStream,
-      color: ctx.mode.color,
-    });
+    view = await openView(session, { profile, forwardTo, routed: routes.length > 0, registering: registration !== undefined, tunnelKind: opener.kind, quit: () => stop.abort() }, ctx);
     output.showIn(view);
   }
   // Run until stopped, or until the public path broke for longer than --give-up-after.
