@@ -1,15 +1,17 @@
 import { connect, type Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { MalformedResponse, ResponseParser } from './response-parser.js';
-import { answered, BodyKeeper, classifySendError, headerRecord, noAnswer, notSent, type SendInput, type SendResult } from './send.js';
+import { answered, BodyKeeper, classifySendError, headerRecord, noAnswer, notSent, type SendInput, type SendResult, timeoutMessage } from './send.js';
 import type { PoolOptions, SendPool } from './pool.js';
 
 /*
  * A dedicated HTTP/1.1 keep-alive client for replay's plain-http runs: up to `connections`
  * sockets, one request at a time on each, every request written with one write. It takes only
  * what it can send exactly (a token method, header names and values of visible ASCII, none of the
- * headers that steer the connection); anything else goes to the fallback pool. Answers are parsed
- * strictly (response-parser.ts): a malformed one is an error naming the server, never a guess.
+ * headers that steer the connection, the pool's own origin); anything else goes to the fallback
+ * pool. Answers are parsed strictly (response-parser.ts): a malformed one is an error naming the
+ * server, never a guess. Why it exists: per request it does a fraction of node:http's work and
+ * needs no module or WebAssembly start-up like undici (bench/replay-ci.mjs, bench/replay.mjs).
  */
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -26,7 +28,7 @@ export function requestBytes(input: SendInput, url: URL): Buffer | undefined {
     if (!TOKEN.test(name) || RESERVED.has(name.toLowerCase())) return undefined;
     for (const value of typeof given === 'string' ? [given] : given) {
       if (!VALUE.test(value)) return undefined;
-      head += `${name}: ${value.trim()}\r\n`;
+      head += `${name}: ${value}\r\n`;
     }
   }
   head += `content-length: ${input.body.length}\r\n\r\n`;
@@ -61,10 +63,6 @@ interface Connection {
 
 function errorWithCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
-}
-
-function timeoutError(exchange: Exchange): { kind: 'timeout'; message: string } {
-  return { kind: 'timeout', message: `${exchange.url.protocol}//${exchange.url.host} did not answer within ${exchange.input.timeoutMs} ms` };
 }
 
 /**
@@ -140,7 +138,7 @@ class KeepAlivePool {
   private timeOut(exchange: Exchange): void {
     const queued = this.queue.indexOf(exchange);
     if (queued >= 0) this.queue.splice(queued, 1);
-    this.settle(exchange, noAnswer(timeoutError(exchange), exchange.clock.monotonic() - exchange.started));
+    this.settle(exchange, noAnswer(timeoutMessage(exchange.url, exchange.input.timeoutMs), exchange.clock.monotonic() - exchange.started));
     for (const conn of this.open) if (conn.exchange === exchange) this.drop(conn);
   }
 

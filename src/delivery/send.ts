@@ -75,7 +75,7 @@ export function noAnswer(error: { kind: SendErrorKind; message: string }, durati
 }
 
 /** The message of a request cut off by our own whole-exchange timer. */
-function timeoutMessage(url: URL, timeoutMs: number): { kind: 'timeout'; message: string } {
+export function timeoutMessage(url: URL, timeoutMs: number): { kind: 'timeout'; message: string } {
   return { kind: 'timeout', message: `${url.protocol}//${url.host} did not answer within ${timeoutMs} ms` };
 }
 
