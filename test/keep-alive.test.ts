@@ -120,6 +120,22 @@ describe('keepAlivePool: answers it reads', () => {
     expect(result.body.toString()).toBe('all of it');
   });
 
+  it('more requests at once than connections: they wait for a free one, and never more than its size (2) are opened', async () => {
+    const app = await rawServer((socket, n) => setImmediate(() => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${String(n).length}\r\n\r\n${n}`)));
+    const p = pool(app.url);
+    const results = await Promise.all(Array.from({ length: 9 }, () => send(p, input(app.url))));
+    expect(results.map((r) => r.status)).toEqual(Array(9).fill(200));
+    expect(results.map((r) => Number(r.body.toString())).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(app.connections).toBe(2);
+  });
+
+  it('an HTTP/1.1 answer without a length: its body runs to the close, the first maxResponseBytes kept', async () => {
+    const app = await answering(`HTTP/1.1 500 Internal Server Error\r\n\r\n${'e'.repeat(10_000)}`, true);
+    const result = await send(pool(app.url), input(app.url, { maxResponseBytes: 100 }));
+    expect(result).toMatchObject({ ok: false, status: 500, truncated: true });
+    expect(result.body.toString()).toBe('e'.repeat(100));
+  });
+
   it('204 and 304 have no body even with a length; the connection goes on', async () => {
     const app = await rawServer((socket, n) => socket.write(n === 0 ? 'HTTP/1.1 204 No Content\r\n\r\n' : 'HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n'));
     const p = pool(app.url);
