@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { keepAlivePool, requestBytes } from '../src/delivery/keep-alive.js';
 import type { SendPool } from '../src/delivery/pool.js';
+import { ResponseParser } from '../src/delivery/response-parser.js';
 import type { SendInput, SendResult } from '../src/delivery/send.js';
 
 // replay's own HTTP/1.1 client against raw loopback servers that answer exactly the bytes a case
@@ -241,5 +242,41 @@ describe('keepAlivePool: what it hands on', () => {
 
   it('an https URL is never written by hand', () => {
     expect(requestBytes(input('https://127.0.0.1:1'), new URL('https://127.0.0.1:1/hooks'))).toBeUndefined();
+  });
+});
+
+describe('ResponseParser', () => {
+  const whole = Buffer.from('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n3;x=y\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nT: 1\r\n\r\n');
+  const parse = (parts: Buffer[]) => {
+    const body: Buffer[] = [];
+    const parser = new ResponseParser((chunk) => body.push(Buffer.from(chunk)));
+    const done = parts.map((part) => parser.push(part));
+    return { done, parser, body: Buffer.concat(body).toString() };
+  };
+
+  it('reads the same answer however the bytes are split: at every point, and one byte at a time', () => {
+    for (let at = 0; at <= whole.length; at++) {
+      const { done, parser, body } = parse([whole.subarray(0, at), whole.subarray(at)]);
+      expect(done.at(-1)).toBe(true);
+      expect({ status: parser.status, body, keepAlive: parser.keepAlive, rest: parser.rest.length }).toEqual({ status: 200, body: 'abc0123456789abcdef', keepAlive: true, rest: 0 });
+    }
+    const bytes = parse([...whole].map((b) => Buffer.from([b])));
+    expect(bytes.done.indexOf(true)).toBe(whole.length - 1);
+    expect(bytes.body).toBe('abc0123456789abcdef');
+  });
+
+  it('a body until close ends with the connection; a length not yet met does not', () => {
+    const open = new ResponseParser(() => undefined);
+    expect(open.push(Buffer.from('HTTP/1.0 200 OK\r\n\r\nsome'))).toBe(false);
+    expect(open.end()).toBe(true);
+    const short = new ResponseParser(() => undefined);
+    expect(short.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nsome'))).toBe(false);
+    expect(short.end()).toBe(false);
+  });
+
+  it('an answer to HEAD has no body whatever its length says', () => {
+    const parser = new ResponseParser(() => undefined, true);
+    expect(parser.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n'))).toBe(true);
+    expect(parser.keepAlive).toBe(true);
   });
 });
