@@ -18,6 +18,11 @@ const MAX_CHUNK_LINE = 1024;
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: [^\x00-\x08\x0a-\x1f\x7f]*)?$/;
 const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t]*$/;
+/** A whole head of such lines, tested in one match (the usual case; a miss is explained line by line). */
+const WELL_FORMED_HEAD = /^HTTP\/1\.[01] [0-9]{3}(?: [^\x00-\x08\x0a-\x1f\x7f]*)?(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*)*$/;
+/** Each header of a well-formed head: its name, and its value without surrounding blanks. */
+const HEADER_PAIR = /\r\n([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t]*(?=\r\n|$)/g;
+const EMPTY = Buffer.alloc(0);
 const CHUNK_SIZE = /^([0-9A-Fa-f]{1,12})[ \t]*(?:;[^\x00-\x08\x0a-\x1f\x7f]*)?$/;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -33,23 +38,23 @@ interface Head {
   readonly framing: number | 'chunked' | 'close';
 }
 
-/** The comma-separated tokens of every header of this (lower-case) name, lower-cased. */
-function tokens(rawHeaders: readonly string[], name: string): string[] {
-  const out: string[] = [];
+/** The comma-separated tokens of the headers that frame the body and steer the connection, lower-cased. */
+function framingTokens(rawHeaders: readonly string[]): { connection: string[]; lengths: string[]; codings: string[] } {
+  const found = { connection: [] as string[], lengths: [] as string[], codings: [] as string[] };
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() !== name) continue;
+    const name = rawHeaders[i]!.toLowerCase();
+    const into = name === 'connection' ? found.connection : name === 'content-length' ? found.lengths : name === 'transfer-encoding' ? found.codings : undefined;
+    if (!into) continue;
     for (const part of rawHeaders[i + 1]!.split(',')) {
       const token = part.trim().toLowerCase();
-      if (token !== '') out.push(token);
+      if (token !== '') into.push(token);
     }
   }
-  return out;
+  return found;
 }
 
 /** How the body is delimited, from Content-Length and Transfer-Encoding. */
-function framingOf(rawHeaders: readonly string[], bodiless: boolean): Head['framing'] {
-  const lengths = tokens(rawHeaders, 'content-length');
-  const codings = tokens(rawHeaders, 'transfer-encoding');
+function framingOf(lengths: readonly string[], codings: readonly string[], bodiless: boolean): Head['framing'] {
   if (lengths.length > 0 && codings.length > 0) throw new MalformedResponse('both Content-Length and Transfer-Encoding');
   if (bodiless) return 0;
   if (codings.length > 0) {
@@ -62,23 +67,42 @@ function framingOf(rawHeaders: readonly string[], bodiless: boolean): Head['fram
   return Number(lengths[0]);
 }
 
-/** Parse a head (without its final empty line); `head` says whether the request was HEAD. */
-function parseHead(text: string, head: boolean): Head {
+/** The header name/value pairs of a head, in order; throws, saying which line is wrong, for a malformed head. */
+function headerPairs(text: string): string[] {
+  const rawHeaders: string[] = [];
+  if (WELL_FORMED_HEAD.test(text)) {
+    for (const pair of text.matchAll(HEADER_PAIR)) rawHeaders.push(pair[1]!, pair[2]!);
+    return rawHeaders;
+  }
   const lines = text.split('\r\n');
   if (lines.some((line) => line.includes('\n'))) throw new MalformedResponse('a bare LF in the head');
-  const status = STATUS_LINE.exec(lines[0]!);
-  if (!status) throw new MalformedResponse(`not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 40))}`);
-  const rawHeaders: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const header = HEADER_LINE.exec(lines[i]!);
-    if (!header) throw new MalformedResponse(`bad header line: ${JSON.stringify(lines[i]!.slice(0, 40))}`);
-    rawHeaders.push(header[1]!, header[2]!);
-  }
-  const code = Number(status[2]);
-  const connection = tokens(rawHeaders, 'connection');
-  const framing = framingOf(rawHeaders, head || code < 200 || code === 204 || code === 304);
-  const keepAlive = framing !== 'close' && (status[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive'));
+  if (!STATUS_LINE.test(lines[0]!)) throw new MalformedResponse(`not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 40))}`);
+  const bad = lines.slice(1).find((line) => !HEADER_LINE.test(line));
+  throw new MalformedResponse(`bad header line: ${JSON.stringify((bad ?? '').slice(0, 40))}`);
+}
+
+/** Parse a head (without its final empty line); `head` says whether the request was HEAD. */
+function parseHead(text: string, head: boolean): Head {
+  const rawHeaders = headerPairs(text);
+  // A well-formed head starts "HTTP/1.x nnn".
+  const code = Number(text.slice(9, 12));
+  const { connection, lengths, codings } = framingTokens(rawHeaders);
+  const framing = framingOf(lengths, codings, head || code < 200 || code === 204 || code === 304);
+  const keepAlive = framing !== 'close' && (text[7] === '1' ? !connection.includes('close') : connection.includes('keep-alive'));
   return { status: code, rawHeaders, keepAlive, framing };
+}
+
+/** The size of a chunk-size line of hex digits only (the usual case), else -1. */
+function plainHexSize(buf: Buffer, end: number): number {
+  if (end === 0 || end > 12) return -1;
+  let size = 0;
+  for (let i = 0; i < end; i++) {
+    const c = buf[i]!;
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
+    if (digit < 0) return -1;
+    size = size * 16 + digit;
+  }
+  return size;
 }
 
 /** One response on a connection; `push` bytes as they come, `end` when the connection ends. */
@@ -88,7 +112,7 @@ export class ResponseParser {
   /** Whether the connection may carry another request after this response. */
   keepAlive = false;
   private state: State = 'head';
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private remaining = 0;
   private trailerBytes = 0;
 
@@ -104,7 +128,7 @@ export class ResponseParser {
 
   /** Bytes that came after the complete response (none are expected: one request at a time). */
   get rest(): Buffer {
-    return this.state === 'done' ? this.pending : Buffer.alloc(0);
+    return this.state === 'done' ? this.pending : EMPTY;
   }
 
   /** Take bytes from the connection; true once the response is complete. Throws MalformedResponse. */
@@ -139,7 +163,7 @@ export class ResponseParser {
       default:
         // 'close': everything until the connection ends is body.
         this.onBody(this.pending);
-        this.pending = Buffer.alloc(0);
+        this.pending = EMPTY;
         return false;
     }
   }
@@ -185,10 +209,14 @@ export class ResponseParser {
       if (this.pending.length > MAX_CHUNK_LINE) throw new MalformedResponse('a chunk-size line too long');
       return false;
     }
-    const size = CHUNK_SIZE.exec(this.pending.subarray(0, end).toString('latin1'));
-    if (!size) throw new MalformedResponse('a bad chunk size');
+    let size = plainHexSize(this.pending, end);
+    if (size < 0) {
+      const line = CHUNK_SIZE.exec(this.pending.subarray(0, end).toString('latin1'));
+      if (!line) throw new MalformedResponse('a bad chunk size');
+      size = Number.parseInt(line[1]!, 16);
+    }
     this.pending = this.pending.subarray(end + 2);
-    this.remaining = Number.parseInt(size[1]!, 16);
+    this.remaining = size;
     this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
     return true;
   }
