@@ -223,6 +223,7 @@ describe('keepAlivePool: what it hands on', () => {
     ['a header value outside visible ASCII', { headers: { 'x-name': 'café' } }],
     ['a header it sets itself', { headers: { host: 'elsewhere' } }],
     ['Transfer-Encoding', { headers: { 'transfer-encoding': 'chunked' } }],
+    ['one name twice in different cases', { headers: { 'Content-Type': 'text/plain', 'content-type': 'application/json' } }],
     ['a method that is not a token', { method: 'GE T' }],
   ] as const)('%s goes to the fallback pool', async (_name, extra) => {
     const app = await answering('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');

@@ -7,8 +7,8 @@ import type { PoolOptions, SendPool } from './pool.js';
 /*
  * A dedicated HTTP/1.1 keep-alive client for replay's plain-http runs: up to `connections`
  * sockets, one request at a time on each, every request written with one write. It takes only
- * what it can send exactly (a token method, header names and values of visible ASCII, none of the
- * headers that steer the connection, the pool's own origin); anything else goes to the fallback
+ * what it can send exactly (a token method, header names and values of visible ASCII, each name
+ * once, none of the headers that steer the connection, the pool's own origin); anything else goes to the fallback
  * pool. Answers are parsed strictly (response-parser.ts): a malformed one is an error naming the
  * server, never a guess. Why it exists: per request it does a fraction of node:http's work and
  * needs no module or WebAssembly start-up like undici (bench/replay-ci.mjs, bench/replay.mjs).
@@ -24,8 +24,12 @@ export function requestBytes(input: SendInput, url: URL): Buffer | undefined {
   const method = input.method ?? 'POST';
   if (url.protocol !== 'http:' || !TOKEN.test(method) || url.username !== '' || url.password !== '') return undefined;
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+  // One name given twice in different cases: node:http keeps the last, so let it decide.
+  const names = new Set<string>();
   for (const [name, given] of Object.entries(input.headers)) {
-    if (!TOKEN.test(name) || RESERVED.has(name.toLowerCase())) return undefined;
+    const lower = name.toLowerCase();
+    if (!TOKEN.test(name) || RESERVED.has(lower) || names.has(lower)) return undefined;
+    names.add(lower);
     for (const value of typeof given === 'string' ? [given] : given) {
       if (!VALUE.test(value)) return undefined;
       head += `${name}: ${value}\r\n`;
