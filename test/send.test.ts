@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:htt
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
+import { keepAlivePool } from '../src/delivery/keep-alive.js';
 import { httpPool, undiciPool, type SendPool } from '../src/delivery/pool.js';
 import { sendOnce, type SendInput, type SendResult } from '../src/delivery/send.js';
 
@@ -74,7 +75,7 @@ async function serve(handle: (req: IncomingMessage, res: ServerResponse, body: B
 
 const input = (url: string, extra: Partial<SendInput> = {}): SendInput => ({ url, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"a":1}'), timeoutMs: 5_000, ...extra });
 
-/** The same cases for each way of sending: one-shot node:http, the node:http pool, the undici pool. */
+/** The same cases for each way of sending: one-shot node:http, the node:http pool, the undici pool, replay's keep-alive client. */
 const transports: [string, (url: string, signal?: AbortSignal) => Promise<(i: SendInput) => Promise<SendResult>>][] = [
   ['sendOnce', async () => (i) => sendOnce(i, systemClock)],
   ['httpPool', async (url, signal) => {
@@ -84,6 +85,12 @@ const transports: [string, (url: string, signal?: AbortSignal) => Promise<(i: Se
   }],
   ['undiciPool', async (url, signal) => {
     const pool = await undiciPool({ url: new URL(url), connections: 2, signal });
+    pools.push(pool);
+    return (i) => pool.send(i, systemClock);
+  }],
+  ['keepAlivePool', async (url, signal) => {
+    const options = { url: new URL(url), connections: 2, signal };
+    const pool = keepAlivePool(options, () => httpPool(options));
     pools.push(pool);
     return (i) => pool.send(i, systemClock);
   }],
@@ -163,7 +170,7 @@ describe.each(transports)('%s', (_name, open) => {
 });
 
 describe('pools', () => {
-  it.each(['httpPool', 'undiciPool'] as const)('%s keeps its connections open between sends, no more than its size (2)', async (name) => {
+  it.each(['httpPool', 'undiciPool', 'keepAlivePool'] as const)('%s keeps its connections open between sends, no more than its size (2)', async (name) => {
     const app = await serve((_req, res) => res.end('ok'));
     const send = await transports.find(([n]) => n === name)![1](app.url);
     for (let i = 0; i < 6; i++) expect((await send(input(app.url))).status).toBe(200);

@@ -1,7 +1,6 @@
-import { Agent as HttpAgent } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
 import type { Clock } from '../clock.js';
-import { answered, BodyKeeper, classifySendError, headerRecord, https, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
+import { answered, BodyKeeper, classifySendError, headerRecord, http, https, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
 
 /** Connections to one origin kept open for a run of many sends (replay); `close` when done. */
 export interface SendPool {
@@ -87,7 +86,7 @@ function dispatchOne(pool: Pool, input: SendInput, clock: Clock): Promise<SendRe
  * up, so short runs (CI-sized replays) finish sooner than with undici.
  */
 export function httpPool(options: PoolOptions): SendPool {
-  const Agent = options.url.protocol === 'https:' ? https().Agent : HttpAgent;
+  const Agent = options.url.protocol === 'https:' ? https().Agent : http().Agent;
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   return {
     send: (input, clock) => sendOnce({ ...input, agent, ...(options.signal ? { signal: options.signal } : {}) }, clock),

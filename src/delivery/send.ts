@@ -1,4 +1,4 @@
-import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { errorCode } from '../errors.js';
@@ -75,7 +75,7 @@ export function noAnswer(error: { kind: SendErrorKind; message: string }, durati
 }
 
 /** The message of a request cut off by our own whole-exchange timer. */
-function timeoutMessage(url: URL, timeoutMs: number): { kind: 'timeout'; message: string } {
+export function timeoutMessage(url: URL, timeoutMs: number): { kind: 'timeout'; message: string } {
   return { kind: 'timeout', message: `${url.protocol}//${url.host} did not answer within ${timeoutMs} ms` };
 }
 
@@ -115,6 +115,11 @@ export function headerRecord(raw: readonly (string | Buffer)[]): Record<string, 
     out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
   return out;
+}
+
+/** node:http, loaded when first needed: replay's own client (keep-alive.ts) sends plain http without it. */
+export function http(): typeof import('node:http') {
+  return process.getBuiltinModule('node:http');
 }
 
 /** node:https, loaded when first needed: it brings in TLS, which plain-http sends never use. */
@@ -162,8 +167,8 @@ export function sendOnce(input: SendInput, clock: Clock): Promise<SendResult> {
         if (!res.complete) fail(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
       });
     };
-    const send = url.protocol === 'https:' ? https().request : httpRequest;
-    let req: ReturnType<typeof httpRequest>;
+    const send = url.protocol === 'https:' ? https().request : http().request;
+    let req: ClientRequest;
     try {
       req = send(url, { method: input.method ?? 'POST', headers: withLength(input.headers, input.body.length), ...(input.agent ? { agent: input.agent } : {}) }, onResponse);
     } catch (error) {

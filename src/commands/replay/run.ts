@@ -74,7 +74,7 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
   const reporters: ReplayReporter[] = [out.json ? jsonReporter(out) : progress ? progressReporter(out, ctx.streams, ctx.clock) : plainReporter(out)];
   if (options.junit) reporters.push(await junitReporter(path.resolve(ctx.cwd, options.junit)));
 
-  // Long runs go through undici, whose HTTP parser is WebAssembly: V8's baseline compiler is
+  // Long runs to https URLs go through undici, whose HTTP parser is WebAssembly: V8's baseline compiler is
   // fast enough for it, and without this V8 also optimises it in the background, which costs
   // ~75 ms of CPU and holds the process's exit until it is done (measured at 50 and 5,000
   // fixtures). This process compiles no other WebAssembly.
