@@ -68,11 +68,24 @@ function isClosedPipe(error: unknown): boolean {
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }
 
-/** The process's own streams; process.stdin is made on first use (setting it up costs start-up, and most commands never read it). */
-function processStreams(): Streams {
+/**
+ * The process's own streams. stdin and stderr are made on first use: setting one up costs
+ * start-up (stderr is most often a pipe or a terminal, a socket to make), most commands never
+ * read stdin, and a run that goes well mostly writes nothing to stderr. Everything here writes
+ * to stderr through these streams, so `onError` (a closed pipe) is on stderr before any write.
+ */
+function processStreams(onError: (error: unknown) => void): Streams {
+  let stderr: NodeJS.WriteStream | undefined;
   return {
     stdout: process.stdout,
-    stderr: process.stderr,
+    get stderr() {
+      if (!stderr) {
+        stderr = process.stderr;
+        // Kept after main returns, as on stdout.
+        stderr.on('error', onError);
+      }
+      return stderr;
+    },
     get stdin() {
       return process.stdin;
     },
@@ -126,11 +139,6 @@ Secrets come from each provider's environment variable (see \`webhook providers\
  */
 export async function runProgram(argv: readonly string[], commands: CommandTable, overrides: MainOverrides = {}): Promise<number> {
   const env = overrides.env ?? process.env;
-  const streams: Streams = overrides.streams ?? processStreams();
-  const debug = argv.includes('--debug');
-  const json = argv.includes('--json');
-  const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
-  if (mode.color) await loadColours();
   const abort = new AbortController();
   // Every request of a run listens to this one signal (replay sends hundreds at once).
   setMaxListeners(0, abort.signal);
@@ -146,13 +154,17 @@ export async function runProgram(argv: readonly string[], commands: CommandTable
     abort.abort(new OutputClosed());
   };
   const overridesGiven = overrides.streams !== undefined;
+  const streams: Streams = overrides.streams ?? processStreams(onOutputError);
   if (!overridesGiven) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     // Kept after main returns: the error of a last write into a closed pipe comes a tick later.
     process.stdout.on('error', onOutputError);
-    process.stderr.on('error', onOutputError);
   }
+  const debug = argv.includes('--debug');
+  const json = argv.includes('--json');
+  const mode = detectTerminal(env, streams, { color: argv.includes('--no-color') ? false : undefined });
+  if (mode.color) await loadColours();
 
   let exitCode: number = ExitCode.ok;
   let context: CliContext | undefined;

@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { readFixtureFile, type LoadedFixture } from '../../payloads/load.js';
 import { resolveEvent } from '../../payloads/resolve.js';
 import { parseHttpUrl } from '../../input.js';
-import { findSession, invalidSessionNote } from '../../listen/session.js';
+import type { SessionLookup } from '../../listen/session.js';
 import type { SessionInfo } from '../../session-protocol.js';
 import { triggerRenderer } from '../../reports/trigger-report.js';
 import { commandSecret } from '../../secrets.js';
@@ -16,11 +16,10 @@ import type { TriggerOptions } from './command.js';
 /** Send one event as its provider would: to --to, a running listen session, or config forwardTo. */
 export async function runTrigger(event: string, options: TriggerOptions, ctx: CliContext): Promise<number> {
   const { config } = await ctx.config();
-  const storeDir = await storeDirFor(ctx, options.store);
-  const lookup = options.to === undefined || (!options.provider && !config.provider) ? await findSession(storeDir) : {};
+  const lookup: SessionLookup & { note?: string } = options.to === undefined || (!options.provider && !config.provider) ? await lookUpSession(ctx, options.store) : {};
   const session = lookup.live;
   const render = triggerRenderer(ctx.sink(options));
-  if (lookup.invalid !== undefined) render({ type: 'warning', message: invalidSessionNote(storeDir, lookup.invalid) });
+  if (lookup.note !== undefined) render({ type: 'warning', message: lookup.note });
   const choice = await resolveEvent({ event, provider: options.provider ?? config.provider ?? session?.provider, config, cwd: ctx.cwd, fixtures: options.fixtures ?? [], labelOnly: options.bodyFile !== undefined });
   const overrides = await fixtureOverrides(options);
   if (!choice.file && overrides.body === undefined) {
@@ -70,6 +69,17 @@ export async function runTrigger(event: string, options: TriggerOptions, ctx: Cl
   if (ctx.signal.aborted) return ExitCode.interrupted;
   // An event the session filters out is reported, not failed: the provider would get a 200 too.
   return outcomes.every((o) => o.ok || o.skipped !== undefined) ? ExitCode.ok : ExitCode.failed;
+}
+
+/**
+ * The store's listen session, with the note that reports an unreadable session file. Its module
+ * loads only here: an event sent straight to a URL with a known provider never asks a session.
+ */
+async function lookUpSession(ctx: CliContext, store: string | undefined): Promise<SessionLookup & { note?: string }> {
+  const storeDir = await storeDirFor(ctx, store);
+  const { findSession, invalidSessionNote } = await import('../../listen/session.js');
+  const lookup = await findSession(storeDir);
+  return lookup.invalid === undefined ? lookup : { ...lookup, note: invalidSessionNote(storeDir, lookup.invalid) };
 }
 
 /** Why the store's session cannot take the event: its listen stopped without cleaning up. */
