@@ -2,11 +2,7 @@ import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import type { ProviderProfile } from '../providers/types.js';
 
-/**
- * Where a delivery claims to come from, for apps that allow-list the provider's addresses:
- * sent as `X-Forwarded-For`, as a reverse proxy in front of the app would.
- */
-export const FORWARDED_FOR = 'x-forwarded-for';
+export { FORWARDED_FOR } from './headers.js';
 
 /** `--from-ip`: an address, or "provider" (the provider's documented addresses, one per delivery in turn). */
 export type SourceAddressChoice = { readonly kind: 'address'; readonly address: string } | { readonly kind: 'provider' };
@@ -38,23 +34,4 @@ export function sourceAddresses(choice: SourceAddressChoice, profile: ProviderPr
 /** The address a peer connected from, without the IPv4-mapped IPv6 prefix (::ffff:127.0.0.1 → 127.0.0.1). */
 export function peerAddress(address: string | undefined): string | undefined {
   return address?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-}
-
-/** Headers with `address` appended to X-Forwarded-For (added when absent), as a proxy does. */
-export function withForwardedFor<T extends string | string[]>(headers: Readonly<Record<string, T>>, address: string): Record<string, T | string> {
-  const out: Record<string, T | string> = {};
-  let existing = '';
-  for (const name in headers) {
-    const value = headers[name]!;
-    if (name.length !== FORWARDED_FOR.length || name.toLowerCase() !== FORWARDED_FOR) {
-      out[name] = value;
-      continue;
-    }
-    for (const v of typeof value === 'string' ? [value] : value) {
-      const trimmed = v.trim();
-      if (trimmed !== '') existing = existing === '' ? trimmed : `${existing}, ${trimmed}`;
-    }
-  }
-  out[FORWARDED_FOR] = existing === '' ? address : `${existing}, ${address}`;
-  return out;
 }

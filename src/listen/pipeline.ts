@@ -1,6 +1,5 @@
 import { unixSeconds } from '../clock.js';
 import { endToEndHeaders } from '../delivery/headers.js';
-import { withForwardedFor } from '../delivery/source-address.js';
 import { newDeliveryId } from '../store/delivery-log.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
 import { deliveryFields, type DeliveryFields } from './delivery-fields.js';
@@ -118,7 +117,7 @@ function notForwarded(p: Pipeline, input: Arrival, request: RequestRecord, event
 
 /** Step: forward to the app and record what it answered. */
 async function forward(p: Pipeline, input: Arrival, id: string, target: ForwardTarget): Promise<{ outcome: OutcomeRecord; relay: Buffer }> {
-  const headers = input.peer ? withForwardedFor(endToEndHeaders(input.headers), input.peer) : endToEndHeaders(input.headers);
+  const headers = endToEndHeaders(input.headers, input.peer);
   const result = await p.forwarder.send(target, { method: input.method, headers, body: input.body });
   const answered = result.status ?? (result.error?.kind === 'timeout' ? 504 : 502);
   // The sender may be anyone on the internet: say what happened, not where the app lives

@@ -92,17 +92,25 @@ export interface KeyPairSpec {
 
 /** Every value of a header (one per line it arrived on), by case-insensitive name. */
 export function headerValues(headers: HeaderRecord, name: string): readonly string[] | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return typeof value === 'string' ? [value] : value;
-  }
-  return undefined;
+  const value = headerEntry(headers, name);
+  return typeof value === 'string' ? [value] : value;
 }
 
 /** First value of a header, by case-insensitive name. */
 export function headerValue(headers: HeaderRecord, name: string): string | undefined {
-  return headerValues(headers, name)?.[0];
+  const value = headerEntry(headers, name);
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+/** A header as recorded (one value, or one per line it arrived on): the first whose name matches case-insensitively. */
+function headerEntry(headers: HeaderRecord, name: string): string | readonly string[] | undefined {
+  const wanted = name.toLowerCase();
+  // Own names only (as Object.entries), without an array of entries per lookup: verify reads headers on every delivery.
+  for (const key of Object.keys(headers)) {
+    const value = headers[key];
+    if (value !== undefined && (key === wanted || key.toLowerCase() === wanted)) return value;
+  }
+  return undefined;
 }
 
 export function fail(reason: VerifyFailureReason, detail: string): VerifyResult {
