@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BodyTooLargeError, readBody, startHttpServer, type HttpServer } from '../src/http/server.js';
 
-// The raw HTTP server helper the control endpoint, the demo app and the sandbox share.
+// The raw HTTP server helper the receiver, the control endpoint, the demo app and the sandbox share.
 let server: HttpServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -19,6 +19,39 @@ const echoLength = (max: number, drain: boolean) =>
   });
 
 describe('startHttpServer', () => {
+  /** A server holding each request until the test answers it; resolves once one arrived. */
+  async function holding(graceMs: number | undefined) {
+    let answer: ((text: string) => void) | undefined;
+    let arrived: () => void = () => undefined;
+    const inProgress = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    server = await startHttpServer(
+      (_req, res) => {
+        answer = (text) => res.end(text);
+        arrived();
+      },
+      graceMs === undefined ? {} : { graceMs },
+    );
+    const response = request(server.url).then((res) => res.body.text());
+    await inProgress;
+    return { response, answer: (text: string) => answer?.(text) };
+  }
+
+  it('with graceMs, a request in progress when close is called still gets its answer', async () => {
+    const held = await holding(60_000);
+    const closed = server!.close();
+    held.answer('finished');
+    expect(await held.response).toBe('finished');
+    await closed;
+  });
+
+  it('without graceMs, close cuts a request in progress', async () => {
+    const held = await holding(undefined);
+    await server!.close();
+    await expect(held.response).rejects.toThrow();
+  });
+
   it('listens on loopback on a free port, and close is idempotent and closes open connections', async () => {
     server = await startHttpServer((_req, res) => res.end('ok'));
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);

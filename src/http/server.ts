@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { humanBytes } from '../quantity.js';
 
@@ -12,12 +12,27 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+export interface HttpServerOptions {
+  readonly port?: number | undefined;
+  readonly host?: string | undefined;
+  /** node:http's server options (e.g. how often idle connections are checked). */
+  readonly server?: ServerOptions;
+  /** Set the server up before it listens (timeouts, connection guards, more listeners). */
+  readonly setUp?: (server: Server) => void;
+  /**
+   * On close, let requests in progress finish this long (idle connections close at once); without
+   * it every connection closes at once.
+   */
+  readonly graceMs?: number;
+}
+
 /**
  * Serve `handler` on host:port (default 127.0.0.1 and a free port chosen by the OS). Rejects with
  * the listen error (EADDRINUSE, EACCES) when the address cannot be had.
  */
-export async function startHttpServer(handler: RequestListener, options: { readonly port?: number | undefined; readonly host?: string | undefined } = {}): Promise<HttpServer> {
-  const server = createServer(handler);
+export async function startHttpServer(handler: RequestListener, options: HttpServerOptions = {}): Promise<HttpServer> {
+  const server = createServer(options.server ?? {}, handler);
+  options.setUp?.(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -35,7 +50,9 @@ export async function startHttpServer(handler: RequestListener, options: { reado
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        if (options.graceMs === undefined) return server.closeAllConnections();
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), options.graceMs).unref();
       })),
   };
 }

@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { startHttpServer } from '../http/server.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord } from '../store/types.js';
 import { createForwarder } from './forward.js';
 import { requestHandler, RETRY_AFTER_SECONDS } from './intake.js';
@@ -51,44 +51,42 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const pipeline: Pipeline = { options, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, verifiedOnly: guard.verifiedOnly, forwarder, ownUrl: () => ownUrl };
   const capped = new WeakSet<object>();
   const onRequest = requestHandler({ pipeline, maxInFlightBytes: guard.maxInFlightBytes, anyMethod: guard.anyMethod, requestTimeoutMs, capped });
-  const server = createServer({ connectionsCheckingInterval: 1000 }, onRequest);
-  // `Expect: 100-continue` (curl sends it for large bodies): the headers are checked first, then
-  // the body is invited.
-  server.on('checkContinue', onRequest);
-  guardConnections(server, options, guard.maxConnections, capped);
-  // Slow or stuck senders must not hold sockets forever.
-  server.requestTimeout = requestTimeoutMs;
-  server.headersTimeout = Math.min(20_000, requestTimeoutMs);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  const http = await startHttpServer(onRequest, {
+    port: options.port,
+    host: options.host,
+    server: { connectionsCheckingInterval: 1000 },
+    setUp: (server) => {
+      // `Expect: 100-continue` (curl sends it for large bodies): the headers are checked first,
+      // then the body is invited.
+      server.on('checkContinue', onRequest);
+      guardConnections(server, options, guard.maxConnections, capped);
+      // Slow or stuck senders must not hold sockets forever.
+      server.requestTimeout = requestTimeoutMs;
+      server.headersTimeout = Math.min(20_000, requestTimeoutMs);
+    },
+    // Deliveries in progress get 2 s to finish; forwards still in flight finish within their timeout.
+    graceMs: 2000,
   }).catch(async (error: unknown) => {
     await forwarder.close();
     throw error;
   });
-  const { port } = server.address() as AddressInfo;
-  ownUrl = `http://127.0.0.1:${port}`;
+  ownUrl = `http://127.0.0.1:${http.port}`;
   let closing: Promise<void> | undefined;
   return {
     url: ownUrl,
-    port,
+    port: http.port,
     handle: (d) =>
       deliver(pipeline, { method: d.method ?? 'POST', path: d.path ?? '/', headers: d.headers, body: d.tooLarge === undefined ? Buffer.from(d.body) : Buffer.alloc(0), tooLarge: d.tooLarge, source: d.source, ...(d.replayOf ? { replayOf: d.replayOf } : {}) }),
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => {
-          // Forwards still in flight finish (each within its timeout); nothing waits for them.
-          forwarder.close().catch(() => {});
-          resolve();
-        });
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      (closing ??= http.close().then(() => {
+        // Nothing waits for forwards still in flight.
+        forwarder.close().catch(() => {});
       })),
   };
 }
 
 /** Connections over the cap are answered 503 and closed; malformed requests 400, timed-out ones 408. */
-function guardConnections(server: ReturnType<typeof createServer>, options: ReceiverOptions, maxConnections: number, capped: WeakSet<object>): void {
+function guardConnections(server: Server, options: ReceiverOptions, maxConnections: number, capped: WeakSet<object>): void {
   let connections = 0;
   let overCap = false;
   server.on('connection', (socket) => {
