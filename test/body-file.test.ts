@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -74,5 +74,22 @@ describe('trigger --body-file: any event name, no fixture needed', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: .*charge\.sucess/);
     expect(run.stderr).toContain('"charge.success"');
+  });
+
+  it('a fixture holding a number beyond 2^53 goes out exactly as its bytes; patched, it is refused rather than changed (exit 2, nothing sent)', async () => {
+    const { server, verdicts } = await verifyingApp();
+    const folder = path.join(dir, 'fixtures', 'paystack');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'charge.big.json'), BYTES);
+    const exact = await runCli(['trigger', 'charge.big', '-p', 'paystack', '--fixtures', 'fixtures', '--to', server.url], { cwd: dir, env: { ...SECRETS } });
+    expect(exact.code).toBe(0);
+    expect(server.received[0]!.body.toString('utf8')).toBe(BYTES);
+    expect(verdicts).toEqual([{ provider: 'paystack', verified: true }]);
+
+    const patched = await runCli(['trigger', 'charge.big', '-p', 'paystack', '--fixtures', 'fixtures', '--set', 'zeta=2', '--to', server.url], { cwd: dir, env: { ...SECRETS } });
+    expect(patched.code).toBe(2);
+    expect(patched.stderr).toMatch(/^error: .*charge\.big\.json: the number 98765432109876543210 cannot be kept exactly/);
+    expect(patched.stderr).toMatch(/\nhint: quote it/);
+    expect(server.received).toHaveLength(1);
   });
 });
