@@ -45,7 +45,7 @@ function program() {
 }
 
 if (!prebuiltHelp()) {
-  // Node 22.1+ keeps compiled code on disk between runs (start-up ~x faster, see BENCHMARKS.md);
+  // Node 22.1+ keeps compiled code on disk between runs (faster start-up, see BENCHMARKS.md);
   // older versions have no such API. NODE_DISABLE_COMPILE_CACHE=1 turns it off. Below Node 22
   // node:module is not even loaded: it would cost every run and offer nothing.
   if (Number(process.versions.node.split('.')[0]) >= 22) require('node:module').enableCompileCache?.();
