@@ -179,17 +179,24 @@ describe('replay, interrupted', () => {
     expect(readdirSync(path.dirname(junit))).toEqual(['webhooks.xml']); // no temporary file left
   });
 
-  it('SIGTERM with --json: every fixture has a result line, the unfinished ones "skipped", then the summary', async () => {
+  /**
+   * `replay <fixtures> --json` against an app that answers the first request and holds the rest;
+   * SIGTERM once four arrived: exit 130, and nothing reaches the app after the signal. Its NDJSON records.
+   */
+  async function sigtermDuringReplay(fixtures: string): Promise<Record<string, unknown>[]> {
     app = await startSlowApp(1);
-    cli = spawnCli(['replay', 'fixtures/paystack', '--to', app.url, '--concurrency', '3', '--json'], ENV);
+    cli = spawnCli(['replay', fixtures, '--to', app.url, '--concurrency', '3', '--json'], ENV);
     await app.arrivals(4);
     const atSignal = app.count();
     cli.child.kill('SIGTERM');
     expect(await Promise.race([cli.closed, app.arrivals(atSignal + 1).then(() => 'a request reached the app after SIGTERM' as const)])).toEqual({ code: 130, signal: null });
     await app.allClosed();
     expect(app.count()).toBe(atSignal);
+    return cli.stdout().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
 
-    const records = cli.stdout().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  it('SIGTERM with --json: every fixture has a result line, the unfinished ones "skipped", then the summary', async () => {
+    const records = await sigtermDuringReplay('fixtures/paystack');
     const results = records.filter((r) => r.type === 'result');
     expect(results).toHaveLength(PAYSTACK_FIXTURES);
     expect(new Set(results.map((r) => r.file)).size).toBe(PAYSTACK_FIXTURES);
@@ -199,7 +206,7 @@ describe('replay, interrupted', () => {
     expect(skipped.every((r) => r.passed === false && r.status === null)).toBe(true);
     expect(skipped.filter((r) => r.id !== '')).toHaveLength(3); // the three cut off in flight
     expect(records.at(-1)).toMatchObject({ type: 'summary', sent: 1, passed: 1, failed: 0, skipped: PAYSTACK_FIXTURES - 1, interrupted: true });
-    expect(cli.stderr()).toBe('');
+    expect(cli!.stderr()).toBe('');
   });
 
   it('a long run (more fixtures than node:https would carry) stops the same way on SIGTERM', async () => {
@@ -207,17 +214,8 @@ describe('replay, interrupted', () => {
     const folder = path.join(dir, 'paystack');
     await mkdir(folder);
     for (let i = 0; i < total; i++) await writeFile(path.join(folder, `e${String(i).padStart(4, '0')}.json`), `{"event":"charge.success","data":{"reference":"ref_${i}"}}`);
-    app = await startSlowApp(1);
-    cli = spawnCli(['replay', folder, '--to', app.url, '--concurrency', '3', '--json'], ENV);
-    await app.arrivals(4);
-    const atSignal = app.count();
-    cli.child.kill('SIGTERM');
-    expect(await Promise.race([cli.closed, app.arrivals(atSignal + 1).then(() => 'a request reached the app after SIGTERM' as const)])).toEqual({ code: 130, signal: null });
-    await app.allClosed();
-    expect(app.count()).toBe(atSignal);
-    expect(app.held.every((h) => h.cutOff && !h.res.headersSent)).toBe(true);
-
-    const records = cli.stdout().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = await sigtermDuringReplay(folder);
+    expect(app?.held.every((h) => h.cutOff && !h.res.headersSent)).toBe(true);
     const results = records.filter((r) => r.type === 'result');
     expect(results).toHaveLength(total);
     expect(results.filter((r) => r.passed === true && r.status === 200)).toHaveLength(1);
@@ -225,7 +223,7 @@ describe('replay, interrupted', () => {
     expect(skipped).toHaveLength(total - 1);
     expect(skipped.filter((r) => r.id !== '')).toHaveLength(3); // the three cut off in flight
     expect(records.at(-1)).toMatchObject({ type: 'summary', sent: 1, passed: 1, skipped: total - 1, interrupted: true });
-    expect(cli.stderr()).toBe('');
+    expect(cli!.stderr()).toBe('');
   });
 
   it('a second Ctrl-C exits at once with 130 and still leaves a whole JUnit file accounting for every fixture', async () => {

@@ -67,33 +67,27 @@ const vector = (name, input, headers, extra = {}) => ({ name, ...input, timestam
 }
 
 // ---- Koard (Svix): svix-id, svix-timestamp, svix-signature -----------------------------------
-{
-  const source = 'svix (official library): new Webhook(secret).sign(id, date, body)';
-  const v = [
-    { name: 'odd JSON bytes', secret: SVIX_SECRET, id: 'msg_2zHqB5xKJ0cM6tW9', body: RAW },
-    { name: 'compact body, secret without whsec_ prefix', secret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', id: 'msg_koard_2', body: COMPACT },
-  ].map((input) =>
+/** Vectors of a Standard Webhooks family (id, timestamp, signature headers), signed by its official library. */
+function standardFamily(file, source, prefix, Webhook, inputs) {
+  const v = inputs.map((input) =>
     vector(input.name, input, {
-      'svix-id': input.id,
-      'svix-timestamp': String(TIMESTAMP),
-      'svix-signature': new SvixWebhook(input.secret).sign(input.id, new Date(TIMESTAMP * 1000), input.body),
+      [`${prefix}-id`]: input.id,
+      [`${prefix}-timestamp`]: String(TIMESTAMP),
+      [`${prefix}-signature`]: new Webhook(input.secret).sign(input.id, new Date(TIMESTAMP * 1000), input.body),
     }),
   );
-  write('koard', source, v);
+  write(file, source, v);
 }
 
+standardFamily('koard', 'svix (official library): new Webhook(secret).sign(id, date, body)', 'svix', SvixWebhook, [
+  { name: 'odd JSON bytes', secret: SVIX_SECRET, id: 'msg_2zHqB5xKJ0cM6tW9', body: RAW },
+  { name: 'compact body, secret without whsec_ prefix', secret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', id: 'msg_koard_2', body: COMPACT },
+]);
+
 // ---- Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature ---------------------
-{
-  const source = 'standardwebhooks (official library): new Webhook(secret).sign(id, date, body)';
-  const v = [{ name: 'odd JSON bytes', secret: SVIX_SECRET, id: 'msg_standard_1', body: RAW }].map((input) =>
-    vector(input.name, input, {
-      'webhook-id': input.id,
-      'webhook-timestamp': String(TIMESTAMP),
-      'webhook-signature': new StandardWebhook(input.secret).sign(input.id, new Date(TIMESTAMP * 1000), input.body),
-    }),
-  );
-  write('standard', source, v);
-}
+standardFamily('standard', 'standardwebhooks (official library): new Webhook(secret).sign(id, date, body)', 'webhook', StandardWebhook, [
+  { name: 'odd JSON bytes', secret: SVIX_SECRET, id: 'msg_standard_1', body: RAW },
+]);
 
 // ---- Stripe: t=<ts>,v1=<hex HMAC-SHA256 of "{t}.{body}"> --------------------------------------
 {
