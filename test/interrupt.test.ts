@@ -209,7 +209,7 @@ describe('replay, interrupted', () => {
     expect(cli!.stderr()).toBe('');
   });
 
-  it('a long run (more fixtures than node:https would carry) stops the same way on SIGTERM', async () => {
+  it('a run of hundreds of fixtures (past the https size threshold too) stops the same way on SIGTERM', async () => {
     const total = HTTP_POOL_MAX_FIXTURES + 1;
     const folder = path.join(dir, 'paystack');
     await mkdir(folder);
