@@ -1,15 +1,16 @@
 // The receiver pipeline's own CPU per delivery, in one process and without the network: what
 // `webhook listen` spends on a delivery besides receiving it over HTTP, forwarding it and
 // answering (those are the passthrough proxy's work too). Each delivery of the bench's signed
-// Paystack body is read for its fields, verified, recorded (request and outcome, group-committed
+// Paystack body (the fixture with its templates filled) is read for its fields, verified, recorded (request and outcome, group-committed
 // to a durable log in a temporary store) and turned into its NDJSON line; the forward answers at
 // once. 32 deliveries in flight, as bench/listen.mjs's 32 connections.
 // Usage (after npm run build): node bench/processes/pipeline-cpu.mjs [all|nolog|noout|noverify]
 // (a part left out shows what it costs); prints µs of CPU per delivery, five runs and their median.
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { paystackBody } from '../baselines.mjs';
 import { systemClock } from '../../dist/clock.js';
 import { createForwarder } from '../../dist/listen/forward.js';
 import { deliver } from '../../dist/listen/pipeline.js';
@@ -21,7 +22,7 @@ const part = process.argv[2] ?? 'all';
 const SECRET = 'sk_test_bench_listen';
 const IN_FLIGHT = 32;
 const PER_RUN = 32_000;
-const body = await readFile(new URL('../../fixtures/paystack/charge.success.json', import.meta.url));
+const body = await paystackBody(0);
 const signature = createHmac('sha512', SECRET).update(body).digest('hex');
 const dir = await mkdtemp(path.join(tmpdir(), 'webhook-bench-pipeline-'));
 const log = await openDeliveryLog(dir);
