@@ -1,5 +1,6 @@
 import { Box, Text, useInput, useStdout } from 'ink';
 import { describeDelivery, rawBodyLines, type DescribedLine } from '../output/describe-delivery.js';
+import { clockTime } from '../output/delivery-line.js';
 import { printable } from '../output/printable.js';
 import { signatureTone, statusTone, toneColor } from '../output/tone.js';
 import { useEffect, useMemo, useRef } from 'react';
@@ -53,7 +54,6 @@ const SHOWN_NOTICES = 2;
 const tint = (color: boolean, name: string | undefined) => (color && name ? { color: name } : {});
 
 
-const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
 
 /** The list's columns, shared by the column heading and the rows so they line up. */
@@ -83,7 +83,7 @@ function Row({ s, selected, color, width, routed, providers }: { s: DeliverySumm
   const target = routed && s.target ? ` → ${new URL(s.target).host}` : '';
   return (
     <Text inverse={selected} wrap="truncate">
-      {selected ? '›' : ' '} {time(s.receivedAt)} {providers ? `${pad(printable(s.provider), cols.provider - 1)} ` : ''}
+      {selected ? '›' : ' '} {clockTime(s.receivedAt)} {providers ? `${pad(printable(s.provider), cols.provider - 1)} ` : ''}
       {pad(printable(s.event ?? '(no event)'), cols.event)} <Text {...tint(color, markColor)}>{mark.padEnd(3)}</Text>
       <Text {...tint(color, toneColor(statusTone({ status: s.status ?? s.answered, skipped: s.skipped })))}>{(s.answered === undefined ? '...' : s.skipped ? 'skip' : String(code ?? s.answered)).padStart(4)}</Text>{' '}
       {s.durationMs === undefined || s.skipped ? '      ' : `${Math.round(s.durationMs)}ms`.padStart(6)}
