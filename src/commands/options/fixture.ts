@@ -1,6 +1,6 @@
 import type { CliContext } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { parseJsonOrExplain, parseSetFlag, refuseInexactNumbers } from '../../json-text.js';
+import { parseJsonToEdit, parseSetFlag } from '../../json-text.js';
 import type { FixtureOverrides } from '../../payloads/load.js';
 import { systemTemplateSource, type TemplateSource } from '../../payloads/template.js';
 import { readFileOrExplain } from '../../input.js';
@@ -21,11 +21,7 @@ export async function fixtureOverrides(flags: FixtureFlags): Promise<FixtureOver
   }
   const overrides: { set?: Record<string, unknown>; data?: unknown; body?: Uint8Array } = {};
   if (set.length) overrides.set = Object.fromEntries(set.map(parseSetFlag).map(({ path, value }) => [path.join('.'), value]));
-  if (flags.data !== undefined) {
-    const text = (await readFileOrExplain(flags.data, '--data file')).toString('utf8');
-    refuseInexactNumbers(text, flags.data);
-    overrides.data = parseJsonOrExplain(text, flags.data);
-  }
+  if (flags.data !== undefined) overrides.data = parseJsonToEdit((await readFileOrExplain(flags.data, '--data file')).toString('utf8'), flags.data);
   if (flags.bodyFile !== undefined) overrides.body = await readFileOrExplain(flags.bodyFile, '--body-file');
   return overrides;
 }
