@@ -180,21 +180,28 @@ describe('retry schedules as documented (injected clock, --time-scale 0.001)', (
 });
 
 describe('Koard disables an endpoint whose every attempt fails for 5 days (scaled)', () => {
-  it('disables it at the first failure 5 scaled days after the run began, stops its retries, shows it, and can enable it again', async () => {
-    let healthy = false;
-    app = await startStubApp(() => ({ status: healthy ? 200 : 503 }));
+  /** The sandbox delivering as Koard to an app answering `status()`, on manual time: what each test watches. */
+  async function koardSandbox(status: () => number) {
+    const stub = await startStubApp(() => ({ status: status() }));
+    app = stub;
     const time = manualTime(Date.now());
     const log = attemptLog();
     const disabled: EndpointEvent[] = [];
     sandbox = await startSandbox(
-      { timeScale: SCALE, deliverAs: { profile: koard, url: `${app.url}/koard`, secret: KOARD_SECRET } },
+      { timeScale: SCALE, deliverAs: { profile: koard, url: `${stub.url}/koard`, secret: KOARD_SECRET } },
       { clock: time.clock, timers: time.timers, onAttempt: log.onAttempt, onEndpoint: (e) => disabled.push(e) },
     );
+    return { time, log, disabled, stub, url: sandbox.url };
+  }
+
+  it('disables it at the first failure 5 scaled days after the run began, stops its retries, shows it, and can enable it again', async () => {
+    let healthy = false;
+    const { time, log, disabled, stub, url } = await koardSandbox(() => (healthy ? 200 : 503));
     // A new event every (scaled) day, each failing through its whole schedule, until the endpoint is disabled.
     const failures: Seen[] = [];
     for (let day = 0; day < 10 && disabled.length === 0; day++) {
       if (day > 0) time.advance(DAY * SCALE);
-      await api('POST', `${sandbox.url}/v1/events`, { event: 'transaction.created' });
+      await api('POST', `${url}/v1/events`, { event: 'transaction.created' });
       failures.push(...(await settle(time, log)));
     }
     expect(disabled).toHaveLength(1);
@@ -205,34 +212,27 @@ describe('Koard disables an endpoint whose every attempt fails for 5 days (scale
     expect(failures.at(-2)!.at - first).toBeLessThan(limit); // not a failure earlier
     expect(failures.at(-1)).toMatchObject({ state: 'abandoned', reason: 'endpoint disabled' });
     expect(time.pending).toBe(0);
-    expect((await api('GET', `${sandbox.url}/v1/target`)).json).toMatchObject({ provider: 'koard', status: 'disabled', disabled_at: disabled[0]!.disabledAt });
+    expect((await api('GET', `${url}/v1/target`)).json).toMatchObject({ provider: 'koard', status: 'disabled', disabled_at: disabled[0]!.disabledAt });
 
     // While disabled, nothing is sent; the delivery waits, abandoned, for a retry by hand.
-    const received = app.received.length;
-    const quiet = await api('POST', `${sandbox.url}/v1/events`, { event: 'transaction.created' });
+    const received = stub.received.length;
+    const quiet = await api('POST', `${url}/v1/events`, { event: 'transaction.created' });
     expect(time.pending).toBe(0);
-    expect(app.received).toHaveLength(received);
-    const waiting = (await api('GET', `${sandbox.url}/v1/deliveries/${quiet.json.deliveries[0]}`)).json;
+    expect(stub.received).toHaveLength(received);
+    const waiting = (await api('GET', `${url}/v1/deliveries/${quiet.json.deliveries[0]}`)).json;
     expect(waiting).toMatchObject({ state: 'abandoned', abandoned_reason: 'endpoint disabled', attempt: 0 });
 
-    expect((await api('POST', `${sandbox.url}/v1/target/enable`)).json).toMatchObject({ status: 'enabled', failing_since: null, disabled_at: null });
+    expect((await api('POST', `${url}/v1/target/enable`)).json).toMatchObject({ status: 'enabled', failing_since: null, disabled_at: null });
     healthy = true;
-    expect((await api('POST', `${sandbox.url}/v1/deliveries/${waiting.id}/retry`)).json).toMatchObject({ state: 'succeeded', status_code: 200, abandoned_reason: null });
+    expect((await api('POST', `${url}/v1/deliveries/${waiting.id}/retry`)).json).toMatchObject({ state: 'succeeded', status_code: 200, abandoned_reason: null });
   });
 
   it('a success ends the run of failures: the 5 days start again from the next failure', async () => {
     let failing = true;
-    app = await startStubApp(() => ({ status: failing ? 503 : 200 }));
-    const time = manualTime(Date.now());
-    const log = attemptLog();
-    const disabled: EndpointEvent[] = [];
-    sandbox = await startSandbox(
-      { timeScale: SCALE, deliverAs: { profile: koard, url: `${app.url}/koard`, secret: KOARD_SECRET } },
-      { clock: time.clock, timers: time.timers, onAttempt: log.onAttempt, onEndpoint: (e) => disabled.push(e) },
-    );
+    const { time, log, disabled, url } = await koardSandbox(() => (failing ? 503 : 200));
     // Each event fails through Koard's whole schedule (27.6 h, scaled); the next is emitted at its last attempt.
     const failThrough = async () => {
-      await api('POST', `${sandbox!.url}/v1/events`, { event: 'transaction.created' });
+      await api('POST', `${url}/v1/events`, { event: 'transaction.created' });
       return settle(time, log);
     };
     const firstRun = (await failThrough())[0]!.at;
@@ -245,7 +245,7 @@ describe('Koard disables an endpoint whose every attempt fails for 5 days (scale
     for (let i = 0; i < 3; i++) await failThrough(); // 9.2 days of failures in all, never 5 in a row
     expect(time.now - firstRun).toBeGreaterThan(5 * DAY * SCALE);
     expect(disabled).toHaveLength(0);
-    expect((await api('GET', `${sandbox.url}/v1/target`)).json).toMatchObject({ status: 'enabled', failing_since: new Date(secondRun).toISOString() });
+    expect((await api('GET', `${url}/v1/target`)).json).toMatchObject({ status: 'enabled', failing_since: new Date(secondRun).toISOString() });
     // One more event makes 5 days of failures since the success: disabled.
     await failThrough();
     expect(disabled).toHaveLength(1);
