@@ -1,6 +1,6 @@
 import type { Dispatcher, Pool } from 'undici';
 import type { Clock } from '../clock.js';
-import { answered, BodyKeeper, classifySendError, headerRecord, http, https, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
+import { answered, BodyKeeper, classifySendError, dispatchKept, http, https, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
 
 /** Connections to one origin kept open for a run of many sends (replay); `close` when done. */
 export interface SendPool {
@@ -44,41 +44,18 @@ function dispatchOne(pool: Pool, input: SendInput, clock: Clock): Promise<SendRe
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
   const started = clock.monotonic();
   const keeper = new BodyKeeper(input.maxResponseBytes ?? 4096);
-  return new Promise<SendResult>((resolve) => {
-    let status = 0;
-    let headers: Record<string, string | string[]> = {};
-    const fail = (error: Error) => resolve(noAnswer(classifySendError(error, url, input.timeoutMs, input.signal), clock.monotonic() - started));
-    // The handler shape this undici's Pool checks for (raw header pairs, in order).
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect() {},
-      onHeaders(statusCode: number, rawHeaders: Buffer[]) {
-        status = statusCode;
-        headers = headerRecord(rawHeaders);
-        return true;
-      },
-      onData(chunk: Buffer) {
-        keeper.add(chunk);
-        return true;
-      },
-      onComplete() {
-        resolve(answered(status, headers, keeper, clock.monotonic() - started));
-      },
-      onError: fail,
-    };
-    const options: Dispatcher.DispatchOptions = {
-      path: `${url.pathname}${url.search}`,
-      method: (input.method ?? 'POST') as Dispatcher.HttpMethod,
-      headers: input.headers as Record<string, string | string[]>,
-      body: input.body as Buffer,
-      headersTimeout: input.timeoutMs,
-      bodyTimeout: input.timeoutMs,
-    };
-    try {
-      pool.dispatch(options, handler);
-    } catch (error) {
-      fail(error as Error);
-    }
-  });
+  const options: Dispatcher.DispatchOptions = {
+    path: `${url.pathname}${url.search}`,
+    method: (input.method ?? 'POST') as Dispatcher.HttpMethod,
+    headers: input.headers as Record<string, string | string[]>,
+    body: input.body as Buffer,
+    headersTimeout: input.timeoutMs,
+    bodyTimeout: input.timeoutMs,
+  };
+  return dispatchKept(pool, options, keeper).then(
+    ({ status, headers }) => answered(status, headers, keeper, clock.monotonic() - started),
+    (error: Error) => noAnswer(classifySendError(error, url, input.timeoutMs, input.signal), clock.monotonic() - started),
+  );
 }
 
 /**

@@ -105,6 +105,37 @@ export function answered(status: number, headers: Record<string, string | string
   return { ok: status >= 200 && status < 300, status, headers, body: keeper.body(), truncated: keeper.truncated, durationMs };
 }
 
+/**
+ * One request through an undici dispatcher (a Pool, an Agent) with a plain handler: the answer's
+ * first bytes go to `keeper` as they arrive, with no response stream, listeners or body promise
+ * per request; 1xx answers (e.g. 100 Continue) are passed over. Rejects with undici's own error
+ * (its headers and body timeouts, a refused connection).
+ */
+export function dispatchKept(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, keeper: BodyKeeper): Promise<{ status: number; headers: Record<string, string | string[]> }> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let headers: Record<string, string | string[]> = {};
+    dispatcher.dispatch(options, {
+      // Present so undici takes this for a handler of its current interface.
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, answerHeaders) {
+        if (statusCode < 200) return;
+        status = statusCode;
+        headers = answerHeaders as Record<string, string | string[]>;
+      },
+      onResponseData(_controller, chunk) {
+        if (status !== 0) keeper.add(chunk);
+      },
+      onResponseEnd() {
+        resolve({ status, headers });
+      },
+      onResponseError(_controller, error) {
+        reject(error);
+      },
+    });
+  });
+}
+
 /** Response headers as undici gives them: lower-case names, a list when a name came more than once. */
 export function headerRecord(raw: readonly (string | Buffer)[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

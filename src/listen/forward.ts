@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
-import { classifySendError, sendRequest, type SendResult } from '../delivery/send.js';
+import { answered, BodyKeeper, classifySendError, dispatchKept, noAnswer, sendRequest, type SendResult } from '../delivery/send.js';
 
 /** A rule sending matching events to another target (first match wins; `*` matches any run of characters). */
 export interface Route {
@@ -122,65 +122,16 @@ export function createForwarder(options: { forwardTo: URL; routes?: readonly Rou
     async send(target, input) {
       if (target.url) return sendRequest({ url: target.url, ...input, timeoutMs, maxResponseBytes, dispatcher }, clock);
       const started = clock.monotonic();
+      const keeper = new BodyKeeper(maxResponseBytes);
       try {
-        const { status, headers, body, truncated } = await dispatchCapped(dispatcher, { origin: target.origin, path: target.path, method: input.method as Dispatcher.HttpMethod, headers: input.headers as Record<string, string>, body: input.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, maxResponseBytes);
-        return { ok: status >= 200 && status < 300, status, headers, body, truncated, durationMs: clock.monotonic() - started };
+        const { status, headers } = await dispatchKept(dispatcher, { origin: target.origin, path: target.path, method: input.method as Dispatcher.HttpMethod, headers: input.headers as Record<string, string>, body: input.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, keeper);
+        return answered(status, headers, keeper, clock.monotonic() - started);
       } catch (error) {
-        return { ok: false, headers: {}, body: Buffer.alloc(0), truncated: false, durationMs: clock.monotonic() - started, error: classifySendError(error, new URL(target.href), timeoutMs) };
+        return noAnswer(classifySendError(error, new URL(target.href), timeoutMs), clock.monotonic() - started);
       }
     },
     close: async () => {
       await own?.close();
     },
   };
-}
-
-/** An answer as the receiver keeps it: its status and headers, and the first `max` bytes of its body. */
-interface CappedAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[]>;
-  readonly body: Buffer;
-  readonly truncated: boolean;
-}
-
-/**
- * One request through the dispatcher with a plain handler: the answer's first `max` bytes are
- * kept as they arrive and the rest is dropped, with no response stream, listeners or body
- * promise per forward. Rejects with undici's own error (timeouts, refused connections).
- */
-function dispatchCapped(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, max: number): Promise<CappedAnswer> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let headers: Record<string, string | string[]> = {};
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let truncated = false;
-    dispatcher.dispatch(options, {
-      // Present so undici takes this for a handler of its current interface.
-      onRequestStart() {},
-      onResponseStart(_controller, statusCode, answerHeaders) {
-        // 1xx answers (e.g. 100 Continue) come before the final one.
-        if (statusCode < 200) return;
-        status = statusCode;
-        headers = answerHeaders as Record<string, string | string[]>;
-      },
-      onResponseData(_controller, chunk) {
-        if (status === 0) return;
-        if (kept >= max) {
-          truncated = true;
-          return;
-        }
-        const part = chunk.length <= max - kept ? chunk : chunk.subarray(0, max - kept);
-        chunks.push(part);
-        kept += part.length;
-        if (part.length < chunk.length) truncated = true;
-      },
-      onResponseEnd() {
-        resolve({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), truncated });
-      },
-      onResponseError(_controller, error) {
-        reject(error);
-      },
-    });
-  });
 }
