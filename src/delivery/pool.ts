@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import type { Dispatcher, Pool } from 'undici';
 import type { Clock } from '../clock.js';
 import { answered, BodyKeeper, classifySendError, dispatchKept, http, https, loadUndici, noAnswer, notSent, sendOnce, type SendInput, type SendResult } from './send.js';
@@ -26,6 +27,11 @@ export interface PoolOptions {
  * requests; see httpPool for short runs.
  */
 export async function undiciPool(options: PoolOptions): Promise<SendPool> {
+  // undici's HTTP parser is WebAssembly: V8's baseline compiler is fast enough for it, and without
+  // this V8 also optimises it in the background, which costs ~75 ms of CPU and holds a replay's
+  // exit until it is done (measured at 50 and 5,000 fixtures). Set before undici loads; a replay
+  // compiles no other WebAssembly (listen and the sandbox, which run long, never come here).
+  setFlagsFromString('--liftoff-only');
   const { Pool } = await loadUndici();
   const pool: Pool = new Pool(options.url.origin, { connections: options.connections, pipelining: 1 });
   const onAbort = () => void pool.destroy(new Error('interrupted')).catch(() => undefined);

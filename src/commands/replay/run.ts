@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import type { CliContext } from '../../context.js';
 import { runReplay, type ReplayReporter } from '../../delivery/replay.js';
 import { parseSourceAddress, sourceAddresses } from '../../delivery/source-address.js';
@@ -74,11 +73,6 @@ export async function runReplayCommand(paths: string[], options: ReplayOptions, 
   const reporters: ReplayReporter[] = [out.json ? jsonReporter(out) : progress ? progressReporter(out, ctx.streams, ctx.clock) : plainReporter(out)];
   if (options.junit) reporters.push(await junitReporter(path.resolve(ctx.cwd, options.junit)));
 
-  // Long runs to https URLs go through undici, whose HTTP parser is WebAssembly: V8's baseline compiler is
-  // fast enough for it, and without this V8 also optimises it in the background, which costs
-  // ~75 ms of CPU and holds the process's exit until it is done (measured at 50 and 5,000
-  // fixtures). This process compiles no other WebAssembly.
-  setFlagsFromString('--liftoff-only');
   const summary = await runReplay({
     paths: sources,
     cwd: ctx.cwd,
