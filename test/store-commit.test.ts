@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { LOG_FILE, newDeliveryId, openDeliveryLog } from '../src/store/delivery-log.js';
+import { withEncodedBody } from '../src/store/record-line.js';
 import type { RequestRecord } from '../src/store/types.js';
 
 let dir: string;
@@ -42,5 +43,29 @@ it('writes records of any size and characters whole, together or apart, each rea
   expect(again.warnings).toEqual([]);
   expect(again.size()).toBe(5);
   expect((await again.load(cases[2]!.id))?.request.headers['x-note']).toBe(JSON.parse(JSON.stringify(cases[2]!.headers['x-note'])));
+  await again.close();
+});
+
+it('writes a record whose body was encoded from bytes exactly as JSON.stringify would, whatever its other fields hold', async () => {
+  const log = await openDeliveryLog(dir);
+  const hostile = ['"bodyBase64":""', 'quote " backslash \\ newline \n tab \t nul \u0000', '\u2028 é 🎉 \ud800', '}{"kind":"outcome"'];
+  const records = [
+    // Every optional field present, and a header named like the body's key, holding the text the line is cut at.
+    withEncodedBody(
+      { kind: 'request', id: newDeliveryId(systemClock), messageId: hostile[0], receivedAt: 1, provider: 'paystack', event: hostile[1], method: 'POST', path: `/${hostile[2]}`, headers: { bodyBase64: '', 'x-a': hostile[3]!, 'x-list': [...hostile] }, bodySize: 3, signature: { state: 'failed', reason: 'no matching signature', detail: hostile[0]! }, source: 'replay', replayOf: hostile[3] },
+      Buffer.from([0xff, 0x00, 0x22]),
+    ),
+    // Optional fields undefined (left out), and an empty body.
+    withEncodedBody({ kind: 'request', id: newDeliveryId(systemClock), messageId: undefined, receivedAt: 2, provider: 'x', event: undefined, method: 'GET', path: '/', headers: {}, bodySize: 0, signature: { state: 'verified' }, source: 'provider', replayOf: undefined }, Buffer.alloc(0)),
+    withEncodedBody({ kind: 'request', id: newDeliveryId(systemClock), receivedAt: 3, provider: 'x', method: 'POST', path: '/', headers: {}, bodySize: 100_000, signature: { state: 'unknown', detail: 'no secret' } }, Buffer.alloc(100_000, 0xfe)),
+  ];
+  await Promise.all(records.map((r) => log.appendRequest(r)));
+  await log.close();
+  const lines = (await readFile(path.join(dir, LOG_FILE), 'utf8')).split('\n').slice(0, -1);
+  expect(lines).toEqual(records.map((r) => JSON.stringify(r)));
+  expect(Buffer.from((JSON.parse(lines[0]!) as RequestRecord).bodyBase64, 'base64')).toEqual(Buffer.from([0xff, 0x00, 0x22]));
+  const again = await openDeliveryLog(dir, { access: 'read' });
+  expect(again.warnings).toEqual([]);
+  for (const r of records) expect((await again.load(r.id))?.request).toEqual(JSON.parse(JSON.stringify(r)));
   await again.close();
 });

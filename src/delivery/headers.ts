@@ -21,7 +21,11 @@ export function endToEndHeaders(headers: Readonly<Record<string, string | readon
   let named: Set<string> | undefined;
   for (const name in headers) {
     if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    named = new Set([headers[name]!].flat().flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean));
+    const value = headers[name]!;
+    // Most senders name only `keep-alive` or `close`: nothing beyond the hop-by-hop list.
+    const single = typeof value === 'string' && !value.includes(',') ? value.trim().toLowerCase() : undefined;
+    if (single !== undefined && (single === 'close' || single === '' || HOP_BY_HOP.has(single))) continue;
+    named = new Set([value].flat().flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean));
   }
   const out: Record<string, string | string[]> = {};
   let existing = '';

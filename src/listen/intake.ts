@@ -62,10 +62,9 @@ function answer(p: Pipeline, res: ServerResponse, delivered: Promise<Delivered>)
   return delivered.then(
     ({ outcome, body }) => {
       const type = outcome.headers?.['content-type'];
-      res.writeHead(outcome.answered, {
-        'content-type': typeof type === 'string' ? type : 'application/json',
-        ...(outcome.answered === 405 && outcome.skipped ? { allow: 'POST' } : {}),
-      }).end(body);
+      const headers: Record<string, string> = { 'content-type': typeof type === 'string' ? type : 'application/json' };
+      if (outcome.answered === 405 && outcome.skipped) headers.allow = 'POST';
+      res.writeHead(outcome.answered, headers).end(body);
     },
     (error: unknown) => {
       // The log could not be written: not forwarded, and the sender is told to retry later.
@@ -150,10 +149,12 @@ function readBody(intake: Intake, state: { inFlightBytes: number }, req: Incomin
     chunks.length = 0;
     const refused = !intake.anyMethod && head.method !== 'POST' && size <= max;
     const arrival: Arrival = {
-      ...head,
+      method: head.method,
+      path: head.path,
+      headers: head.headers,
       body,
       tooLarge: size <= max ? undefined : size,
-      ...(refused ? { refused: { answered: 405, reason: `method ${head.method} is not forwarded: webhooks are POSTs (pass --any-method to forward it)`, receivedBytes: size } } : {}),
+      refused: refused ? { answered: 405, reason: `method ${head.method} is not forwarded: webhooks are POSTs (pass --any-method to forward it)`, receivedBytes: size } : undefined,
       source: p.options.sourceNow?.() ?? 'provider',
       peer: peerAddress(req.socket.remoteAddress),
     };

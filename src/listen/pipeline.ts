@@ -1,6 +1,7 @@
 import { unixSeconds } from '../clock.js';
 import { endToEndHeaders } from '../delivery/headers.js';
 import { newDeliveryId } from '../store/delivery-log.js';
+import { withEncodedBody } from '../store/record-line.js';
 import type { DeliverySource, OutcomeRecord, RequestRecord, SignatureVerdict } from '../store/types.js';
 import { deliveryFields, type DeliveryFields } from './delivery-fields.js';
 import { matchesPattern, type Forwarder, type ForwardTarget } from './forward.js';
@@ -75,25 +76,30 @@ function verdict(p: Pipeline, input: Arrival): SignatureVerdict {
   return result.ok ? { state: 'verified' } : { state: 'failed', reason: result.reason, detail: result.detail };
 }
 
-/** Step: the request record, appended before anything is forwarded. */
+/**
+ * Step: the request record, appended before anything is forwarded. Optional fields a delivery
+ * lacks are undefined (JSON leaves them out): one shape for every record, no copies.
+ */
 function requestRecord(p: Pipeline, input: Arrival, { event, messageId }: DeliveryFields): RequestRecord {
   const { clock, profile } = p.options;
-  return {
-    kind: 'request',
-    id: newDeliveryId(clock),
-    ...(messageId !== undefined ? { messageId } : {}),
-    receivedAt: clock.now(),
-    provider: profile.name,
-    ...(event !== undefined ? { event } : {}),
-    method: input.method,
-    path: input.path,
-    headers: input.headers,
-    bodyBase64: input.body.toString('base64'),
-    bodySize: input.tooLarge ?? input.incomplete?.receivedBytes ?? input.refused?.receivedBytes ?? input.body.length,
-    signature: verdict(p, input),
-    source: input.source,
-    ...(input.replayOf ? { replayOf: input.replayOf } : {}),
-  };
+  return withEncodedBody(
+    {
+      kind: 'request',
+      id: newDeliveryId(clock),
+      messageId,
+      receivedAt: clock.now(),
+      provider: profile.name,
+      event,
+      method: input.method,
+      path: input.path,
+      headers: input.headers,
+      bodySize: input.tooLarge ?? input.incomplete?.receivedBytes ?? input.refused?.receivedBytes ?? input.body.length,
+      signature: verdict(p, input),
+      source: input.source,
+      replayOf: input.replayOf || undefined,
+    },
+    input.body,
+  );
 }
 
 /** Step: a delivery answered without forwarding, with the status, why and the answer's body; undefined: forward it. */
@@ -123,14 +129,17 @@ async function forward(p: Pipeline, input: Arrival, id: string, target: ForwardT
   // The sender may be anyone on the internet: say what happened, not where the app lives
   // (the full error is in the log).
   const relay = result.status !== undefined ? result.body : errorBody(answered === 504 ? 'the app did not answer in time' : 'the app could not be reached');
+  const status = result.status;
   const outcome: OutcomeRecord = {
     kind: 'outcome',
     id,
     target: target.href,
     at: p.options.clock.now(),
-    ...(result.status !== undefined ? { status: result.status, headers: result.headers, bodyExcerptBase64: result.body.subarray(0, EXCERPT_BYTES).toString('base64') } : {}),
+    status,
+    headers: status !== undefined ? result.headers : undefined,
+    bodyExcerptBase64: status !== undefined ? result.body.subarray(0, EXCERPT_BYTES).toString('base64') : undefined,
     durationMs: Math.round(result.durationMs * 10) / 10,
-    ...(result.error ? { error: result.error } : {}),
+    error: result.error,
     answered,
   };
   return { outcome, relay };

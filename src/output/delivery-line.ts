@@ -28,25 +28,29 @@ export function deliveryLine(request: RequestRecord, outcome: OutcomeRecord | un
   return `${clockTime(request.receivedAt)}  ${style.bold(printable(request.event ?? '(no event)'))}  ${signature}  ${statusText(outcome, style)} ${latency}  ${style.dim(printable(request.id))}${request.messageId ? style.dim(` (${printable(request.messageId)})`) : ''}${source}${error}`;
 }
 
-/** The NDJSON object for a delivery. */
+/**
+ * The NDJSON object for a delivery. Fields a delivery lacks are undefined, which JSON leaves out
+ * (one shape for every line: listen writes one per delivery).
+ */
 export function deliveryJson(request: RequestRecord, outcome: OutcomeRecord | undefined) {
+  const failed = request.signature.state === 'failed' ? request.signature : undefined;
   return {
     type: 'delivery',
     id: request.id,
-    ...(request.messageId !== undefined ? { messageId: request.messageId } : {}),
+    messageId: request.messageId,
     receivedAt: new Date(request.receivedAt).toISOString(),
     provider: request.provider,
     event: request.event ?? null,
     signature: request.signature.state,
-    ...(request.signature.state === 'failed' ? { reason: request.signature.reason } : {}),
+    reason: failed?.reason,
     source: request.source ?? 'provider',
-    ...(request.replayOf ? { replayOf: request.replayOf } : {}),
+    replayOf: request.replayOf || undefined,
     bodySize: request.bodySize,
     target: outcome?.target ?? null,
     status: outcome?.status ?? null,
     answered: outcome?.answered ?? null,
     durationMs: outcome?.durationMs ?? null,
-    ...(outcome?.error ? { error: outcome.error.message } : {}),
-    ...(outcome?.skipped ? { skipped: outcome.skipped } : {}),
+    error: outcome?.error?.message,
+    skipped: outcome?.skipped || undefined,
   };
 }

@@ -31,7 +31,18 @@ export function messageIdSource(profile: ProviderProfile, headers: HeaderRecord)
   const key = profile.dedupeKey;
   if (!key) return undefined;
   const fromHeader = headerValue(headers, key);
-  return fromHeader ? { id: fromHeader } : { path: key.split('.') };
+  return fromHeader ? { id: fromHeader } : { path: keyPath(key) };
+}
+
+/** A dedupe key as keys ("data.id" → data, id), split once per key (the receiver asks on every delivery). */
+const keyPaths = new Map<string, readonly string[]>();
+function keyPath(key: string): readonly string[] {
+  let path = keyPaths.get(key);
+  if (path === undefined) {
+    path = key.split('.');
+    if (keyPaths.size < 100) keyPaths.set(key, path);
+  }
+  return path;
 }
 
 /**

@@ -109,8 +109,10 @@ function follow(b: Uint8Array, paths: readonly (readonly string[])[], found: (Sc
     if (escaped) {
       key ??= textOf(b, start, end, true);
       same = key === wanted;
-    }
-    else {
+    } else if (end - start < wanted.length || end - start > 3 * wanted.length) {
+      // UTF-8 takes one to three bytes per UTF-16 unit: a key of this many bytes is another.
+      continue;
+    } else {
       const bytes = bytesOf(wanted);
       same = bytes.length === end - start;
       for (let j = 0; same && j < bytes.length; j++) same = b[start + j] === bytes[j];

@@ -116,6 +116,11 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
   const tolerance = spec.toleranceSeconds ?? 300;
   const key = keyOnce((secret) => (spec.secretEncoding === 'base64' ? Buffer.from(secret.replace(/^whsec_/, ''), 'base64') : Buffer.from(secret, 'utf8')));
   const mac = (secret: string, bytes: Buffer): Buffer => createHmac(spec.algorithm, key(secret)).update(bytes).digest();
+  // Hex: Buffer.from stops at the first pair that is not hex, so whole hex is exactly two characters a byte.
+  const decode = (g: string): Buffer | undefined => {
+    const bytes = Buffer.from(g, spec.encoding);
+    return spec.encoding === 'base64' || bytes.length * 2 === g.length ? bytes : undefined;
+  };
 
   const headers = [header, ...(timestampHeader ? [timestampHeader] : []), ...(idHeader ? [idHeader] : [])];
   const what = content === '{body}' ? 'the raw body' : `"${content}"`;
@@ -165,13 +170,14 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
       if (usesId && id === '') return fail('missing header', `no ${idHeader} header`);
       if (usesUrl && !url) return fail('missing url', 'this signature covers the URL the request was sent to: give that URL (--url)');
       const expected = mac(secret, signedBytes(content, body, id, sentTimestamp, { url: url ?? '', method: method ?? 'POST' }));
+      const first = decode(parsed.signature);
+      if (first === undefined) return fail('malformed header', `${header} is not ${spec.encoding}`);
       // During secret rotation some providers repeat the signature part (Paddle: ";h1=a;h1=b"): any may match.
-      const given = [parsed.signature, ...(repeated ? [...trimmed.slice(match[0].length - 1).matchAll(repeated)].map((m) => m[1] ?? '') : [])];
-      const decoded = given.map((g) =>
-        spec.encoding === 'hex' ? (/^[0-9a-fA-F]*$/.test(g) && g.length % 2 === 0 ? Buffer.from(g, 'hex') : undefined) : Buffer.from(g, 'base64'),
-      );
-      if (decoded[0] === undefined) return fail('malformed header', `${header} is not ${spec.encoding}`);
-      return decoded.some((bytes) => bytes !== undefined && bytesEqual(expected, bytes))
+      const matches = (g: string) => {
+        const bytes = decode(g);
+        return bytes !== undefined && bytesEqual(expected, bytes);
+      };
+      return bytesEqual(expected, first) || (repeated !== undefined && [...trimmed.slice(match[0].length - 1).matchAll(repeated)].some((m) => matches(m[1] ?? '')))
         ? OK
         : fail('no matching signature', `${header} does not match the body and secret${usesUrl ? ' (and URL)' : ''}`);
     },

@@ -105,10 +105,11 @@ export function headerValue(headers: HeaderRecord, name: string): string | undef
 /** A header as recorded (one value, or one per line it arrived on): the first whose name matches case-insensitively. */
 function headerEntry(headers: HeaderRecord, name: string): string | readonly string[] | undefined {
   const wanted = name.toLowerCase();
-  // Own names only (as Object.entries), without an array of entries per lookup: verify reads headers on every delivery.
-  for (const key of Object.keys(headers)) {
+  // for-in allocates nothing (verify and the receiver read headers on every delivery); own names only.
+  for (const key in headers) {
+    if ((key !== wanted && key.toLowerCase() !== wanted) || !Object.hasOwn(headers, key)) continue;
     const value = headers[key];
-    if (value !== undefined && (key === wanted || key.toLowerCase() === wanted)) return value;
+    if (value !== undefined) return value;
   }
   return undefined;
 }

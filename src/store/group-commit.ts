@@ -1,27 +1,35 @@
 import { fstatSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { recordLine, type RecordLine } from './record-line.js';
 import type { LogRecord } from './types.js';
+
+const BODY_END = '"}\n';
 
 /**
  * The buffer group commits are encoded into, reused from one write to the next (one write is in
- * flight at a time): lines are encoded straight into it, not each into a buffer of its own and
- * then copied together. Kept small between bursts of large bodies.
+ * flight at a time): lines are encoded straight into it (a body as it is: base64 is ASCII), not
+ * each into a buffer of its own and then copied together. Kept small between bursts of large bodies.
  */
-function commitBuffer(): { fill(lines: readonly { line: string }[]): { buffer: Buffer; lengths: number[] }; done(): void } {
+function commitBuffer(): { fill(lines: readonly { line: RecordLine }[]): { buffer: Buffer; lengths: number[] }; done(): void } {
   const KEEP = 1 << 20;
   let buffer = Buffer.allocUnsafe(64 * 1024);
   return {
     fill(lines) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
       let bound = 0;
-      for (const { line } of lines) bound += line.length * 3;
+      for (const { line } of lines) bound += line.text.length * 3 + (line.body?.length ?? 0) + BODY_END.length;
       if (bound > buffer.length) buffer = Buffer.allocUnsafe(Math.max(bound, buffer.length * 2));
       const lengths: number[] = [];
       let used = 0;
       for (const { line } of lines) {
-        const n = buffer.write(line, used, 'utf8');
-        lengths.push(n);
-        used += n;
+        const start = used;
+        used += buffer.write(line.text, used, 'utf8');
+        if (line.body === undefined) buffer[used++] = 0x0a;
+        else {
+          used += buffer.write(line.body, used, 'latin1');
+          used += buffer.write(BODY_END, used, 'latin1');
+        }
+        lengths.push(used - start);
       }
       return { buffer: buffer.subarray(0, used), lengths };
     },
@@ -85,7 +93,7 @@ export interface CommitHooks {
  */
 export function groupCommit(h: AppendHandle, file: string, startSize: number, hooks: CommitHooks) {
   let size = startSize;
-  let pending: { record: LogRecord; line: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let pending: { record: LogRecord; line: RecordLine; resolve: () => void; reject: (e: unknown) => void }[] = [];
   const commit = commitBuffer();
   let flushing: Promise<void> | undefined;
   /** A failed write may have left part of a record behind: cut back to `size` before the next. */
@@ -142,7 +150,7 @@ export function groupCommit(h: AppendHandle, file: string, startSize: number, ho
   return {
     append(record: LogRecord): Promise<void> {
       return new Promise<void>((resolve, reject) => {
-        pending.push({ record, line: `${JSON.stringify(record)}\n`, resolve, reject });
+        pending.push({ record, line: recordLine(record), resolve, reject });
         // The commit starts after this turn of the event loop: records arriving meanwhile go out in the same write.
         flushing ??= new Promise<void>((next) => setImmediate(next)).then(flush);
       });
