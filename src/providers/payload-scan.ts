@@ -91,7 +91,7 @@ function skipLiteral(b: Uint8Array, pos: number, word: string): number {
 
 /** A string's text (the bytes between its quotes, `start`..`end`), decoded as JSON.parse decodes it. */
 function textOf(b: Uint8Array, start: number, end: number, escaped: boolean): string {
-  const buffer = Buffer.from(b.buffer, b.byteOffset, b.length);
+  const buffer = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
   // Escapes are rare: JSON.parse decodes them exactly (the string is known to be valid).
   return escaped ? (JSON.parse(buffer.toString('utf8', start - 1, end + 1)) as string) : buffer.toString('utf8', start, end);
 }
@@ -118,8 +118,8 @@ function follow(b: Uint8Array, paths: readonly (readonly string[])[], found: (Sc
       for (let j = 0; same && j < bytes.length; j++) same = b[start + j] === bytes[j];
     }
     if (!same) continue;
-    next ??= [];
-    next.push(i);
+    if (next === null) next = [i];
+    else next.push(i);
     found[i] = undefined;
   }
   return next;
@@ -131,28 +131,33 @@ function follow(b: Uint8Array, paths: readonly (readonly string[])[], found: (Sc
  * through one finds nothing).
  */
 export function scanJson(b: Uint8Array, paths: readonly (readonly string[])[]): ScanResult {
-  const found: (ScannedValue | undefined)[] = paths.map(() => undefined);
-  /** Open containers: true for an object. `lives[k]`: the paths followed into open container k (objects only). */
+  const found: (ScannedValue | undefined)[] = [];
+  const all: number[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    found.push(undefined);
+    all.push(i);
+  }
+  /** Open containers, `open` of them (stacks by index): `objects[k]` true for an object, `lives[k]` the paths followed into container k (objects only). */
   const objects: boolean[] = [];
   const lives: (readonly number[] | null)[] = [];
+  let open = 0;
   /** Paths the next value is on: ending at it, or going on into it. */
   let ending: number[] | null = null;
-  let going: readonly number[] | null = paths.map((_, i) => i);
+  let going: readonly number[] | null = all;
   let pos = skipSpace(b, 0);
   for (;;) {
     // A value.
     const c = b[pos];
     if (c === 0x7b || c === 0x5b) {
       if (ending) for (const i of ending) found[i] = OTHER;
-      objects.push(c === 0x7b);
-      lives.push(c === 0x7b ? going : null);
+      objects[open] = c === 0x7b;
+      lives[open++] = c === 0x7b ? going : null;
       pos = skipSpace(b, pos + 1);
       if (b[pos] === (c === 0x7b ? 0x7d : 0x5d)) {
-        objects.pop();
-        lives.pop();
+        open--;
         pos++;
       } else if (c === 0x7b) {
-        pos = key(b, pos, paths, found, lives);
+        pos = key(b, pos, paths, found, lives[open - 1]!, open - 1);
         if (pos < 0) return { json: false };
         ({ ending, going } = nextValue);
         continue;
@@ -169,21 +174,20 @@ export function scanJson(b: Uint8Array, paths: readonly (readonly string[])[]): 
     // After a value: the end of the body, or what the open container wants next.
     for (;;) {
       pos = skipSpace(b, pos);
-      if (objects.length === 0) return pos === b.length ? { json: true, values: found } : { json: false };
-      const inObject = objects[objects.length - 1]!;
+      if (open === 0) return pos === b.length ? { json: true, values: found } : { json: false };
+      const inObject = objects[open - 1]!;
       const d = b[pos++];
       if (d === 0x2c) {
         pos = skipSpace(b, pos);
         if (inObject) {
-          pos = key(b, pos, paths, found, lives);
+          pos = key(b, pos, paths, found, lives[open - 1]!, open - 1);
           if (pos < 0) return { json: false };
           ({ ending, going } = nextValue);
         } else ending = going = null;
         break;
       }
       if (d !== (inObject ? 0x7d : 0x5d)) return { json: false };
-      objects.pop();
-      lives.pop();
+      open--;
     }
   }
 }
@@ -195,19 +199,23 @@ function give(found: (ScannedValue | undefined)[], paths: readonly number[], val
 /** Set by key(): the paths the value after the key is on. */
 const nextValue: { ending: number[] | null; going: number[] | null } = { ending: null, going: null };
 
-/** A key and its colon, in the innermost open object: the index of its value, or -1. */
-function key(b: Uint8Array, pos: number, paths: readonly (readonly string[])[], found: (ScannedValue | undefined)[], lives: readonly (readonly number[] | null)[]): number {
+/** A key and its colon, in the innermost open object (`depth` keys down, `live` paths followed into it): the index of its value, or -1. */
+function key(b: Uint8Array, pos: number, paths: readonly (readonly string[])[], found: (ScannedValue | undefined)[], live: readonly number[] | null, depth: number): number {
   if (b[pos] !== QUOTE) return -1;
   const start = pos + 1;
   pos = skipString(b, start);
   if (pos < 0) return -1;
-  const live = lives[lives.length - 1];
-  const depth = lives.length - 1;
   const next = live ? follow(b, paths, found, live, depth, start, pos - 1, escapedString) : null;
-  nextValue.ending = next?.filter((i) => paths[i]!.length === depth + 1) ?? null;
-  nextValue.going = next?.filter((i) => paths[i]!.length > depth + 1) ?? null;
-  if (nextValue.ending?.length === 0) nextValue.ending = null;
-  if (nextValue.going?.length === 0) nextValue.going = null;
+  // Loops, not filter(): each filter() call allocates a growable store of its own.
+  nextValue.ending = null;
+  nextValue.going = null;
+  if (next !== null) {
+    for (let k = 0; k < next.length; k++) {
+      const i = next[k]!;
+      if (paths[i]!.length === depth + 1) nextValue.ending = nextValue.ending === null ? [i] : [...nextValue.ending, i];
+      else nextValue.going = nextValue.going === null ? [i] : [...nextValue.going, i];
+    }
+  }
   pos = skipSpace(b, pos);
   if (b[pos] !== 0x3a) return -1;
   return skipSpace(b, pos + 1);

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { recordLine, type RecordLine } from './record-line.js';
 import type { LogRecord } from './types.js';
 
-const BODY_END = '"}\n';
+const BODY_KEY = ',"bodyBase64":"';
 
 /**
  * The buffer group commits are encoded into, reused from one write to the next (one write is in
@@ -17,18 +17,21 @@ function commitBuffer(): { fill(lines: readonly { line: RecordLine }[]): { buffe
     fill(lines) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
       let bound = 0;
-      for (const { line } of lines) bound += line.text.length * 3 + (line.body?.length ?? 0) + BODY_END.length;
+      for (const { line } of lines) bound += line.text.length * 3 + (line.body === undefined ? 1 : BODY_KEY.length + line.body.length + 3);
       if (bound > buffer.length) buffer = Buffer.allocUnsafe(Math.max(bound, buffer.length * 2));
       const lengths: number[] = [];
       let used = 0;
       for (const { line } of lines) {
         const start = used;
         used += buffer.write(line.text, used, 'utf8');
-        if (line.body === undefined) buffer[used++] = 0x0a;
-        else {
+        if (line.body !== undefined) {
+          // In place of the text's closing brace: the body's key, the body, the brace.
+          used += buffer.write(BODY_KEY, used - 1, 'latin1') - 1;
           used += buffer.write(line.body, used, 'latin1');
-          used += buffer.write(BODY_END, used, 'latin1');
+          buffer[used++] = 0x22;
+          buffer[used++] = 0x7d;
         }
+        buffer[used++] = 0x0a;
         lengths.push(used - start);
       }
       return { buffer: buffer.subarray(0, used), lengths };
