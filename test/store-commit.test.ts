@@ -49,23 +49,30 @@ it('writes records of any size and characters whole, together or apart, each rea
 it('writes a record whose body was encoded from bytes exactly as JSON.stringify would, whatever its other fields hold', async () => {
   const log = await openDeliveryLog(dir);
   const hostile = ['"bodyBase64":""', 'quote " backslash \\ newline \n tab \t nul \u0000', '\u2028 é 🎉 \ud800', '}{"kind":"outcome"'];
-  const records = [
+  const fields: Parameters<typeof withEncodedBody>[0][] = [
     // Every optional field present, and a header named like the body's key, holding the text the line is cut at.
-    withEncodedBody(
-      { kind: 'request', id: newDeliveryId(systemClock), messageId: hostile[0], receivedAt: 1, provider: 'paystack', event: hostile[1], method: 'POST', path: `/${hostile[2]}`, headers: { bodyBase64: '', 'x-a': hostile[3]!, 'x-list': [...hostile] }, bodySize: 3, signature: { state: 'failed', reason: 'no matching signature', detail: hostile[0]! }, source: 'replay', replayOf: hostile[3] },
-      Buffer.from([0xff, 0x00, 0x22]),
-    ),
-    // Optional fields undefined (left out), and an empty body.
-    withEncodedBody({ kind: 'request', id: newDeliveryId(systemClock), messageId: undefined, receivedAt: 2, provider: 'x', event: undefined, method: 'GET', path: '/', headers: {}, bodySize: 0, signature: { state: 'verified' }, source: 'provider', replayOf: undefined }, Buffer.alloc(0)),
-    withEncodedBody({ kind: 'request', id: newDeliveryId(systemClock), receivedAt: 3, provider: 'x', method: 'POST', path: '/', headers: {}, bodySize: 100_000, signature: { state: 'unknown', detail: 'no secret' } }, Buffer.alloc(100_000, 0xfe)),
+    { kind: 'request', id: newDeliveryId(systemClock), messageId: hostile[0], receivedAt: 1, provider: 'paystack', event: hostile[1], method: 'POST', path: `/${hostile[2]}`, headers: { bodyBase64: '', 'x-a': hostile[3]!, 'x-list': [...hostile] }, bodySize: 3, signature: { state: 'failed', reason: 'no matching signature', detail: hostile[0]! }, source: 'replay', replayOf: hostile[3] },
+    // Optional fields undefined (left out).
+    { kind: 'request', id: newDeliveryId(systemClock), messageId: undefined, receivedAt: 2, provider: 'x', event: undefined, method: 'GET', path: '/', headers: {}, bodySize: 0, signature: { state: 'verified' }, source: 'provider', replayOf: undefined },
+    { kind: 'request', id: newDeliveryId(systemClock), receivedAt: 3, provider: 'x', method: 'POST', path: '/', headers: {}, bodySize: 100_000, signature: { state: 'unknown', detail: 'no secret' } },
   ];
+  const bodies = [Buffer.from([0xff, 0x00, 0x22]), Buffer.alloc(0), Buffer.alloc(100_000, 0xfe)];
+  // Each appended as soon as it is made (as the receiver does), in one commit...
+  const records = fields.map((f, i) => withEncodedBody({ ...f, id: newDeliveryId(systemClock) }, bodies[i]!));
+  const appended = fields.map((f, i) => {
+    const r = withEncodedBody({ ...f, id: newDeliveryId(systemClock) }, bodies[i]!);
+    return { r, done: log.appendRequest(r) };
+  });
+  await Promise.all(appended.map((a) => a.done));
+  // ...and ones made first and appended later.
   await Promise.all(records.map((r) => log.appendRequest(r)));
   await log.close();
+  const all = [...appended.map((a) => a.r), ...records];
   const lines = (await readFile(path.join(dir, LOG_FILE), 'utf8')).split('\n').slice(0, -1);
-  expect(lines).toEqual(records.map((r) => JSON.stringify(r)));
-  expect(Buffer.from((JSON.parse(lines[0]!) as RequestRecord).bodyBase64, 'base64')).toEqual(Buffer.from([0xff, 0x00, 0x22]));
+  expect(lines).toEqual(all.map((r) => JSON.stringify(r)));
+  expect(Buffer.from((JSON.parse(lines[0]!) as RequestRecord).bodyBase64, 'base64')).toEqual(bodies[0]);
   const again = await openDeliveryLog(dir, { access: 'read' });
   expect(again.warnings).toEqual([]);
-  for (const r of records) expect((await again.load(r.id))?.request).toEqual(JSON.parse(JSON.stringify(r)));
+  for (const r of all) expect((await again.load(r.id))?.request).toEqual(JSON.parse(JSON.stringify(r)));
   await again.close();
 });

@@ -15,14 +15,11 @@ export interface Intake {
   readonly capped: WeakSet<object>;
 }
 
-function flatHeaders(headers: IncomingMessage['headers']): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
-}
+/**
+ * The request's headers as they are recorded: node's own object, not a copy (its values are a
+ * string, or a list for set-cookie; never undefined, whatever its type says).
+ */
+const recordedHeaders = (headers: IncomingMessage['headers']) => headers as Record<string, string | string[]>;
 
 const busy = (maxInFlightBytes: number) => `the receiver is at its memory budget (--max-in-flight ${maxInFlightBytes} bytes of bodies): retry later`;
 
@@ -92,7 +89,7 @@ export function requestHandler(intake: Intake): (req: IncomingMessage, res: Serv
       req.on('end', () => res.writeHead(204).end());
       return;
     }
-    const head = { method: req.method ?? 'POST', path: req.url ?? '/', headers: flatHeaders(req.headers) };
+    const head = { method: req.method ?? 'POST', path: req.url ?? '/', headers: recordedHeaders(req.headers) };
     if (!admit(intake, state.inFlightBytes, req, res, head)) return;
     if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
     readBody(intake, state, req, res, head);

@@ -36,10 +36,18 @@ export interface DeliveryLog extends DeliveryFeed {
 let sequence = 0;
 /** Random per process, so two processes writing one store never make the same id. */
 const PROCESS_TAG = randomBytes(3).toString('hex');
+/** The time part of the last id (deliveries in one millisecond share it): its millisecond and text. */
+let lastMs = Number.NaN;
+let lastTime = '';
 /** A local delivery id: sortable by time, unique within a process (counter) and across processes (tag). */
 export function newDeliveryId(clock: Clock): string {
   sequence = (sequence + 1) % 36 ** 3;
-  return `d${clock.now().toString(36).padStart(9, '0')}${sequence.toString(36).padStart(3, '0')}${PROCESS_TAG}`;
+  const now = clock.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = now.toString(36).padStart(9, '0');
+  }
+  return `d${lastTime}${sequence.toString(36).padStart(3, '0')}${PROCESS_TAG}`;
 }
 
 export interface OpenLogOptions {
