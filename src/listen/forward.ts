@@ -110,11 +110,17 @@ export function createForwarder(options: { forwardTo: URL; routes?: readonly Rou
   // No connection cap (as the global dispatcher): a forward waiting for a free connection would wait outside its timeout.
   const own = options.dispatcher ? undefined : new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const dispatcher: Dispatcher = options.dispatcher ?? own!;
+  // The last target made, for the next delivery to the same path (most are): targets are immutable.
+  let last: { base: Base; path: string; target: ForwardTarget } | undefined;
   return {
     target(event, path) {
       const route = event === undefined ? undefined : routes.find((r) => matchesPattern(r.pattern, event));
+      const base = route?.base ?? main;
+      if (last !== undefined && last.base === base && last.path === path) return last.target;
       try {
-        return targetOf(route?.base ?? main, path);
+        const target = targetOf(base, path);
+        last = { base, path, target };
+        return target;
       } catch {
         return undefined;
       }

@@ -54,16 +54,18 @@ function admit(intake: Intake, inFlightBytes: number, req: IncomingMessage, res:
   return true;
 }
 
-/** Step: answer the sender with what the delivery came to (503 when it could not be recorded). */
-function answer(p: Pipeline, res: ServerResponse, delivered: Promise<Delivered>): Promise<void> {
-  return delivered.then(
+/** Step: answer the sender with what the delivery came to (503 when it could not be recorded), then `done`. */
+function answer(p: Pipeline, res: ServerResponse, delivered: Promise<Delivered>, done: () => void): void {
+  delivered.then(
     ({ outcome, body }) => {
+      done();
       const type = outcome.headers?.['content-type'];
       const headers: Record<string, string> = { 'content-type': typeof type === 'string' ? type : 'application/json' };
       if (outcome.answered === 405 && outcome.skipped) headers.allow = 'POST';
       res.writeHead(outcome.answered, headers).end(body);
     },
     (error: unknown) => {
+      done();
       // The log could not be written: not forwarded, and the sender is told to retry later.
       p.options.onProblem?.(`could not record a delivery (${error instanceof Error ? error.message : String(error)}): answered 503, not forwarded`);
       if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json', 'retry-after': RETRY_AFTER_SECONDS }).end(COULD_NOT_RECORD);
@@ -155,6 +157,6 @@ function readBody(intake: Intake, state: { inFlightBytes: number }, req: Incomin
       source: p.options.sourceNow?.() ?? 'provider',
       peer: peerAddress(req.socket.remoteAddress),
     };
-    void answer(p, res, deliver(p, arrival)).finally(release);
+    answer(p, res, deliver(p, arrival), release);
   });
 }

@@ -55,7 +55,7 @@ export function placeholders(template: string): string[] {
 
 /** Bytes of the template with `{body}` replaced by the raw body and the other placeholders by `parts`. */
 export function signedBytes(content: SignedContent, body: Uint8Array, id: string, timestamp: number | string, extra: SignedParts = {}): Buffer {
-  const raw = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const raw = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (content === '{body}') return raw;
   const values: Record<string, string> = { id, timestamp: String(timestamp), url: extra.url ?? '', method: (extra.method ?? 'POST').toUpperCase() };
   const text = (s: string) => Buffer.from(s.replace(/\{(id|timestamp|url|method)\}/g, (_, name: string) => values[name] ?? ''), 'utf8');
