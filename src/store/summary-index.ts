@@ -90,7 +90,14 @@ export class SummaryIndex {
   private cols = columns(1024);
   private readonly strings = new StringTable();
   private readonly ids: string[] = [];
-  private readonly positions = new Map<string, number>();
+  /**
+   * Delivery id → its row (the newest, for an id that came twice): built when first asked
+   * (`place`, `resolveId`), then kept up to date. A session that only appends never builds it:
+   * a map of every id was a measurable part of what indexing a delivery cost.
+   */
+  private positions: Map<string, number> | undefined;
+  /** Rows whose outcome has not come yet, by id: where an outcome is filed without the map of every id. */
+  private readonly awaiting = new Map<string, number>();
   /** The provider's message id of each row (a hole where there is none). */
   private readonly messageIds: (string | undefined)[] = [];
   /** Sparse: few deliveries are replays. */
@@ -125,11 +132,12 @@ export class SummaryIndex {
   private addRequest(record: RequestRecord, offset: number, length: number): void {
     // A second request record with a known id (another writer, a planted line) is a row of its
     // own, as every record is; the id then names the newest.
-    const known = this.positions.has(record.id);
+    const known = this.byMessageId !== undefined && this.positionsIndex().has(record.id);
     const i = this.rows++;
     if (i === this.cols.receivedAt.length) this.cols = grown(this.cols, Math.ceil(i * 1.5));
     this.ids.push(record.id);
-    this.positions.set(record.id, i);
+    this.positions?.set(record.id, i);
+    this.awaiting.set(record.id, i);
     this.messageIds[i] = record.messageId;
     if (record.messageId !== undefined && !known && this.byMessageId) link(this.byMessageId, record.messageId, i);
     if (record.replayOf !== undefined) this.linkReplay(record.replayOf, i);
@@ -148,7 +156,9 @@ export class SummaryIndex {
   }
 
   private addOutcome(record: OutcomeRecord, offset: number, length: number): void {
-    const i = this.positions.get(record.id);
+    let i = this.awaiting.get(record.id);
+    if (i !== undefined) this.awaiting.delete(record.id);
+    else i = this.positionsIndex().get(record.id);
     if (i === undefined) return;
     const c = this.cols;
     if (c.answered[i] !== NONE) this.tallyRow(i, -1);
@@ -173,6 +183,15 @@ export class SummaryIndex {
 
   tally(): Tally {
     return { total: this.rows, ...this.totals };
+  }
+
+  private positionsIndex(): Map<string, number> {
+    if (this.positions) return this.positions;
+    const index = new Map<string, number>();
+    // Later rows replace earlier ones: an id that came twice names the newest.
+    for (let i = 0; i < this.rows; i++) index.set(this.ids[i]!, i);
+    this.positions = index;
+    return index;
   }
 
   private messageIdIndex(): Map<string, number | number[]> {
@@ -239,7 +258,7 @@ export class SummaryIndex {
 
   /** Where the records of delivery `id` are in the file. */
   place(id: string): RecordPlace | undefined {
-    const i = this.positions.get(id);
+    const i = this.positionsIndex().get(id);
     if (i === undefined) return undefined;
     const c = this.cols;
     const outcomeOffset = offsetOrUndefined(c.outcomeOffset[i]!);
@@ -253,7 +272,7 @@ export class SummaryIndex {
 
   /** Delivery ids for what a user typed: the id; else the deliveries carrying that message id; else ids containing it. */
   resolveId(partial: string): string[] {
-    if (this.positions.has(partial)) return [partial];
+    if (this.positionsIndex().has(partial)) return [partial];
     const carrying = this.messageIdIndex().get(partial);
     if (carrying !== undefined) return (typeof carrying === 'number' ? [carrying] : carrying).map((i) => this.ids[i]!);
     return this.ids.filter((id) => id.includes(partial));

@@ -103,8 +103,14 @@ describe('SummaryIndex', () => {
     index.add(request('d1', { event: 'first' }), 0, 10);
     index.add(request('d1', { event: 'second' }), 11, 10);
     expect(index.size).toBe(2);
-    expect(index.place('d1')?.requestOffset).toBe(11);
+    // Its outcome, filed before anything asked where an id is, goes to the newest too.
+    index.add(outcome('d1', { status: 202, answered: 202 }), 22, 5);
+    expect(index.summaries(0, 2).map((s) => s.status)).toEqual([undefined, 202]);
+    expect(index.place('d1')).toEqual({ requestOffset: 11, requestLength: 10, outcomeOffset: 22, outcomeLength: 5 });
     expect(index.summaries(0, 2).map((s) => s.event)).toEqual(['first', 'second']);
+    // Once the map of ids is built, later rows keep it current.
+    index.add(request('d2'), 33, 10);
+    expect(index.place('d2')?.requestOffset).toBe(33);
   });
 
   it('ignores an outcome for a delivery it never saw', () => {
