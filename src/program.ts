@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import { printable } from './output/printable.js';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { systemClock } from './clock.js';
@@ -133,7 +133,8 @@ Secrets come from each provider's environment variable (see \`webhook providers\
  * Run the CLI with argv; resolves to the exit code. With the process's own streams it also owns
  * the process's signals and output pipes:
  * - the first SIGINT/SIGTERM aborts the run's signal (commands stop, clean up, report and return
- *   130); a second one exits at once with 130 (the only process.exit in the code);
+ *   130); a second one exits at once with 130 (one of the two process.exit calls in the code,
+ *   with endDespiteStalledOutput);
  * - output into a closed pipe (`| head -1`) aborts the run too, and it ends quietly with exit 0,
  *   as any command whose reader went away.
  */
@@ -202,11 +203,32 @@ export async function runProgram(argv: readonly string[], commands: CommandTable
   };
   try {
     const code = await run();
-    return outputClosed ? ExitCode.ok : code;
+    const result = outputClosed ? ExitCode.ok : code;
+    if (!overridesGiven && interrupts > 0) await endDespiteStalledOutput(process.stdout, result);
+    return result;
   } finally {
     if (!overridesGiven) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   }
+}
+
+/** How long output queued for a reader that stopped reading may hold up the end of an interrupted run. */
+const STALLED_OUTPUT_GRACE_MS = 1000;
+
+/**
+ * After an interrupt, once the command has cleaned up: output still queued for a reader that
+ * stopped reading (`| less` at a page, a paused consumer) gets a moment to drain; if it does not,
+ * the process exits with `code` and that output is dropped (stdout cannot be closed, and waiting
+ * would keep the process alive until that reader reads: the stop asked for would need a second
+ * signal). Every delivery it would have shown is in the log. Uninterrupted runs never drop
+ * output: a slow reader gets all of it.
+ */
+async function endDespiteStalledOutput(stdout: NodeJS.WriteStream, code: number): Promise<void> {
+  if (stdout.writableLength === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([once(stdout, 'drain'), new Promise((resolve) => (timer = setTimeout(resolve, STALLED_OUTPUT_GRACE_MS)))]).catch(() => {});
+  clearTimeout(timer);
+  if (stdout.writableLength > 0) process.exit(code);
 }

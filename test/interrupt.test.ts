@@ -280,4 +280,23 @@ describe('listen, interrupted', () => {
     expect(existsSync(path.join(store, 'session.json'))).toBe(false);
     expect(listen.stderr()).toBe('');
   });
+
+  it('SIGTERM ends the session even when stdout\'s reader stopped reading (`| less` at a page): every delivery is in the log', async () => {
+    forward = await startStubApp();
+    const store = path.join(dir, 'store');
+    listen = await startListenCli(['-p', 'paystack', '-f', forward.url, '--secret', 'sk_test_x', '--store', store]);
+    // The reader stops: listen's lines back up behind it (each names a 200 KB event: megabytes in
+    // all). Nothing more is read: what was queued is dropped at the end, a last line may be torn.
+    listen.child.stdout!.pause().removeAllListeners('data');
+    const deliveries = 20;
+    for (let i = 0; i < deliveries; i++) {
+      const answer = await fetch(`${String(listen.ready.localUrl)}/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: `${i}.${'e'.repeat(200_000)}` }) });
+      expect(answer.status).toBe(200);
+      await answer.arrayBuffer();
+    }
+    expect(await listen.stop('SIGTERM')).toBe(130);
+    const records = readFileSync(path.join(store, 'deliveries.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
+    expect(records.filter((r) => r.kind === 'request')).toHaveLength(deliveries);
+    expect(records.filter((r) => r.kind === 'outcome')).toHaveLength(deliveries);
+  });
 });
