@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { BIN, goal, round, summary } from './lib.mjs';
-import { startApp, startPassthroughProxy } from './servers.mjs';
+import { startApp, startLoggingProxy, startPassthroughProxy } from './servers.mjs';
 import { paystackBody } from './baselines.mjs';
 
 export const title = 'webhook listen: forwarding throughput and latency vs an undici passthrough proxy';
@@ -70,18 +70,19 @@ export async function run({ runs, quick = false } = {}) {
   const body = await paystackBody(0);
   const headers = { 'content-type': 'application/json', 'x-paystack-signature': createHmac('sha512', SECRET).update(body).digest('hex') };
   const proxy = await startPassthroughProxy(app.url);
+  const logging = await startLoggingProxy(app.url, path.join(store, 'logging-proxy.ndjson'), SECRET);
   const listen = await startListen(app.url, store);
   try {
     // Warm both up (JIT, connection pools) before anything is recorded: a number of requests, not
     // a time, so a loaded machine does not leave either cold.
     const warmUp = quick ? 3000 : 10_000;
-    await load(proxy.url, body, headers, { amount: warmUp });
-    await load(listen.url, body, headers, { amount: warmUp });
+    for (const { url } of [proxy, logging, listen]) await load(url, body, headers, { amount: warmUp });
     let sent = warmUp;
     const base = { rps: [], p50: [], p99: [], cpu: [] };
+    const reference = { rps: [], p50: [], p99: [], cpu: [] };
     const ours = { rps: [], p50: [], p99: [], cpu: [] };
     for (let i = 0; i < runs; i++) {
-      for (const [{ url, pid }, into] of [[proxy, base], [listen, ours]]) {
+      for (const [{ url, pid }, into] of [[proxy, base], [logging, reference], [listen, ours]]) {
         const cpuBefore = await cpuMicros(pid);
         const r = await load(url, body, headers, { seconds });
         if (r.non2xx > 0 || r.errors > 0) throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors from ${url}`);
@@ -96,6 +97,7 @@ export async function run({ runs, quick = false } = {}) {
     // steadier than requests/s on a machine shared with other work.
     const row = (name, s) => ({ name, median_rps: round(summary(s.rps).median, 0), p50_ms: summary(s.p50).median, p99_ms: summary(s.p99).median, cpu_us_per_delivery: round(summary(s.cpu).median, 1) });
     const b = row('undici passthrough proxy', base);
+    const r = row('minimal logging proxy (reference)', reference);
     const o = row('webhook listen (durable log)', ours);
     // Memory: keep sending until the session holds memoryDeliveries deliveries.
     if (memoryDeliveries > sent) await load(listen.url, body, headers, { amount: memoryDeliveries - sent });
@@ -103,12 +105,13 @@ export async function run({ runs, quick = false } = {}) {
     return {
       title,
       goal: `≥ ${GOAL}x the proxy’s requests/s with the durable log on`,
-      note: `${seconds} s runs (after ${warmUp.toLocaleString('en')} requests of warm-up each) at ${CONNECTIONS} connections, alternating proxy and listen, the same signed ${body.length}-byte Paystack body (the fixture with its templates filled: valid JSON, so listen reads its event name); every delivery verified, appended to the durable log twice (request before forwarding, outcome before answering) and printed as an NDJSON line; the proxy only relays. cpu_us_per_delivery: each process's user + system CPU over a run (from /proc) per request, steadier than requests/s on a shared machine (ratio_cpu: the proxy's over listen's). listen RSS after ${Math.max(sent, memoryDeliveries).toLocaleString('en')} deliveries: ${round(rss, 1)} MiB.`,
-      rows: [b, { ...o, ratio_rps: round(o.median_rps / b.median_rps), ratio_cpu: round(b.cpu_us_per_delivery / o.cpu_us_per_delivery), added_p50_ms: round(o.p50_ms - b.p50_ms, 1), added_p99_ms: round(o.p99_ms - b.p99_ms, 1), meets_goal: o.median_rps / b.median_rps >= GOAL }],
+      note: `${seconds} s runs (after ${warmUp.toLocaleString('en')} requests of warm-up each) at ${CONNECTIONS} connections, taking turns (proxy, logging proxy, listen), the same signed ${body.length}-byte Paystack body (the fixture with its templates filled: valid JSON, so listen reads its event name); every delivery verified, appended to the durable log twice (request before forwarding, outcome before answering) and printed as an NDJSON line; the proxy only relays. The minimal logging proxy (bench/processes/logging-proxy.mjs, a reference, not the goal's baseline) does listen's work in the fewest lines: the same verify, two group-committed records with the body as base64, forward with an undici Pool's dispatch, an NDJSON line; what that work costs on this machine. cpu_us_per_delivery: each process's user + system CPU over a run (from /proc) per request, steadier than requests/s on a shared machine (ratio_cpu: the proxy's over the row's). listen RSS after ${Math.max(sent, memoryDeliveries).toLocaleString('en')} deliveries: ${round(rss, 1)} MiB.`,
+      rows: [b, { ...r, ratio_rps: round(r.median_rps / b.median_rps), ratio_cpu: round(b.cpu_us_per_delivery / r.cpu_us_per_delivery) }, { ...o, ratio_rps: round(o.median_rps / b.median_rps), ratio_cpu: round(b.cpu_us_per_delivery / o.cpu_us_per_delivery), added_p50_ms: round(o.p50_ms - b.p50_ms, 1), added_p99_ms: round(o.p99_ms - b.p99_ms, 1), meets_goal: o.median_rps / b.median_rps >= GOAL }],
       goals: [goal(`\`listen\` (durable log on) vs a minimal undici passthrough proxy, ${CONNECTIONS} connections, requests/s`, '≥', GOAL, o.median_rps / b.median_rps)],
     };
   } finally {
     await listen.close();
+    await logging.close();
     await proxy.close();
     await app.close();
     await rm(store, { recursive: true, force: true });

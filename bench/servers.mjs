@@ -28,3 +28,6 @@ export const startApp = () => startProcess('app.mjs');
 
 /** A minimal undici passthrough proxy in front of `target`. */
 export const startPassthroughProxy = (target) => startProcess('proxy.mjs', [target]);
+
+/** listen's semantics in the fewest lines (a reference for `webhook listen`): verify, log twice, forward, print. */
+export const startLoggingProxy = (target, file, secret) => startProcess('logging-proxy.mjs', [target, file, secret]);
