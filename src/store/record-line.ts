@@ -34,7 +34,7 @@ export interface RecordLine {
 
 /** What `JSON.stringify(record)` gives, in the parts `RecordLine` says. */
 export function recordLine(record: LogRecord): RecordLine {
-  if (madeRecord === undefined || madeRecord !== record) return { text: JSON.stringify(record), body: undefined };
+  if (madeRecord !== record) return { text: JSON.stringify(record), body: undefined };
   madeRecord = undefined;
   return { text: madeText, body: record.bodyBase64 };
 }
