@@ -102,12 +102,18 @@ export function headerValue(headers: HeaderRecord, name: string): string | undef
   return typeof value === 'string' ? value : value?.[0];
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** A header as recorded (one value, or one per line it arrived on): the first whose name matches case-insensitively. */
 function headerEntry(headers: HeaderRecord, name: string): string | readonly string[] | undefined {
   const wanted = name.toLowerCase();
-  // for-in allocates nothing (verify and the receiver read headers on every delivery); own names only.
+  // An ASCII name (every header name is) matches only a name of its length: the others are passed
+  // over without lower-casing them, which the receiver would otherwise do for every header of
+  // every delivery, several times.
+  const length = ASCII.test(wanted) ? wanted.length : -1;
+  // for-in allocates nothing; own names only.
   for (const key in headers) {
-    if ((key !== wanted && key.toLowerCase() !== wanted) || !Object.hasOwn(headers, key)) continue;
+    if ((length >= 0 && key.length !== length) || (key !== wanted && key.toLowerCase() !== wanted) || !Object.hasOwn(headers, key)) continue;
     const value = headers[key];
     if (value !== undefined) return value;
   }
