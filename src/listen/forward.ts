@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { answered, BodyKeeper, classifySendError, dispatchKept, noAnswer, sendRequest, type SendResult } from '../delivery/send.js';
 
@@ -100,16 +100,26 @@ export interface Forwarder {
 }
 
 /**
- * The receiver's way out: targets taken apart once, and one dispatcher whose own headers and
- * body timeouts bound each forward (no timer, abort controller or URL object per delivery).
+ * The receiver's way out: targets taken apart once, and a connection pool per origin whose own
+ * headers and body timeouts bound each forward (no timer, abort controller or URL object per delivery).
  */
 export function createForwarder(options: { forwardTo: URL; routes?: readonly Route[] | undefined; timeoutMs: number; maxResponseBytes: number; dispatcher?: Dispatcher | undefined; clock: Clock }): Forwarder {
   const { timeoutMs, clock, maxResponseBytes } = options;
   const main = baseOf(options.forwardTo);
   const routes = (options.routes ?? []).map((r) => ({ pattern: r.pattern, base: baseOf(r.target) }));
-  // No connection cap (as the global dispatcher): a forward waiting for a free connection would wait outside its timeout.
-  const own = options.dispatcher ? undefined : new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const dispatcher: Dispatcher = options.dispatcher ?? own!;
+  // One Pool per origin (the app's, each route's), as an Agent keeps them, dispatched to directly:
+  // the Agent's layer on every forward measured 2–3 % of listen's CPU per delivery. No connection
+  // cap (as the global dispatcher): a forward waiting for a free connection would wait outside its timeout.
+  const pools = new Map<string, Pool>();
+  const dispatcherFor = (origin: string): Dispatcher => {
+    if (options.dispatcher) return options.dispatcher;
+    let pool = pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
   // The last target made, for the next delivery to the same path (most are): targets are immutable.
   let last: { base: Base; path: string; target: ForwardTarget } | undefined;
   return {
@@ -126,18 +136,18 @@ export function createForwarder(options: { forwardTo: URL; routes?: readonly Rou
       }
     },
     async send(target, input) {
-      if (target.url) return sendRequest({ url: target.url, ...input, timeoutMs, maxResponseBytes, dispatcher }, clock);
+      if (target.url) return sendRequest({ url: target.url, ...input, timeoutMs, maxResponseBytes, dispatcher: dispatcherFor(target.url.origin) }, clock);
       const started = clock.monotonic();
       const keeper = new BodyKeeper(maxResponseBytes);
       try {
-        const { status, headers } = await dispatchKept(dispatcher, { origin: target.origin, path: target.path, method: input.method as Dispatcher.HttpMethod, headers: input.headers as Record<string, string>, body: input.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, keeper);
+        const { status, headers } = await dispatchKept(dispatcherFor(target.origin), { origin: target.origin, path: target.path, method: input.method as Dispatcher.HttpMethod, headers: input.headers as Record<string, string>, body: input.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, keeper);
         return answered(status, headers, keeper, clock.monotonic() - started);
       } catch (error) {
         return noAnswer(classifySendError(error, new URL(target.href), timeoutMs), clock.monotonic() - started);
       }
     },
     close: async () => {
-      await own?.close();
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
     },
   };
 }
