@@ -3,8 +3,19 @@ import { printable } from './printable.js';
 import { paintTone, signatureTone, statusTone } from './tone.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 
+/** The ISO text of the last time asked (deliveries in one millisecond share it): listen writes one per delivery. */
+let isoMs = Number.NaN;
+let isoText = '';
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 /** A timestamp as the time of day in UTC, as delivery lines show it (10:00:05). */
-export const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+export const clockTime = (ms: number) => isoTime(ms).slice(11, 19);
 
 /** The signature verdict as one mark: ✓ verified, ✗ failed, ? unknown. */
 function signatureMark(state: RequestRecord['signature']['state'], style: Style): string {
@@ -38,7 +49,7 @@ export function deliveryJson(request: RequestRecord, outcome: OutcomeRecord | un
     type: 'delivery',
     id: request.id,
     messageId: request.messageId,
-    receivedAt: new Date(request.receivedAt).toISOString(),
+    receivedAt: isoTime(request.receivedAt),
     provider: request.provider,
     event: request.event ?? null,
     signature: request.signature.state,
