@@ -31,6 +31,55 @@ class StringTable {
   }
 }
 
+/**
+ * Strings of one per row (ids, message ids), kept as UTF-8 bytes in one growing buffer rather than
+ * as a string object each: a long session's index adds no objects to the heap per delivery, which
+ * the collector would copy while young and mark ever after. Rows are set in order, once each. A
+ * string UTF-8 cannot hold exactly (a lone surrogate, from a hostile payload) is kept as it is.
+ */
+class PackedStrings {
+  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+  /** Where row i's bytes start; NaN: no value. */
+  private starts = new Float64Array(1024).fill(Number.NaN);
+  private lengths = new Uint32Array(1024);
+  private readonly unpacked = new Map<number, string>();
+
+  set(i: number, value: string | undefined): void {
+    if (i >= this.starts.length) this.reserve(Math.ceil(i * 1.5) + 1);
+    if (value === undefined) return;
+    if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+      this.unpacked.set(i, value);
+      return;
+    }
+    if (this.used + value.length * 3 > this.bytes.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + value.length * 3));
+      this.bytes.copy(next, 0, 0, this.used);
+      this.bytes = next;
+    }
+    const length = this.bytes.write(value, this.used, 'utf8');
+    this.starts[i] = this.used;
+    this.lengths[i] = length;
+    this.used += length;
+  }
+
+  get(i: number): string | undefined {
+    const start = this.starts[i];
+    if (start === undefined || Number.isNaN(start)) return this.unpacked.size > 0 ? this.unpacked.get(i) : undefined;
+    return this.bytes.toString('utf8', start, start + this.lengths[i]!);
+  }
+
+  reserve(rows: number): void {
+    if (rows <= this.starts.length) return;
+    const starts = new Float64Array(rows).fill(Number.NaN);
+    starts.set(this.starts);
+    const lengths = new Uint32Array(rows);
+    lengths.set(this.lengths);
+    this.starts = starts;
+    this.lengths = lengths;
+  }
+}
+
 /** "No value" in an integer column. */
 const NONE = -0x80000000;
 /** A number read from a file, as an Int32 column keeps it (statuses and the like; never NONE). */
@@ -81,15 +130,15 @@ const offsetOrUndefined = (n: number) => (Number.isNaN(n) ? undefined : n);
 
 /**
  * The in-memory index of a delivery log: per delivery a summary and where its records are, kept
- * in typed-array columns with each distinct string stored once. 100,000 deliveries cost a few
- * megabytes, and appending never replaces an object (no heap churn); summaries are made on
- * demand, for the rows a view actually shows.
+ * in typed-array columns with each distinct string stored once, and ids and message ids packed as
+ * bytes. 100,000 deliveries cost a few megabytes, and appending adds no object per delivery (no
+ * heap churn); summaries are made on demand, for the rows a view actually shows.
  */
 export class SummaryIndex {
   private rows = 0;
   private cols = columns(1024);
   private readonly strings = new StringTable();
-  private readonly ids: string[] = [];
+  private readonly ids = new PackedStrings();
   /**
    * Delivery id → its row (the newest, for an id that came twice): built when first asked
    * (`place`, `resolveId`), then kept up to date. A session that only appends never builds it:
@@ -98,8 +147,8 @@ export class SummaryIndex {
   private positions: Map<string, number> | undefined;
   /** Rows whose outcome has not come yet, by id: where an outcome is filed without the map of every id. */
   private readonly awaiting = new Map<string, number>();
-  /** The provider's message id of each row (a hole where there is none). */
-  private readonly messageIds: (string | undefined)[] = [];
+  /** The provider's message id of each row, when it carries one. */
+  private readonly messageIds = new PackedStrings();
   /** Sparse: few deliveries are replays. */
   private readonly replayOf = new Map<number, string>();
   /**
@@ -117,6 +166,8 @@ export class SummaryIndex {
    */
   reserve(rows: number): void {
     if (rows > this.cols.receivedAt.length) this.cols = grown(this.cols, rows);
+    this.ids.reserve(rows);
+    this.messageIds.reserve(rows);
   }
 
   get size(): number {
@@ -135,10 +186,10 @@ export class SummaryIndex {
     const known = this.byMessageId !== undefined && this.positionsIndex().has(record.id);
     const i = this.rows++;
     if (i === this.cols.receivedAt.length) this.cols = grown(this.cols, Math.ceil(i * 1.5));
-    this.ids.push(record.id);
+    this.ids.set(i, record.id);
     this.positions?.set(record.id, i);
     this.awaiting.set(record.id, i);
-    this.messageIds[i] = record.messageId;
+    this.messageIds.set(i, record.messageId);
     if (record.messageId !== undefined && !known && this.byMessageId) link(this.byMessageId, record.messageId, i);
     if (record.replayOf !== undefined) this.linkReplay(record.replayOf, i);
     const c = this.cols;
@@ -189,7 +240,7 @@ export class SummaryIndex {
     if (this.positions) return this.positions;
     const index = new Map<string, number>();
     // Later rows replace earlier ones: an id that came twice names the newest.
-    for (let i = 0; i < this.rows; i++) index.set(this.ids[i]!, i);
+    for (let i = 0; i < this.rows; i++) index.set(this.ids.get(i)!, i);
     this.positions = index;
     return index;
   }
@@ -199,10 +250,11 @@ export class SummaryIndex {
     const index = new Map<string, number | number[]>();
     const seen = new Set<string>();
     for (let i = 0; i < this.rows; i++) {
-      const messageId = this.messageIds[i];
+      const messageId = this.messageIds.get(i);
       // As when indexed live: only the first row of an id links its message id.
-      if (messageId !== undefined && !seen.has(this.ids[i]!)) link(index, messageId, i);
-      seen.add(this.ids[i]!);
+      const id = this.ids.get(i)!;
+      if (messageId !== undefined && !seen.has(id)) link(index, messageId, i);
+      seen.add(id);
     }
     this.byMessageId = index;
     return index;
@@ -221,9 +273,10 @@ export class SummaryIndex {
     const s = this.strings;
     const source = SOURCES[c.flags[i]! >> 2];
     const answered = c.answered[i] === NONE ? undefined : c.answered[i]!;
+    const messageId = this.messageIds.get(i);
     const summary: DeliverySummary = {
-      id: this.ids[i]!,
-      ...(this.messageIds[i] !== undefined ? { messageId: this.messageIds[i] } : {}),
+      id: this.ids.get(i)!,
+      ...(messageId !== undefined ? { messageId } : {}),
       receivedAt: c.receivedAt[i]!,
       provider: s.value(c.provider[i]!) ?? '',
       event: s.value(c.event[i]!),
@@ -274,7 +327,12 @@ export class SummaryIndex {
   resolveId(partial: string): string[] {
     if (this.positionsIndex().has(partial)) return [partial];
     const carrying = this.messageIdIndex().get(partial);
-    if (carrying !== undefined) return (typeof carrying === 'number' ? [carrying] : carrying).map((i) => this.ids[i]!);
-    return this.ids.filter((id) => id.includes(partial));
+    if (carrying !== undefined) return (typeof carrying === 'number' ? [carrying] : carrying).map((i) => this.ids.get(i)!);
+    const found: string[] = [];
+    for (let i = 0; i < this.rows; i++) {
+      const id = this.ids.get(i)!;
+      if (id.includes(partial)) found.push(id);
+    }
+    return found;
   }
 }

@@ -113,6 +113,17 @@ describe('SummaryIndex', () => {
     expect(index.place('d2')?.requestOffset).toBe(33);
   });
 
+  it('gives back ids and message ids exactly as they came, whatever their characters, past its first sizes', () => {
+    const index = new SummaryIndex();
+    const odd = ['evt_é🎉', 'lone \ud800 surrogate', '', 'x'.repeat(5_000)];
+    for (let i = 0; i < 3000; i++) index.add(request(`d-${i}-${odd[i % 4]!.slice(0, 10)}`, { messageId: i % 5 === 0 ? undefined : `${odd[i % 4]}#${i}` }), i, 1);
+    const summaries = index.summaries(0, index.size);
+    expect(summaries.map((s) => s.id)).toEqual(Array.from({ length: 3000 }, (_, i) => `d-${i}-${odd[i % 4]!.slice(0, 10)}`));
+    expect(summaries.map((s) => s.messageId)).toEqual(Array.from({ length: 3000 }, (_, i) => (i % 5 === 0 ? undefined : `${odd[i % 4]}#${i}`)));
+    expect(index.resolveId(`${odd[1]}#2997`)).toEqual([`d-2997-${odd[1]!.slice(0, 10)}`]);
+    expect(index.resolveId('-2999-')).toEqual([`d-2999-${'x'.repeat(10)}`]);
+  });
+
   it('ignores an outcome for a delivery it never saw', () => {
     const index = new SummaryIndex();
     index.add(outcome('ghost'), 0, 1);
