@@ -173,11 +173,8 @@ export function hmacScheme(spec: HmacSchemeSpec): SignatureScheme {
       const first = decode(parsed.signature);
       if (first === undefined) return fail('malformed header', `${header} is not ${spec.encoding}`);
       // During secret rotation some providers repeat the signature part (Paddle: ";h1=a;h1=b"): any may match.
-      const matches = (g: string) => {
-        const bytes = decode(g);
-        return bytes !== undefined && bytesEqual(expected, bytes);
-      };
-      return bytesEqual(expected, first) || (repeated !== undefined && [...trimmed.slice(match[0].length - 1).matchAll(repeated)].some((m) => matches(m[1] ?? '')))
+      const matches = (bytes: Buffer | undefined) => bytes !== undefined && bytesEqual(expected, bytes);
+      return matches(first) || (repeated !== undefined && [...trimmed.slice(match[0].length - 1).matchAll(repeated)].some((m) => matches(decode(m[1] ?? ''))))
         ? OK
         : fail('no matching signature', `${header} does not match the body and secret${usesUrl ? ' (and URL)' : ''}`);
     },
