@@ -27,3 +27,19 @@ export const systemTimers: Timers = {
   set: (callback, ms) => setTimeout(callback, ms),
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
+
+/**
+ * `format` of a millisecond, made once per millisecond: what is asked for many times in one (a
+ * receiver's delivery ids and timestamps, thousands a second) is formatted once.
+ */
+export function perMillisecond(format: (ms: number) => string): (ms: number) => string {
+  let last = Number.NaN;
+  let text = '';
+  return (ms) => {
+    if (ms !== last) {
+      text = format(ms);
+      last = ms;
+    }
+    return text;
+  };
+}

@@ -1,18 +1,11 @@
+import { perMillisecond } from '../clock.js';
 import type { Style } from './terminal.js';
 import { printable } from './printable.js';
 import { paintTone, signatureTone, statusTone } from './tone.js';
 import type { OutcomeRecord, RequestRecord } from '../store/types.js';
 
-/** The ISO text of the last time asked (deliveries in one millisecond share it): listen writes one per delivery. */
-let isoMs = Number.NaN;
-let isoText = '';
-function isoTime(ms: number): string {
-  if (ms !== isoMs) {
-    isoMs = ms;
-    isoText = new Date(ms).toISOString();
-  }
-  return isoText;
-}
+/** A timestamp's ISO text (listen writes one per delivery; deliveries in one millisecond share it). */
+const isoTime = perMillisecond((ms) => new Date(ms).toISOString());
 
 /** A timestamp as the time of day in UTC, as delivery lines show it (10:00:05). */
 export const clockTime = (ms: number) => isoTime(ms).slice(11, 19);

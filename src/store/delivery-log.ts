@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from '../clock.js';
+import { perMillisecond, type Clock } from '../clock.js';
 import type { DeliveryFeed } from './feed.js';
 import { ensurePrivateFolder, openStoreFile } from './folder.js';
 import { parseLogRecord, parseLogRecordWithoutBody } from './records.js';
@@ -36,18 +36,12 @@ export interface DeliveryLog extends DeliveryFeed {
 let sequence = 0;
 /** Random per process, so two processes writing one store never make the same id. */
 const PROCESS_TAG = randomBytes(3).toString('hex');
-/** The time part of the last id (deliveries in one millisecond share it): its millisecond and text. */
-let lastMs = Number.NaN;
-let lastTime = '';
+/** The time part of an id (deliveries in one millisecond share it). */
+const timePart = perMillisecond((ms) => ms.toString(36).padStart(9, '0'));
 /** A local delivery id: sortable by time, unique within a process (counter) and across processes (tag). */
 export function newDeliveryId(clock: Clock): string {
   sequence = (sequence + 1) % 36 ** 3;
-  const now = clock.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastTime = now.toString(36).padStart(9, '0');
-  }
-  return `d${lastTime}${sequence.toString(36).padStart(3, '0')}${PROCESS_TAG}`;
+  return `d${timePart(clock.now())}${sequence.toString(36).padStart(3, '0')}${PROCESS_TAG}`;
 }
 
 export interface OpenLogOptions {
